@@ -1,0 +1,357 @@
+"""The task catalogue (DANH MỤC nhiệm vụ) found in a plan's table rows.
+
+Columns are recognised by their headers, never by position. What real
+catalogues do is handled here: the header repeated after each page break; a
+row that continues on the next page in a row with an empty number; section rows
+("1", "I", "I. TITLE") that are headings; sub-items a, b, c under a task;
+numbering that restarts in each section; a number printed twice (both kept);
+rows repeated whole by a crawler (kept once, with a warning); rows whose number
+cell is merged with the row above (a second task sharing the number).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from notifier.errors import InputError
+from notifier.plans.document import RawRow, SourceDocument
+from notifier.plans.problems import Problem
+from notifier.text.folding import clean_spaces, fold
+
+
+class Column(StrEnum):
+    NUMBER = "number"
+    TITLE = "title"
+    LEAD = "lead"
+    COORDINATING = "coordinating"
+    DEADLINE = "deadline"
+
+
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_LETTER = re.compile(r"^[a-zđ]$")
+_NUMERIC = re.compile(r"^\d+(?:\.\d+)*$")
+_SECTION_NUMBER = re.compile(r"^(?:\d+|[IVXLC]+|[A-Z])$")
+_SECTION_LINE = re.compile(r"^(?P<number>[IVXLC]+|[A-Z]|\d+)[.)]\s+(?P<title>.+)$")
+
+
+@dataclass
+class CatalogueTask:
+    number: str
+    title: str
+    lead: str
+    coordinating: str
+    deadline: str
+    where: str
+    extras: dict[str, str] = field(default_factory=dict)
+    parent: str | None = None
+    section: str | None = None
+    section_title: str | None = None
+    path: str = ""
+    shares_number: bool = False
+
+    def same_content(self, other: CatalogueTask) -> bool:
+        mine = (self.number, self.title, self.lead, self.coordinating, self.deadline, self.extras)
+        return mine == (other.number, other.title, other.lead, other.coordinating, other.deadline, other.extras)
+
+
+@dataclass
+class Catalogue:
+    tasks: list[CatalogueTask]
+    columns: dict[str, str]
+    has_deadline_column: bool
+    problems: list[Problem]
+
+
+@dataclass
+class _Header:
+    roles: dict[Column, int]
+    extras: dict[int, str]
+    width: int
+    where: str
+
+
+def header_roles(cells: tuple[str, ...]) -> tuple[dict[Column, int], dict[int, str]]:
+    """Which column holds what, from header texts; unknown non-empty headers are extras."""
+    roles: dict[Column, int] = {}
+    extras: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        # Header cells are short; a long cell is task text that happens to say "nhiệm vụ".
+        role = _role_of(fold(cell)) if len(cell) <= 60 else None
+        if role is not None and role not in roles:
+            roles[role] = index
+        elif clean_spaces(cell) and len(cell) < 80:
+            extras[index] = clean_spaces(cell)
+    return roles, extras
+
+
+def _role_of(header: str) -> Column | None:
+    if header in ("tt", "stt", "so tt", "so thu tu"):
+        return Column.NUMBER
+    if "phoi hop" in header:
+        return Column.COORDINATING
+    if any(k in header for k in ("thoi gian", "thoi han", "tien do", "han hoan thanh", "moc thoi gian")):
+        return Column.DEADLINE
+    if "chu tri" in header or re.search(r"(co quan|don vi)\s+(thuc hien|phu trach)", header):
+        return Column.LEAD
+    if any(k in header for k in ("nhiem vu", "noi dung", "cong viec", "ten de an")):
+        return Column.TITLE
+    return None
+
+
+def parse_catalogue(doc: SourceDocument) -> Catalogue:
+    parser = _Parser(doc)
+    for row in doc.rows:
+        parser.feed(row)
+    return parser.finish()
+
+
+class _Parser:
+    def __init__(self, doc: SourceDocument) -> None:
+        self.doc = doc
+        self.header: _Header | None = None
+        self.columns: dict[str, str] = {}
+        self.has_deadline_column = True
+        self.tasks: list[CatalogueTask] = []
+        self.by_path: dict[str, CatalogueTask] = {}
+        self.problems: list[Problem] = []
+        self.section: tuple[str | None, str | None] = (None, None)
+        self.incomplete_header: RawRow | None = None
+
+    def feed(self, row: RawRow) -> None:
+        if row.is_blank:
+            return
+        if self._is_header(row):
+            return
+        if self.header is None:
+            return
+        if len(row.cells) == 1:
+            self._single_cell(row)
+            return
+        self._table_row(row, self.header)
+
+    def finish(self) -> Catalogue:
+        if self.header is None:
+            self._no_catalogue()
+        if not self.tasks:
+            raise InputError(f"{self.doc.path}: bảng danh mục (tiêu đề ở {self.header.where if self.header else '?'}) không có nhiệm vụ nào")
+        return Catalogue(self.tasks, self.columns, self.has_deadline_column, self.problems)
+
+    def _no_catalogue(self) -> None:
+        if self.incomplete_header is not None:
+            roles, _ = header_roles(self.incomplete_header.cells)
+            missing = [_COLUMN_NAMES[c] for c in (Column.TITLE, Column.LEAD) if c not in roles]
+            raise InputError(
+                f"{self.doc.path}: {self.incomplete_header.where}: bảng nhiệm vụ thiếu cột {', '.join(missing)}"
+            )
+        raise InputError(
+            f"{self.doc.path}: không tìm thấy bảng danh mục nhiệm vụ "
+            "(cần hàng tiêu đề có các cột «Nhiệm vụ» và «Cơ quan chủ trì»)"
+        )
+
+    # -- headers --------------------------------------------------------------
+
+    def _is_header(self, row: RawRow) -> bool:
+        if len(row.cells) < 2:
+            return False
+        roles, extras = header_roles(row.cells)
+        if Column.TITLE in roles and Column.LEAD in roles:
+            self._use_header(_Header(roles, extras, len(row.cells), row.where))
+            return True
+        if len(roles) >= 2 and (Column.TITLE in roles or Column.LEAD in roles) and self.header is None:
+            self.incomplete_header = row
+            return True
+        return False
+
+    def _use_header(self, header: _Header) -> None:
+        if self.header is None:
+            self.columns = {role.value: header_text for role, header_text in _header_texts(header).items()}
+            self.has_deadline_column = Column.DEADLINE in header.roles
+            if not self.has_deadline_column:
+                self.problems.append(
+                    Problem("warning", header.where, "bảng không có cột thời gian: mọi nhiệm vụ chưa có hạn")
+                )
+        self.header = header
+
+    # -- rows -----------------------------------------------------------------
+
+    def _single_cell(self, row: RawRow) -> None:
+        """A line outside the table grid: a section heading when it reads like one, else page furniture."""
+        m = _SECTION_LINE.match(clean_spaces(row.cells[0]))
+        if m and _is_upper(m.group("title")):
+            self.section = (m.group("number"), clean_spaces(m.group("title")))
+
+    def _table_row(self, row: RawRow, header: _Header) -> None:
+        cells = self._aligned(row, header)
+        values = {role: clean_spaces(cells[i]) if i < len(cells) else "" for role, i in header.roles.items()}
+        number = _normalise_number(values.get(Column.NUMBER, ""))
+        title = values.get(Column.TITLE, "")
+        if not number and not title and not values.get(Column.LEAD):
+            self._continue_previous(row, values, cells, header)
+            return
+        number_merged = header.roles.get(Column.NUMBER) in row.merged_above or len(cells) != len(row.cells)
+        if number and not number_merged and self._is_section(number, values):
+            self.section = (number, title)
+            return
+        if (not number or number_merged) and self._continues_previous(values):
+            self._continue_previous(row, values, cells, header)
+            return
+        self._add_task(row, values, cells, header, number, shares_number=not number or number_merged)
+
+    def _aligned(self, row: RawRow, header: _Header) -> tuple[str, ...]:
+        """A row missing its number cell (merged away in the export) is shifted into place."""
+        first = header.roles.get(Column.NUMBER)
+        if first is None or len(row.cells) >= header.width or _looks_numbered(row.cells[0]):
+            return row.cells
+        start = header.roles.get(Column.TITLE, first + 1)
+        return ("",) * start + row.cells
+
+    @staticmethod
+    def _is_section(number: str, values: dict[Column, str]) -> bool:
+        others = (values.get(c, "") for c in (Column.LEAD, Column.COORDINATING, Column.DEADLINE))
+        return bool(_SECTION_NUMBER.match(number)) and not any(others)
+
+    def _continues_previous(self, values: dict[Column, str]) -> bool:
+        """Text that ran on to the next page: no units and no deadline of its own."""
+        if not self.tasks:
+            return False
+        return not values.get(Column.LEAD) and not values.get(Column.DEADLINE)
+
+    def _continue_previous(self, row: RawRow, values: dict[Column, str], cells: tuple[str, ...], header: _Header) -> None:
+        if not self.tasks:
+            self.problems.append(Problem("warning", row.where, "hàng không có số thứ tự ở đầu bảng: bỏ qua"))
+            return
+        task = self.tasks[-1]
+        for role, attr in _ROLE_ATTRS.items():
+            extra = values.get(role, "")
+            if extra and extra != getattr(task, attr):
+                setattr(task, attr, _join(getattr(task, attr), extra))
+        for index, name in header.extras.items():
+            if index < len(cells) and clean_spaces(cells[index]):
+                task.extras[name] = _join(task.extras.get(name, ""), clean_spaces(cells[index]))
+
+    def _add_task(
+        self,
+        row: RawRow,
+        values: dict[Column, str],
+        cells: tuple[str, ...],
+        header: _Header,
+        number: str,
+        *,
+        shares_number: bool,
+    ) -> None:
+        extras = {name: clean_spaces(cells[i]) for i, name in header.extras.items() if i < len(cells) and clean_spaces(cells[i])}
+        task = CatalogueTask(
+            number=number,
+            title=values.get(Column.TITLE, ""),
+            lead=values.get(Column.LEAD, ""),
+            coordinating=values.get(Column.COORDINATING, ""),
+            deadline=values.get(Column.DEADLINE, ""),
+            where=row.where,
+            extras=extras,
+            section=self.section[0],
+            section_title=self.section[1],
+        )
+        if shares_number:
+            self._inherit_merged(task, row)
+        else:
+            task.parent = self._parent_of(number)
+        self._register(task)
+
+    def _inherit_merged(self, task: CatalogueTask, row: RawRow) -> None:
+        """A row whose number is merged with the task above shares its number and its empty cells."""
+        previous = self.tasks[-1] if self.tasks else None
+        if previous is None:
+            task.number = task.number or "?"
+            return
+        task.number, task.parent, task.shares_number = previous.number, previous.parent, True
+        for attr in ("coordinating", "deadline"):
+            if not getattr(task, attr):
+                setattr(task, attr, getattr(previous, attr))
+        for name, value in previous.extras.items():
+            task.extras.setdefault(name, value)
+        self.problems.append(
+            Problem("info", row.where, f"hàng không có số riêng: nhận là nhiệm vụ thứ hai của mục {previous.number}")
+        )
+
+    def _parent_of(self, number: str) -> str | None:
+        here = [t for t in self.tasks if t.section == self.section[0]]
+        if _LETTER.match(number):
+            owners = [t for t in here if not _LETTER.match(t.number)]
+            return owners[-1].number if owners else None
+        if "." in number:
+            prefix = number.rsplit(".", 1)[0]
+            if any(t.number == prefix for t in here):
+                return prefix
+        return None
+
+    def _register(self, task: CatalogueTask) -> None:
+        task.path = self._path(task)
+        earlier = self.by_path.get(task.path)
+        if earlier is not None and earlier.same_content(task):
+            self.problems.append(Problem("warning", task.where, f"hàng lặp lại y hệt {earlier.where}: chỉ giữ một"))
+            return
+        if earlier is not None:
+            task.path = self._free_path(task.path)
+            if not task.shares_number:
+                self.problems.append(
+                    Problem("info", task.where, f"số thứ tự {task.number} đã có ở {earlier.where}: giữ cả hai nhiệm vụ")
+                )
+        self.by_path[task.path] = task
+        self.tasks.append(task)
+
+    def _path(self, task: CatalogueTask) -> str:
+        if task.parent is not None and _LETTER.match(task.number):
+            parent = next((t for t in reversed(self.tasks) if t.number == task.parent), None)
+            return f"{parent.path if parent else task.parent}.{task.number}"
+        section = task.section
+        if section is None or task.number.startswith(f"{section}.") or task.number == section:
+            return task.number
+        return f"{section}.{task.number}"
+
+    def _free_path(self, path: str) -> str:
+        n = 2
+        while f"{path}#{n}" in self.by_path:
+            n += 1
+        return f"{path}#{n}"
+
+
+_ROLE_ATTRS = {
+    Column.TITLE: "title",
+    Column.LEAD: "lead",
+    Column.COORDINATING: "coordinating",
+    Column.DEADLINE: "deadline",
+}
+_COLUMN_NAMES = {
+    Column.NUMBER: "«TT»",
+    Column.TITLE: "«Nhiệm vụ»",
+    Column.LEAD: "«Cơ quan chủ trì»",
+    Column.COORDINATING: "«Cơ quan phối hợp»",
+    Column.DEADLINE: "«Thời gian thực hiện»",
+}
+
+
+def _header_texts(header: _Header) -> dict[Column, str]:
+    return {role: _COLUMN_NAMES[role].strip("«»") for role in header.roles}
+
+
+def _normalise_number(raw: str) -> str:
+    number = raw.strip().rstrip(".)").strip()
+    if _ROMAN.match(number.upper()) and not _LETTER.match(number):
+        return number.upper()
+    return number
+
+
+def _looks_numbered(cell: str) -> bool:
+    number = _normalise_number(cell)
+    return bool(_NUMERIC.match(number) or _ROMAN.match(number) or _LETTER.match(number))
+
+
+def _is_upper(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first} {second}".strip() if first else second

@@ -1,0 +1,50 @@
+"""A catalogue row made ready to store: deadline understood, units resolved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from notifier.plans.catalogue import CatalogueTask
+from notifier.plans.deadlines import Deadline, DeadlineContext, parse_deadline
+from notifier.units.matcher import UnitMatcher, UnitRef
+
+ROLES = ("lead", "coordinating")
+
+
+@dataclass
+class TaskDraft:
+    path: str
+    number: str
+    parent: str | None
+    section: str | None
+    section_title: str | None
+    title: str
+    lead_text: str
+    coordinating_text: str
+    unit_note: str
+    deadline: Deadline
+    where: str
+    extras: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, tuple[UnitRef, ...]] = field(default_factory=dict)
+
+
+def make_draft(row: CatalogueTask, matcher: UnitMatcher, context: DeadlineContext) -> TaskDraft:
+    lead = matcher.match(row.lead)
+    coordinating = matcher.match(row.coordinating)
+    notes = [n for n in (lead.note, coordinating.note) if n]
+    return TaskDraft(
+        path=row.path,
+        number=row.number,
+        parent=row.parent,
+        section=row.section,
+        section_title=row.section_title,
+        title=row.title,
+        lead_text=row.lead,
+        coordinating_text=row.coordinating,
+        unit_note=" | ".join(notes),
+        deadline=parse_deadline(row.deadline, context),
+        where=row.where,
+        extras=dict(row.extras),
+        refs={"lead": lead.refs, "coordinating": coordinating.refs},
+    )

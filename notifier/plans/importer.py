@@ -1,0 +1,206 @@
+"""Import a plan file: read, understand, compare with what is stored, and apply atomically.
+
+Everything that can fail on bad input (reading, finding the catalogue, the
+units file) fails before the database is touched. The database work is one
+transaction: a failure leaves it exactly as it was, and ``dry_run`` rolls it
+back after computing the difference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from notifier.db.types import utcnow
+from notifier.plans.catalogue import Catalogue, parse_catalogue
+from notifier.plans.deadlines import DeadlineContext
+from notifier.plans.drafts import ROLES, TaskDraft, make_draft
+from notifier.plans.identity import match_identities
+from notifier.plans.metadata import PlanMetadata, read_metadata
+from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
+from notifier.plans.readers import read_plan
+from notifier.plans.report import Change, ImportReport
+from notifier.settings import Settings
+from notifier.text.folding import fold, strip_marks
+from notifier.units.directory import Directory, load_directory
+from notifier.units.models import Unit
+from notifier.units.sync import build_matcher, resolve_pending, sync_directory
+
+_STOPWORDS = {"trien", "khai", "thuc", "hien", "ke", "hoach", "cong", "tac", "nam", "cua", "ve", "va", "cac", "tren"}
+
+# Task fields compared on re-import, with the words the report uses for them.
+_COMPARED = {
+    "title": "nội dung",
+    "number": "số thứ tự",
+    "lead_text": "cơ quan chủ trì",
+    "coordinating_text": "cơ quan phối hợp",
+    "deadline_text": "thời hạn",
+    "section_title": "mục",
+    "extras": "cột khác",
+}
+
+
+def import_plan(
+    engine: Engine,
+    settings: Settings,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    plan_code: str | None = None,
+    year: int | None = None,
+) -> ImportReport:
+    doc = read_plan(path)
+    if year is not None:
+        doc.hints.year = year
+    meta = read_metadata(doc)
+    catalogue = parse_catalogue(doc)
+    directory = load_directory(settings.units_file)
+    code = plan_code or derive_plan_code(meta)
+    with Session(engine) as session:
+        report = _import(session, settings, directory, meta, catalogue, code)
+        report = replace(report, file=path, file_format=doc.format, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+            return report
+        _record_run(session, code, path, doc.format, report)
+        session.commit()
+    return report
+
+
+def derive_plan_code(meta: PlanMetadata) -> str:
+    """A short stable code: the plan's number and year, else the decision's, else title words and year."""
+    year = f"-{meta.year}" if meta.year else ""
+    for number in (meta.number, meta.decision):
+        if number:
+            return re.sub(r"[^0-9A-Za-z]+", "-", strip_marks(number).upper()).strip("-") + year
+    words = [w for w in fold(meta.title).split() if w not in _STOPWORDS and not w.isdigit()]
+    return "KH-" + "-".join(words[:2] or ["ke-hoach"]) + year
+
+
+def _import(
+    session: Session, settings: Settings, directory: Directory, meta: PlanMetadata, catalogue: Catalogue, code: str
+) -> ImportReport:
+    units = sync_directory(session, directory)
+    matcher = build_matcher(session, directory)
+    resolve_pending(session, matcher, units)
+    context = DeadlineContext(meta.year, meta.issued_on, settings.before_means_day_before)
+    drafts = [make_draft(row, matcher, context) for row in catalogue.tasks]
+    plan, is_new = _upsert_plan(session, code, meta)
+    report = ImportReport.start(code, meta, is_new, catalogue, drafts, directory)
+    _apply_tasks(session, plan, drafts, units, report)
+    return report
+
+
+def _upsert_plan(session: Session, code: str, meta: PlanMetadata) -> tuple[Plan, bool]:
+    plan = session.exec(select(Plan).where(Plan.code == code)).first()
+    is_new = plan is None
+    plan = plan or Plan(code=code, title=meta.title)
+    plan.number, plan.title, plan.issuer = meta.number, meta.title, meta.issuer
+    plan.issued_on, plan.year, plan.decision, plan.updated_at = meta.issued_on, meta.year, meta.decision, utcnow()
+    session.add(plan)
+    session.flush()
+    return plan, is_new
+
+
+def _apply_tasks(session: Session, plan: Plan, drafts: list[TaskDraft], units: dict[str, Unit], report: ImportReport) -> None:
+    stored = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).all())
+    matches = match_identities(stored, drafts)
+    taken = set(session.exec(select(Task.key)).all())
+    for position, draft in enumerate(drafts):
+        if position in matches:
+            task = stored[matches[position]]
+            _update_task(session, task, draft, position, units, report)
+        else:
+            task = _new_task(plan, draft, position, taken)
+            session.add(task)
+            session.flush()
+            _write_units(session, task, draft, units)
+            report.added.append(task.key)
+    kept = {stored[j].id for j in matches.values()}
+    for task in stored:
+        if task.id not in kept and task.status != "archived":
+            task.status, task.archived_at, task.updated_at = "archived", utcnow(), utcnow()
+            session.add(task)
+            report.archived.append(task.key)
+    session.flush()
+
+
+def _new_task(plan: Plan, draft: TaskDraft, position: int, taken: set[str]) -> Task:
+    key = f"{plan.code}:{draft.path}"
+    n = 2
+    while key in taken:
+        key, n = f"{plan.code}:{draft.path}~{n}", n + 1
+    taken.add(key)
+    task = Task(key=key, plan_id=plan.id or 0, position=position, number=draft.number, path=draft.path,
+                title=draft.title, deadline_kind=draft.deadline.kind.value)
+    _copy_fields(task, draft)
+    return task
+
+
+def _copy_fields(task: Task, draft: TaskDraft) -> None:
+    task.number, task.path, task.parent = draft.number, draft.path, draft.parent
+    task.section, task.section_title, task.title = draft.section, draft.section_title, draft.title
+    task.lead_text, task.coordinating_text, task.unit_note = draft.lead_text, draft.coordinating_text, draft.unit_note
+    task.extras, task.source_where = draft.extras, draft.where
+    if task.due_set_by_office and task.deadline_text == draft.deadline.text:
+        return  # the office's date stands while the plan's words are unchanged
+    d = draft.deadline
+    task.deadline_text, task.deadline_kind, task.deadline_understood = d.text, d.kind.value, d.understood
+    task.window_start, task.due, task.due_day, task.due_set_by_office = d.start, d.due, d.due_day, False
+
+
+def _update_task(
+    session: Session, task: Task, draft: TaskDraft, position: int, units: dict[str, Unit], report: ImportReport
+) -> None:
+    changed = [label for field, label in _COMPARED.items() if getattr(task, field) != _draft_value(draft, field)]
+    if task.status == "archived":
+        task.status, task.archived_at = "open", None
+        report.restored.append(task.key)
+    _copy_fields(task, draft)
+    task.position, task.updated_at = position, utcnow()
+    session.add(task)
+    if _write_units(session, task, draft, units):
+        changed += [] if any(label in changed for label in ("cơ quan chủ trì", "cơ quan phối hợp")) else ["đơn vị"]
+    if changed:
+        report.changed.append(Change(task.key, draft.number, changed))
+    else:
+        report.unchanged += 1
+
+
+def _draft_value(draft: TaskDraft, field: str) -> object:
+    return draft.deadline.text if field == "deadline_text" else getattr(draft, field)
+
+
+def _write_units(session: Session, task: Task, draft: TaskDraft, units: dict[str, Unit]) -> bool:
+    """Replace the task's unit references when they differ; True when they did."""
+    wanted = [
+        (role, i, ref.written, units[ref.target].id if ref.target else None)
+        for role in ROLES
+        for i, ref in enumerate(draft.refs[role])
+    ]
+    current = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all()
+    have = [(r.role, r.position, r.written, r.unit_id) for r in current]
+    if sorted(have, key=_by_place) == sorted(wanted, key=_by_place):
+        return False
+    for row in current:
+        session.delete(row)
+    session.flush()
+    for role, position, written, unit_id in wanted:
+        session.add(TaskUnit(task_id=task.id or 0, role=role, position=position, written=written, unit_id=unit_id))
+    return bool(current)
+
+
+def _by_place(ref: tuple[str, int, str, int | None]) -> tuple[str, int]:
+    return ref[0], ref[1]
+
+
+def _record_run(session: Session, code: str, path: Path, file_format: str, report: ImportReport) -> None:
+    plan = session.exec(select(Plan).where(Plan.code == code)).one()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    session.add(ImportRun(plan_id=plan.id or 0, file_name=path.name, file_format=file_format, sha256=digest,
+                          summary=report.summary()))

@@ -1,0 +1,120 @@
+"""Tasks as the command line and scripts see them (the ``notifier tasks --json`` contract)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.errors import InputError
+from notifier.plans.models import Plan, Task, TaskUnit
+from notifier.text.folding import fold
+from notifier.units.models import GroupMember, Unit
+
+
+def task_records(
+    session: Session, *, plan_code: str | None = None, unit: str | None = None, include_archived: bool = False
+) -> list[dict[str, Any]]:
+    query = select(Task, Plan).where(Task.plan_id == Plan.id)
+    if plan_code:
+        query = query.where(Plan.code == plan_code)
+    if not include_archived:
+        query = query.where(Task.status != "archived")
+    rows = session.exec(query.order_by(col(Plan.code), col(Task.position))).all()
+    if plan_code and not rows and session.exec(select(Plan).where(Plan.code == plan_code)).first() is None:
+        raise InputError(f"không có kế hoạch mã «{plan_code}»")
+    assigned = _assignments(session, [t.id for t, _ in rows if t.id is not None])
+    records = [_record(task, plan, assigned.get(task.id or 0, {})) for task, plan in rows]
+    if unit:
+        wanted = _unit_name(session, unit)
+        records = [r for r in records if wanted in r["lead_units"] or wanted in r["coordinating_units"]]
+    return records
+
+
+def _unit_name(session: Session, written: str) -> str:
+    units = session.exec(select(Unit)).all()
+    match = next((u.name for u in units if fold(u.name) == fold(written)), None)
+    if match is None:
+        raise InputError(f"không có đơn vị «{written}» (xem: notifier units)")
+    return match
+
+
+def _assignments(session: Session, task_ids: list[int]) -> dict[int, dict[str, list[tuple[TaskUnit, Unit | None]]]]:
+    refs = session.exec(
+        select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids)).order_by(col(TaskUnit.position))
+    ).all()
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    out: dict[int, dict[str, list[tuple[TaskUnit, Unit | None]]]] = defaultdict(lambda: defaultdict(list))
+    for ref in refs:
+        out[ref.task_id][ref.role].append((ref, units.get(ref.unit_id)))
+    members = _members(session, units)
+    return {tid: {role: _expand(items, members) for role, items in roles.items()} for tid, roles in out.items()}
+
+
+def _members(session: Session, units: dict[int | None, Unit]) -> dict[int, list[Unit]]:
+    members: dict[int, list[Unit]] = defaultdict(list)
+    for m in session.exec(select(GroupMember).order_by(col(GroupMember.unit_id))).all():
+        members[m.group_id].append(units[m.unit_id])
+    return members
+
+
+def _expand(
+    items: list[tuple[TaskUnit, Unit | None]], members: dict[int, list[Unit]]
+) -> list[tuple[TaskUnit, Unit | None]]:
+    """Groups are kept as given; their members follow in ``members`` order for the name lists."""
+    out: list[tuple[TaskUnit, Unit | None]] = []
+    for ref, unit in items:
+        out.append((ref, unit))
+        if unit is not None and unit.is_group:
+            out += [(ref, member) for member in members.get(unit.id or 0, [])]
+    return out
+
+
+def _record(task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]]) -> dict[str, Any]:
+    lead = _names(assigned.get("lead", []))
+    coordinating = [n for n in _names(assigned.get("coordinating", [])) if n not in lead]
+    return {
+        "key": task.key,
+        "plan": plan.code,
+        "number": task.number,
+        "parent": task.parent,
+        "section": task.section,
+        "section_title": task.section_title,
+        "title": task.title,
+        "lead_units": lead,
+        "coordinating_units": coordinating,
+        "lead_groups": _groups(assigned.get("lead", [])),
+        "coordinating_groups": _groups(assigned.get("coordinating", [])),
+        "unresolved_units": [ref.written for role in ("lead", "coordinating") for ref, u in assigned.get(role, []) if u is None],
+        "lead_text": task.lead_text,
+        "coordinating_text": task.coordinating_text,
+        "unit_note": task.unit_note or None,
+        "deadline": {
+            "text": task.deadline_text,
+            "kind": task.deadline_kind,
+            "start": _iso(task.window_start),
+            "due": _iso(task.due),
+            "due_day": task.due_day,
+            "understood": task.deadline_understood,
+            "set_by_office": task.due_set_by_office,
+        },
+        "extras": task.extras,
+        "status": task.status,
+        "source": task.source_where,
+    }
+
+
+def _names(items: list[tuple[TaskUnit, Unit | None]]) -> list[str]:
+    """Canonical names of real units (groups expanded); unresolved names as written."""
+    names = [unit.name if unit else ref.written for ref, unit in items if unit is None or not unit.is_group]
+    return list(dict.fromkeys(names))
+
+
+def _groups(items: list[tuple[TaskUnit, Unit | None]]) -> list[str]:
+    return list(dict.fromkeys(unit.name for _, unit in items if unit is not None and unit.is_group))
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

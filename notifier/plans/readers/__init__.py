@@ -1,0 +1,69 @@
+"""Choose a reader by content first, extension second, and refuse what fits neither."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from notifier.errors import InputError
+from notifier.plans.document import SourceDocument
+from notifier.plans.readers.docx import read_docx
+from notifier.plans.readers.tabular import read_csv, read_yaml
+from notifier.plans.readers.text import read_text
+from notifier.plans.readers.xlsx import read_xlsx
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLD_OFFICE_MAGIC = b"\xd0\xcf\x11\xe0"
+
+
+def read_plan(path: Path) -> SourceDocument:
+    """Read a plan file into rows; an unreadable file raises InputError naming it."""
+    if not path.is_file():
+        raise InputError(f"{path}: không tìm thấy tệp")
+    head = path.read_bytes()[:8192]
+    if not head:
+        raise InputError(f"{path}: tệp rỗng")
+    if head.startswith(_ZIP_MAGIC):
+        return _read_office(path)
+    if head.startswith(_OLD_OFFICE_MAGIC):
+        raise InputError(f"{path}: định dạng Word/Excel cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx")
+    if path.suffix.lower() in (".docx", ".xlsx"):
+        raise InputError(f"{path}: không phải tệp {path.suffix.lower()} hợp lệ (nội dung không phải Office Open XML)")
+    return _read_textual(path)
+
+
+def _read_office(path: Path) -> SourceDocument:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise InputError(f"{path}: tệp nén hỏng, không mở được") from None
+    try:
+        if "word/document.xml" in names:
+            return read_docx(path)
+        if "xl/workbook.xml" in names:
+            return read_xlsx(path)
+    except (KeyError, ValueError, OSError) as exc:
+        raise InputError(f"{path}: không đọc được nội dung tệp: {exc}") from None
+    raise InputError(f"{path}: tệp nén này không phải văn bản Word (.docx) hay bảng tính Excel (.xlsx)")
+
+
+def _read_textual(path: Path) -> SourceDocument:
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: tệp nhị phân, không phải văn bản kế hoạch")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}); hãy lưu lại với mã UTF-8") from None
+    if not text.strip():
+        raise InputError(f"{path}: tệp rỗng")
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml") or (suffix not in (".csv", ".txt") and text.lstrip().startswith(("plan:", "tasks:"))):
+        return read_yaml(path, text)
+    if suffix == ".csv":
+        return read_csv(path, text)
+    return read_text(path, text)
+
+
+__all__ = ["read_plan", "SourceDocument"]

@@ -1,0 +1,80 @@
+"""One settings object, read from the environment and ``.env`` (the environment wins).
+
+Every variable is documented in ``.env.example``. A wrong value stops start-up
+with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from notifier.errors import ConfigError
+
+_BEFORE_CHOICES = {"on_day": False, "day_before": True}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    config_dir: Path
+    database_url: str
+    before_means_day_before: bool
+    log_level: str
+
+    @property
+    def units_file(self) -> Path:
+        return self.config_dir / "units.yaml"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    data_dir = Path(values.get("NOTIFIER_DATA_DIR") or "data")
+    return Settings(
+        data_dir=data_dir,
+        config_dir=Path(values.get("NOTIFIER_CONFIG_DIR") or "config"),
+        database_url=_database_url(values.get("DATABASE_URL", ""), data_dir),
+        before_means_day_before=_choice(values, "NOTIFIER_BEFORE_DATE_MEANS", "on_day", _BEFORE_CHOICES),
+        log_level=_log_level(values.get("NOTIFIER_LOG_LEVEL") or "INFO"),
+    )
+
+
+def _database_url(raw: str, data_dir: Path) -> str:
+    url = raw.strip()
+    if not url:
+        return f"sqlite:///{data_dir / 'notifier.sqlite3'}"
+    if url.startswith(("postgresql://", "postgres://")):
+        # SQLAlchemy would pick psycopg2, which we do not ship; psycopg 3 is the driver.
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if url.startswith(("sqlite:", "postgresql+psycopg:")):
+        return url
+    raise ConfigError(
+        "DATABASE_URL: chỉ hỗ trợ sqlite:///đường/dẫn hoặc postgresql://người_dùng@máy:cổng/csdl "
+        f"(nhận được «{url.split('://', 1)[0]}://…»)"
+    )
+
+
+def _choice(values: Mapping[str, str], name: str, default: str, choices: Mapping[str, bool]) -> bool:
+    raw = (values.get(name) or default).strip()
+    if raw not in choices:
+        raise ConfigError(f"{name}: giá trị «{raw}» không hợp lệ; chọn một trong: {', '.join(choices)}")
+    return choices[raw]
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"NOTIFIER_LOG_LEVEL: giá trị «{raw}» không hợp lệ; chọn một trong: {', '.join(_LOG_LEVELS)}")
+    return level

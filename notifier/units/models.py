@@ -1,0 +1,50 @@
+"""Units, their aliases and group membership as stored rows.
+
+``config/units.yaml`` is what the office edits; these rows mirror it (synced on
+every import and start) so that tasks can point at a stable unit id, and hold
+what the operator adds from the command line (``notifier units alias``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from notifier.db.types import UTCDateTime, utcnow
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=300)
+    kind: str = Field(max_length=100)
+    head: str = Field(default="", max_length=200)
+    is_group: bool = False
+    # A unit dropped from units.yaml is kept (tasks and history point at it) but inactive.
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class UnitAlias(SQLModel, table=True):
+    __tablename__ = "unit_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    written: str = Field(max_length=500)
+    folded: str = Field(unique=True, max_length=500)
+    # "config" aliases follow units.yaml; "operator" ones were added with `notifier units alias`.
+    source: str = Field(default="config", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_member"
+    __table_args__ = (UniqueConstraint("group_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="unit.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")

@@ -1,0 +1,49 @@
+"""Units as the command line shows them (the ``notifier units --json`` contract)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.units.directory import Directory
+from notifier.units.models import GroupMember, Unit, UnitAlias
+
+
+def unit_records(session: Session, directory: Directory) -> list[dict[str, Any]]:
+    units = session.exec(select(Unit).where(col(Unit.active).is_(True)).order_by(col(Unit.id))).all()
+    by_id = {u.id: u for u in units}
+    groups_of: dict[int, list[str]] = defaultdict(list)
+    members_of: dict[int, list[str]] = defaultdict(list)
+    for m in session.exec(select(GroupMember).order_by(col(GroupMember.id))).all():
+        if m.group_id in by_id and m.unit_id in by_id:
+            groups_of[m.unit_id].append(by_id[m.group_id].name)
+            members_of[m.group_id].append(by_id[m.unit_id].name)
+    operator = defaultdict(list)
+    for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))).all():
+        operator[alias.unit_id].append(alias.written)
+    return [_record(u, directory, groups_of, members_of, operator) for u in units]
+
+
+def _record(
+    unit: Unit,
+    directory: Directory,
+    groups_of: dict[int, list[str]],
+    members_of: dict[int, list[str]],
+    operator: dict[int, list[str]],
+) -> dict[str, Any]:
+    entry = directory.groups.get(unit.name) if unit.is_group else directory.units.get(unit.name)
+    config_aliases = list(entry.aliases) if entry else []
+    uid = unit.id or 0
+    record: dict[str, Any] = {
+        "name": unit.name,
+        "kind": unit.kind,
+        "head": unit.head or None,
+        "is_group": unit.is_group,
+        "aliases": config_aliases + operator.get(uid, []),
+        "groups": groups_of.get(uid, []),
+    }
+    if unit.is_group:
+        record["members"] = members_of.get(uid, [])
+    return record

@@ -1,0 +1,95 @@
+"""Keep the unit rows in step with ``units.yaml`` and resolve names written in tasks."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from notifier.db.types import utcnow
+from notifier.errors import InputError
+from notifier.plans.models import TaskUnit
+from notifier.text.folding import fold
+from notifier.units.directory import Directory
+from notifier.units.matcher import UnitMatcher
+from notifier.units.models import GroupMember, Unit, UnitAlias
+
+GROUP_KIND = "nhóm"
+
+
+def sync_directory(session: Session, directory: Directory) -> dict[str, Unit]:
+    """Upsert every unit and group, deactivate dropped ones, rebuild group membership."""
+    existing = {u.name: u for u in session.exec(select(Unit)).all()}
+    entries = [(u.name, u.kind, u.head, False) for u in directory.units.values()]
+    entries += [(g.name, GROUP_KIND, "", True) for g in directory.groups.values()]
+    for name, kind, head, is_group in entries:
+        unit = existing.get(name) or Unit(name=name, kind=kind)
+        if (unit.kind, unit.head, unit.is_group, unit.active) != (kind, head, is_group, True) or unit.id is None:
+            unit.kind, unit.head, unit.is_group, unit.active, unit.updated_at = kind, head, is_group, True, utcnow()
+            session.add(unit)
+        existing[name] = unit
+    listed = {name for name, *_ in entries}
+    for name, unit in existing.items():
+        if name not in listed and unit.active:
+            unit.active, unit.updated_at = False, utcnow()
+            session.add(unit)
+    session.flush()
+    _sync_groups(session, directory, existing)
+    return existing
+
+
+def _sync_groups(session: Session, directory: Directory, units: dict[str, Unit]) -> None:
+    current = {(m.group_id, m.unit_id): m for m in session.exec(select(GroupMember)).all()}
+    wanted: set[tuple[int, int]] = set()
+    for group in directory.groups:
+        group_id = _id(units[group])
+        wanted |= {(group_id, _id(units[member])) for member in directory.members(group)}
+    for pair, member in current.items():
+        if pair not in wanted:
+            session.delete(member)
+    for group_id, unit_id in wanted - current.keys():
+        session.add(GroupMember(group_id=group_id, unit_id=unit_id))
+    session.flush()
+
+
+def _id(unit: Unit) -> int:
+    if unit.id is None:
+        raise RuntimeError(f"unit {unit.name!r} has no id: flush before use")
+    return unit.id
+
+
+def build_matcher(session: Session, directory: Directory) -> UnitMatcher:
+    """Names from units.yaml plus the aliases the operator added."""
+    names = directory.names_and_aliases()
+    rows = session.exec(select(UnitAlias, Unit).where(UnitAlias.unit_id == Unit.id)).all()
+    names += [(alias.written, unit.name) for alias, unit in rows]
+    return UnitMatcher(names)
+
+
+def resolve_pending(session: Session, matcher: UnitMatcher, units: dict[str, Unit]) -> int:
+    """Point unresolved task references at a unit when a name now matches; returns how many."""
+    resolved = 0
+    for ref in session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_(None))).all():
+        target = matcher.resolve(ref.written)
+        if target is not None and target in units:
+            ref.unit_id = units[target].id
+            session.add(ref)
+            resolved += 1
+    session.flush()
+    return resolved
+
+
+def add_alias(session: Session, written: str, canonical: str) -> Unit:
+    """Record that ``written`` means the unit or group ``canonical`` (matched ignoring case and marks)."""
+    units = session.exec(select(Unit).where(col(Unit.active).is_(True))).all()
+    target = next((u for u in units if fold(u.name) == fold(canonical)), None)
+    if target is None:
+        names = ", ".join(f"«{u.name}»" for u in units if not u.is_group)
+        raise InputError(f"không có đơn vị hay nhóm «{canonical}». Các đơn vị: {names}")
+    folded = fold(written)
+    if not folded:
+        raise InputError("tên trong văn bản không được để trống")
+    alias = session.exec(select(UnitAlias).where(UnitAlias.folded == folded)).first()
+    alias = alias or UnitAlias(unit_id=_id(target), written=written, folded=folded, source="operator")
+    alias.unit_id, alias.written = _id(target), written
+    session.add(alias)
+    session.flush()
+    return target
