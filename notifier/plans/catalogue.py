@@ -70,6 +70,7 @@ class _Header:
     extras: dict[int, str]
     width: int
     where: str
+    texts: dict[str, str]
 
 
 def header_roles(cells: tuple[str, ...]) -> tuple[dict[Column, int], dict[int, str]]:
@@ -157,7 +158,9 @@ class _Parser:
             return False
         roles, extras = header_roles(row.cells)
         if Column.TITLE in roles and Column.LEAD in roles:
-            self._use_header(_Header(roles, extras, len(row.cells), row.where))
+            texts = {role.value: clean_spaces(row.cells[i]) for role, i in roles.items()}
+            texts.update({f"extra:{name}": name for name in extras.values()})
+            self._use_header(_Header(roles, extras, len(row.cells), row.where, texts))
             return True
         if len(roles) >= 2 and (Column.TITLE in roles or Column.LEAD in roles) and self.header is None:
             self.incomplete_header = row
@@ -166,7 +169,7 @@ class _Parser:
 
     def _use_header(self, header: _Header) -> None:
         if self.header is None:
-            self.columns = {role.value: header_text for role, header_text in _header_texts(header).items()}
+            self.columns = header.texts
             self.has_deadline_column = Column.DEADLINE in header.roles
             if not self.has_deadline_column:
                 self.problems.append(
@@ -330,10 +333,6 @@ _COLUMN_NAMES = {
     Column.COORDINATING: "«Cơ quan phối hợp»",
     Column.DEADLINE: "«Thời gian thực hiện»",
 }
-
-
-def _header_texts(header: _Header) -> dict[Column, str]:
-    return {role: _COLUMN_NAMES[role].strip("«»") for role in header.roles}
 
 
 def _normalise_number(raw: str) -> str:

@@ -69,7 +69,7 @@ class _Impossible(ValueError):
     """A date that does not exist in the calendar, such as 31/02/2026."""
 
 
-_YEAR = r"((?:19|20)\d\d)"
+_YEAR = r"((?:19|20|21)\d\d)"
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*" + _YEAR + r"(?!\d)")
 _WORDY_DATE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+" + _YEAR)
 _QUARTER = re.compile(r"quy\s+(iv|iii|ii|i|[1-4])\b(?:\s*(?:/|-|nam)?\s*" + _YEAR + r")?")
