@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from notifier.db.engine import open_database
 from notifier.errors import NotifierError
+from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.plans.deadlines import DeadlineKind
 from notifier.settings import Settings, load_settings
 from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
@@ -113,7 +113,9 @@ def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine) -> in
     with Session(engine) as session:
         task = set_due(session, args.key, day)
         session.commit()
-        print(f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} (thời hạn ghi trong kế hoạch: «{task.deadline_text}»)")
+        print(
+            f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} (thời hạn ghi trong kế hoạch: «{task.deadline_text}»)"
+        )
     return 0
 
 
@@ -138,10 +140,10 @@ def _alias(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     directory = load_directory(settings.units_file)
     with Session(engine) as session:
         units = sync_directory(session, directory)
-        target = add_alias(session, args.written, args.canonical)
+        target = add_alias(session, args.written, args.canonical).name
         resolved = resolve_pending(session, build_matcher(session, directory), units)
         session.commit()
-    print(f"Đã gán «{args.written}» → «{target.name}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
+    print(f"Đã gán «{args.written}» → «{target}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
     return 0
 
 
@@ -162,7 +164,9 @@ def render_task_table(records: list[dict[str, Any]]) -> str:
         due = f" → {_vn_date(deadline['due'])}" if deadline["due"] else ""
         kind = KIND_LABELS[DeadlineKind(deadline["kind"])]
         lead = "; ".join(r["lead_units"]) or "(chưa rõ)"
-        lines.append(f"{r['key']:<24} {_cut(r['title'], 52):<52} {_cut(lead, 34):<34} {deadline['text'] or '—'} [{kind}{due}]")
+        lines.append(
+            f"{r['key']:<24} {_cut(r['title'], 52):<52} {_cut(lead, 34):<34} {deadline['text'] or '—'} [{kind}{due}]"
+        )
     lines.append(f"({len(records)} nhiệm vụ)")
     return "\n".join(lines)
 

@@ -24,7 +24,9 @@ def _import(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[dict[str, A
 
 
 def _deadlines(tasks: list[dict[str, Any]]) -> list[tuple[str, str, str | None, str | None]]:
-    return [(t["key"].split(":", 1)[1], t["deadline"]["kind"], t["deadline"]["start"], t["deadline"]["due"]) for t in tasks]
+    return [
+        (t["key"].split(":", 1)[1], t["deadline"]["kind"], t["deadline"]["start"], t["deadline"]["due"]) for t in tasks
+    ]
 
 
 def test_dong_thap_numbers_restart_under_roman_sections(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,20 +40,35 @@ def test_dong_thap_numbers_restart_under_roman_sections(workdir: Path, capsys: p
     yearly = ("yearly", "2025-01-01", "2025-12-31")
     always = ("continuous", None, None)
     assert _deadlines(tasks) == [
-        ("I.1", *always), ("I.2", *always), ("I.3", *yearly), ("II.4", *q4), ("II.5", *q4), ("II.6", *q4),
-        ("II.7", *yearly), ("III.8", *q4), ("IV.9", *always), ("IV.10", *always), ("IV.11", *q4),
+        ("I.1", *always),
+        ("I.2", *always),
+        ("I.3", *yearly),
+        ("II.4", *q4),
+        ("II.5", *q4),
+        ("II.6", *q4),
+        ("II.7", *yearly),
+        ("III.8", *q4),
+        ("IV.9", *always),
+        ("IV.10", *always),
+        ("IV.11", *q4),
     ]
     assert tasks[2]["deadline"]["text"] == "Thường xuyên, hằng năm"
     assert tasks[3]["section_title"] == "HOÀN THIỆN CƠ CHẾ, CHÍNH SÁCH HỖ TRỢ CHUYỂN ĐỔI SỐ DOANH NGHIỆP"
     assert tasks[7]["lead_units"] == ["Sở KH&CN"]
     # The last phrase is one of this commune's groups (config/units.yaml), the others are unknown here.
-    assert tasks[7]["coordinating_units"][:3] == ["Ban Quản lý Khu kinh tế", "Sở Công Thương", "các doanh nghiệp viễn thông"]
+    assert tasks[7]["coordinating_units"][:3] == [
+        "Ban Quản lý Khu kinh tế",
+        "Sở Công Thương",
+        "các doanh nghiệp viễn thông",
+    ]
     assert tasks[7]["coordinating_groups"] == ["Các cơ quan, đơn vị"]
     assert summary["columns"]["coordinating"] == "Cơ quan phối hợp"
     assert summary["deadlines_not_understood"] == []
 
 
-def test_ha_noi_plan_with_a_signature_block_before_its_appendix(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ha_noi_plan_with_a_signature_block_before_its_appendix(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     summary, tasks = _import(capsys, HA_NOI)
     assert summary["plan"]["code"] == "310-KH-UBND-2025"
     assert summary["plan"]["issuer"] == "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"
@@ -75,13 +92,18 @@ def test_hcm_plan_carried_by_a_decision_keeps_merged_rows_and_extra_columns(
     summary, tasks = _import(capsys, HCM)
     plan = summary["plan"]
     assert (plan["code"], plan["number"], plan["decision"], plan["date"]) == (
-        "2820-QD-UBND-2025", None, "2820/QĐ-UBND", "2025-11-19",
+        "2820-QD-UBND-2025",
+        None,
+        "2820/QĐ-UBND",
+        "2025-11-19",
     )
     assert plan["title"].startswith("TRIỂN KHAI QUYẾT ĐỊNH SỐ 06/QĐ-TTG")
     assert summary["tasks"] == 28
     # Three rows whose number cell was merged away in the export: each is a second task of its number.
     assert [(p["level"], p["where"]) for p in summary["problems"]] == [
-        ("info", "dòng 458"), ("info", "dòng 471"), ("info", "dòng 476"),
+        ("info", "dòng 458"),
+        ("info", "dòng 471"),
+        ("info", "dòng 476"),
     ]
     assert summary["columns"]["deadline"] == "Thời gian dự kiến hoàn thành"
     assert summary["columns"]["extra:Kết quả dự kiến"] == "Kết quả dự kiến"

@@ -34,7 +34,16 @@ EXPECTED: list[tuple[str, str, str | None, str, list[str], list[str], tuple[str,
     ("1.2", "1.2", None, "1", [VP], _others(VP), ALWAYS, "Thường xuyên"),
     ("1.2#2", "1.2", None, "1", [VH], _others(VH), ("once", None, "2026-03-10"), "Hoàn thành trước ngày 10/3/2026"),
     ("2.1", "2.1", None, "2", [KT], _others(KT), ALWAYS, "Thường xuyên"),
-    ("2.2", "2.2", None, "2", [VH], _others(VH), ("yearly", "2026-01-01", "2026-12-31"), "Năm 2026 và các năm tiếp theo"),
+    (
+        "2.2",
+        "2.2",
+        None,
+        "2",
+        [VH],
+        _others(VH),
+        ("yearly", "2026-01-01", "2026-12-31"),
+        "Năm 2026 và các năm tiếp theo",
+    ),
     ("2.3", "2.3", None, "2", [VH], _others(VH), YEAR, "Năm 2026"),
     ("3.1", "3.1", None, "3", [VH], [*_others(VH), XD, MT], YEAR, "Năm 2026"),
     ("3.2", "3.2", None, "3", [KT], _others(KT), YEAR, "Năm 2026"),
@@ -80,8 +89,13 @@ def test_each_row_has_its_number_parent_units_and_deadline(
     assert task["lead_units"] == lead
     assert task["coordinating_units"] == coordinating
     assert task["deadline"] == {
-        "text": words, "kind": kind, "start": start, "due": due,
-        "due_day": None, "understood": True, "set_by_office": False,
+        "text": words,
+        "kind": kind,
+        "start": start,
+        "due": due,
+        "due_day": None,
+        "understood": True,
+        "set_by_office": False,
     }
     assert task["status"] == "open"
     assert task["plan"] == "KH-dan-van-2026"
@@ -131,8 +145,11 @@ def test_import_report_names_plan_counts_and_empty_village_group(
     assert report["deadline_kinds"] == {"continuous": 4, "once": 18, "yearly": 1, "unspecified": 1}
     assert report["deadlines_not_understood"] == []
     assert report["columns"] == {
-        "number": "TT", "title": "Nhiệm vụ", "lead": "Cơ quan chủ trì",
-        "coordinating": "Cơ quan phối hợp", "deadline": "Thời gian thực hiện",
+        "number": "TT",
+        "title": "Nhiệm vụ",
+        "lead": "Cơ quan chủ trì",
+        "coordinating": "Cơ quan phối hợp",
+        "deadline": "Thời gian thực hiện",
     }
 
 

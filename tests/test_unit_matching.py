@@ -55,7 +55,10 @@ def test_units_separated_by_commas_semicolons_or_line_breaks(matcher: UnitMatche
 def test_group_phrases_resolve_to_groups(matcher: UnitMatcher) -> None:
     cell = "Các phòng chuyên môn, đơn vị liên quan, các thôn; Ban xây dựng Đảng, UBMTTQ xã"
     assert [r.target for r in matcher.match(cell).refs] == [
-        "Các phòng chuyên môn, đơn vị liên quan", "Các thôn", "Ban Xây dựng Đảng", "Ủy ban MTTQ Việt Nam xã",
+        "Các phòng chuyên môn, đơn vị liên quan",
+        "Các thôn",
+        "Ban Xây dựng Đảng",
+        "Ủy ban MTTQ Việt Nam xã",
     ]
 
 
@@ -100,7 +103,10 @@ def test_group_members_follow_kinds_named_units_and_nested_groups() -> None:
     directory = load_directory(ROOT / "config" / "units.yaml")
     assert directory.members("Các đơn vị sự nghiệp công lập") == ["Trung tâm Dịch vụ sự nghiệp công"]
     assert directory.members("Các cơ quan, đơn vị, các thôn") == [
-        "Văn phòng HĐND và UBND xã", "Phòng Văn hóa - Xã hội", "Phòng Kinh tế",
-        "Trung tâm Phục vụ hành chính công", "Trung tâm Dịch vụ sự nghiệp công",
+        "Văn phòng HĐND và UBND xã",
+        "Phòng Văn hóa - Xã hội",
+        "Phòng Kinh tế",
+        "Trung tâm Phục vụ hành chính công",
+        "Trung tâm Dịch vụ sự nghiệp công",
     ]
     assert directory.members("Các thôn") == []

@@ -136,7 +136,8 @@ class _Parser:
         if self.header is None:
             self._no_catalogue()
         if not self.tasks:
-            raise InputError(f"{self.doc.path}: bảng danh mục (tiêu đề ở {self.header.where if self.header else '?'}) không có nhiệm vụ nào")
+            where = self.header.where if self.header else "?"
+            raise InputError(f"{self.doc.path}: bảng danh mục (tiêu đề ở {where}) không có nhiệm vụ nào")
         return Catalogue(self.tasks, self.columns, self.has_deadline_column, self.problems)
 
     def _no_catalogue(self) -> None:
@@ -221,7 +222,9 @@ class _Parser:
             return False
         return not values.get(Column.LEAD) and not values.get(Column.DEADLINE)
 
-    def _continue_previous(self, row: RawRow, values: dict[Column, str], cells: tuple[str, ...], header: _Header) -> None:
+    def _continue_previous(
+        self, row: RawRow, values: dict[Column, str], cells: tuple[str, ...], header: _Header
+    ) -> None:
         if not self.tasks:
             self.problems.append(Problem("warning", row.where, "hàng không có số thứ tự ở đầu bảng: bỏ qua"))
             return
@@ -244,7 +247,11 @@ class _Parser:
         *,
         shares_number: bool,
     ) -> None:
-        extras = {name: clean_spaces(cells[i]) for i, name in header.extras.items() if i < len(cells) and clean_spaces(cells[i])}
+        extras = {
+            name: clean_spaces(cells[i])
+            for i, name in header.extras.items()
+            if i < len(cells) and clean_spaces(cells[i])
+        }
         task = CatalogueTask(
             number=number,
             title=values.get(Column.TITLE, ""),

@@ -106,9 +106,7 @@ def parse_deadline(text: str, context: DeadlineContext) -> Deadline:
         return Deadline(original, DeadlineKind.UNSPECIFIED, understood=False, problem=str(exc))
     if found is not None:
         return found
-    return Deadline(
-        original, DeadlineKind.UNSPECIFIED, understood=False, problem=f"không hiểu thời hạn «{original}»"
-    )
+    return Deadline(original, DeadlineKind.UNSPECIFIED, understood=False, problem=f"không hiểu thời hạn «{original}»")
 
 
 def _interpret(original: str, phrase: str, ctx: DeadlineContext) -> Deadline | None:
@@ -202,7 +200,9 @@ def _first_occurrence(kind: DeadlineKind, phrase: str, year: int, month: int) ->
 
 
 def _read_quarters(original: str, phrase: str, ctx: DeadlineContext) -> Deadline | None:
-    mentions = [(ROMAN_QUARTERS[m.group(1)], int(m.group(2)) if m.group(2) else None) for m in _QUARTER.finditer(phrase)]
+    mentions = [
+        (ROMAN_QUARTERS[m.group(1)], int(m.group(2)) if m.group(2) else None) for m in _QUARTER.finditer(phrase)
+    ]
     if not mentions:
         return None
     years = _fill_quarter_years(mentions, ctx.year)
@@ -290,4 +290,3 @@ _READERS = (
     _read_continuous,
     _read_unspecified,
 )
-

@@ -45,7 +45,9 @@ def set_due(session: Session, key: str, day: date) -> Task:
     """
     task = find_task(session, key)
     if task.window_start and day < task.window_start:
-        raise InputError(f"ngày hạn {day:%d/%m/%Y} trước ngày bắt đầu {task.window_start:%d/%m/%Y} của nhiệm vụ «{key}»")
+        raise InputError(
+            f"ngày hạn {day:%d/%m/%Y} trước ngày bắt đầu {task.window_start:%d/%m/%Y} của nhiệm vụ «{key}»"
+        )
     if task.deadline_kind in (DeadlineKind.UNSPECIFIED, DeadlineKind.CONTINUOUS):
         task.deadline_kind = DeadlineKind.ONCE.value
     task.due, task.due_set_by_office, task.updated_at = day, True, utcnow()

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from notifier.db.types import utcnow
 from notifier.plans.catalogue import Catalogue, parse_catalogue
@@ -107,8 +107,10 @@ def _upsert_plan(session: Session, code: str, meta: PlanMetadata) -> tuple[Plan,
     return plan, is_new
 
 
-def _apply_tasks(session: Session, plan: Plan, drafts: list[TaskDraft], units: dict[str, Unit], report: ImportReport) -> None:
-    stored = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(Task.position)).all())
+def _apply_tasks(
+    session: Session, plan: Plan, drafts: list[TaskDraft], units: dict[str, Unit], report: ImportReport
+) -> None:
+    stored = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(col(Task.position))).all())
     matches = match_identities(stored, drafts)
     taken = set(session.exec(select(Task.key)).all())
     for position, draft in enumerate(drafts):
@@ -136,8 +138,15 @@ def _new_task(plan: Plan, draft: TaskDraft, position: int, taken: set[str]) -> T
     while key in taken:
         key, n = f"{plan.code}:{draft.path}~{n}", n + 1
     taken.add(key)
-    task = Task(key=key, plan_id=plan.id or 0, position=position, number=draft.number, path=draft.path,
-                title=draft.title, deadline_kind=draft.deadline.kind.value)
+    task = Task(
+        key=key,
+        plan_id=plan.id or 0,
+        position=position,
+        number=draft.number,
+        path=draft.path,
+        title=draft.title,
+        deadline_kind=draft.deadline.kind.value,
+    )
     _copy_fields(task, draft)
     return task
 
@@ -202,5 +211,8 @@ def _by_place(ref: tuple[str, int, str, int | None]) -> tuple[str, int]:
 def _record_run(session: Session, code: str, path: Path, file_format: str, report: ImportReport) -> None:
     plan = session.exec(select(Plan).where(Plan.code == code)).one()
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    session.add(ImportRun(plan_id=plan.id or 0, file_name=path.name, file_format=file_format, sha256=digest,
-                          summary=report.summary()))
+    session.add(
+        ImportRun(
+            plan_id=plan.id or 0, file_name=path.name, file_format=file_format, sha256=digest, summary=report.summary()
+        )
+    )

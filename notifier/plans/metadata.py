@@ -21,7 +21,9 @@ _CARRIED_BY = re.compile(
     re.IGNORECASE,
 )
 _YEAR_IN_TITLE = re.compile(r"năm\s+((?:19|20)\d\d)(?!\s*-)", re.IGNORECASE)
-_ISSUER_IN_BODY = r"(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)\s+(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|thành phố)\s+{place}"
+_ISSUER_IN_BODY = (
+    r"(?:Ủy ban nhân dân|Uỷ ban nhân dân|UBND)\s+(?:xã|phường|thị trấn|huyện|quận|thị xã|tỉnh|thành phố)\s+{place}"
+)
 _HEADINGS = ("ke hoach", "quyet dinh", "danh muc", "phu luc")
 _NOT_ISSUER = ("cong hoa", "doc lap", "so ")
 
@@ -44,12 +46,12 @@ def read_metadata(doc: SourceDocument) -> PlanMetadata:
     header = lines[:first]
     number = _number(header)
     title = doc.hints.title or (_title(lines, heading) if heading is not None else None) or doc.path.stem
-    carried = _carried_by(lines)
-    decision = number if number and "QĐ" in number.upper() else carried.get("decision")
+    carrier_number, carrier_date = _carried_by(lines)
+    decision = number if number and "QĐ" in number.upper() else carrier_number
     own_number = doc.hints.number or (number if number and number != decision else None)
     issued_on, year_from_date = _date(" ".join(header)) if header else (None, None)
     if issued_on is None and year_from_date is None:
-        issued_on, year_from_date = carried.get("date") or _hint_date(doc.hints)
+        issued_on, year_from_date = carrier_date if carrier_number else _hint_date(doc.hints)
     year = doc.hints.year or year_from_date or _title_year(title)
     issuer = doc.hints.issuer if doc.hints.title else (_issuer(header, lines) or doc.hints.issuer)
     return PlanMetadata(own_number, title, issuer, issued_on, year, decision)
@@ -105,13 +107,13 @@ def _hint_date(hints: PlanHints) -> tuple[date | None, int | None]:
         return None, int(m.group("y"))
 
 
-def _carried_by(lines: list[str]) -> dict[str, object]:
-    """The "(Kèm theo Quyết định số … ngày …)" line under the plan's title."""
+def _carried_by(lines: list[str]) -> tuple[str | None, tuple[date | None, int | None]]:
+    """The decision number and date in "(Kèm theo Quyết định số … ngày …)" under the plan's title."""
     text = " ".join(lines)
     for m in _CARRIED_BY.finditer(text):
         if fold(m.group("kind")) == "quyet dinh" and m.group("number"):
-            return {"decision": m.group("number"), "date": _date(m.group("rest"))}
-    return {}
+            return m.group("number"), _date(m.group("rest"))
+    return None, (None, None)
 
 
 def _title_year(title: str) -> int | None:

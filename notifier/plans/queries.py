@@ -87,7 +87,9 @@ def _record(task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Uni
         "coordinating_units": coordinating,
         "lead_groups": _groups(assigned.get("lead", [])),
         "coordinating_groups": _groups(assigned.get("coordinating", [])),
-        "unresolved_units": [ref.written for role in ("lead", "coordinating") for ref, u in assigned.get(role, []) if u is None],
+        "unresolved_units": [
+            ref.written for role in ("lead", "coordinating") for ref, u in assigned.get(role, []) if u is None
+        ],
         "lead_text": task.lead_text,
         "coordinating_text": task.coordinating_text,
         "unit_note": task.unit_note or None,

@@ -76,7 +76,9 @@ class ImportReport:
                         continue
                     written = first_spelling.setdefault(fold(ref.written), ref.written)
                     unresolved.setdefault(written, []).append(f"{draft.where} (mục {draft.number})")
-        used_groups = {ref.target for d in drafts for role in ROLES for ref in d.refs[role] if ref.target in directory.groups}
+        used_groups = {
+            ref.target for d in drafts for role in ROLES for ref in d.refs[role] if ref.target in directory.groups
+        }
         return cls(
             plan_code=code,
             plan=meta,
@@ -158,7 +160,7 @@ def _plan_lines(report: ImportReport) -> list[str]:
         f"  Số: {p.number or '(để trống)'}" + (f"; ban hành kèm theo Quyết định {p.decision}" if p.decision else ""),
         f"  Tên: {p.title}",
         f"  Cơ quan ban hành: {p.issuer or '(không rõ)'}",
-        f"  Ngày: {p.issued_on.strftime('%d/%m/%Y') if p.issued_on else '(không ghi ngày)'}; năm: {p.year or '(không rõ)'}",
+        f"  Ngày: {f'{p.issued_on:%d/%m/%Y}' if p.issued_on else '(không ghi ngày)'}; năm: {p.year or '(không rõ)'}",
         f"  Số nhiệm vụ: {report.task_count}",
     ]
 
@@ -180,9 +182,14 @@ def _unit_lines(report: ImportReport) -> list[str]:
     lines = ["", f"Đơn vị đã nhận ra ({len(report.resolved)}):"]
     lines += [f"  - {name}: {count} lần" for name, count in sorted(report.resolved.items())]
     if report.unresolved:
-        lines += ["", f"Tên đơn vị chưa nhận ra ({len(report.unresolved)}) — gán bằng: notifier units alias \"TÊN\" \"TÊN CHUẨN\""]
-        lines += [f"  - «{name}»: {', '.join(places[:3])}" + (" …" if len(places) > 3 else "")
-                  for name, places in report.unresolved.items()]
+        lines += [
+            "",
+            f'Tên đơn vị chưa nhận ra ({len(report.unresolved)}) — gán bằng: notifier units alias "TÊN" "TÊN CHUẨN"',
+        ]
+        lines += [
+            f"  - «{name}»: {', '.join(places[:3])}" + (" …" if len(places) > 3 else "")
+            for name, places in report.unresolved.items()
+        ]
     lines += [f"  ! Nhóm «{g}» chưa có đơn vị nào trong config/units.yaml" for g in report.empty_groups]
     return lines
 

@@ -52,10 +52,8 @@ class Directory:
 
     def names_and_aliases(self) -> list[tuple[str, str]]:
         """(written form, canonical name) for every unit and group."""
-        pairs: list[tuple[str, str]] = []
-        for entry in [*self.units.values(), *self.groups.values()]:
-            pairs += [(entry.name, entry.name)] + [(a, entry.name) for a in entry.aliases]
-        return pairs
+        entries: list[UnitEntry | GroupEntry] = [*self.units.values(), *self.groups.values()]
+        return [(written, e.name) for e in entries for written in (e.name, *e.aliases)]
 
 
 def load_directory(path: Path) -> Directory:

@@ -18,10 +18,31 @@ from notifier.text.folding import Token, clean_spaces, fold, nfc, tokens
 
 # Folded first words of a unit name; fragments starting otherwise are free text.
 _HEADS = {
-    ("so",), ("bo",), ("ban",), ("phong",), ("trung", "tam"), ("uy", "ban"), ("van", "phong"),
-    ("cong", "an"), ("vien",), ("cac",), ("doanh", "nghiep"), ("hoi",), ("doan",), ("thon",),
-    ("chi", "cuc"), ("cuc",), ("tong", "cong", "ty"), ("cong", "ty"), ("hop", "tac", "xa"),
-    ("dang", "uy"), ("mat", "tran"), ("truong",), ("tram",), ("quan", "doi"), ("bch",),
+    ("so",),
+    ("bo",),
+    ("ban",),
+    ("phong",),
+    ("trung", "tam"),
+    ("uy", "ban"),
+    ("van", "phong"),
+    ("cong", "an"),
+    ("vien",),
+    ("cac",),
+    ("doanh", "nghiep"),
+    ("hoi",),
+    ("doan",),
+    ("thon",),
+    ("chi", "cuc"),
+    ("cuc",),
+    ("tong", "cong", "ty"),
+    ("cong", "ty"),
+    ("hop", "tac", "xa"),
+    ("dang", "uy"),
+    ("mat", "tran"),
+    ("truong",),
+    ("tram",),
+    ("quan", "doi"),
+    ("bch",),
 }
 _CONNECTORS = re.compile(r"^(?:và|với|cùng|đề nghị|phối hợp với)\s+", re.IGNORECASE)
 # A unit name that starts again with no separator ("Sở Khoa học và Công nghệ Sở Công Thương").

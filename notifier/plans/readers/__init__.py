@@ -55,15 +55,19 @@ def _read_textual(path: Path) -> SourceDocument:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}); hãy lưu lại với mã UTF-8") from None
+        raise InputError(
+            f"{path}: không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start}); hãy lưu lại với mã UTF-8"
+        ) from None
     if not text.strip():
         raise InputError(f"{path}: tệp rỗng")
     suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml") or (suffix not in (".csv", ".txt") and text.lstrip().startswith(("plan:", "tasks:"))):
+    if suffix in (".yaml", ".yml") or (
+        suffix not in (".csv", ".txt") and text.lstrip().startswith(("plan:", "tasks:"))
+    ):
         return read_yaml(path, text)
     if suffix == ".csv":
         return read_csv(path, text)
     return read_text(path, text)
 
 
-__all__ = ["read_plan", "SourceDocument"]
+__all__ = ["SourceDocument", "read_plan"]

@@ -25,7 +25,8 @@ def read_docx(path: Path) -> SourceDocument:
     table_number = 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            doc.lines.append(_paragraph_text(child, document))
+            # A paragraph is a block of its own, as blank lines make it in the text export.
+            doc.lines += [_paragraph_text(child, document), ""]
         elif child.tag == qn("w:tbl"):
             table_number += 1
             _read_table(child, table_number, document, doc)
@@ -46,7 +47,7 @@ def _read_table(tbl: Any, number: int, parent: Any, doc: SourceDocument) -> None
     for row_number, tr in enumerate(tbl.iterchildren(qn("w:tr")), start=1):
         cells, merged = _grid_row(tr, parent, above)
         doc.rows.append(RawRow(tuple(cells), f"bảng {number}, hàng {row_number}", frozenset(merged)))
-        doc.lines.extend(line for cell in cells for line in cell.splitlines())
+        doc.lines += [line for cell in cells for line in cell.splitlines()] + [""]
 
 
 def _grid_row(tr: Any, parent: Any, above: dict[int, str]) -> tuple[list[str], set[int]]:

@@ -21,7 +21,7 @@ def read_xlsx(path: Path) -> SourceDocument:
             cells = [fills.get((row_number, col), _cell_text(value)) for col, value in enumerate(row, start=1)]
             merged = frozenset(col - 1 for (r, col) in continued if r == row_number)
             doc.rows.append(RawRow(tuple(cells), f"trang tính «{sheet.title}», hàng {row_number}", merged))
-            doc.lines.extend(line for cell in cells for line in cell.splitlines())
+            doc.lines += [line for cell in cells for line in cell.splitlines()] + [""]
     return doc
 
 
