@@ -115,15 +115,15 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(
     run_cli(capsys, "import", str(SAMPLE))
     before = _tasks(capsys, "--all")
     calls = {"n": 0}
-    real = importer._write_units
+    real = importer._update_task
 
-    def failing(*args: Any, **kwargs: Any) -> bool:
+    def failing(*args: Any, **kwargs: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 20:  # after 19 tasks were rewritten in this transaction
+        if calls["n"] == 20:  # after 19 tasks were updated in this transaction
             raise RuntimeError("disk full")
-        return real(*args, **kwargs)
+        real(*args, **kwargs)
 
-    monkeypatch.setattr(importer, "_write_units", failing)
+    monkeypatch.setattr(importer, "_update_task", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         importer.import_plan(engine, settings, revised)
     assert calls["n"] == 20

@@ -119,6 +119,9 @@ class _Parser:
         self.problems: list[Problem] = []
         self.section: tuple[str | None, str | None] = (None, None)
         self.incomplete_header: RawRow | None = None
+        # Per section: the numbers used by tasks, and the last task a letter sub-item could sit under.
+        self.numbers_in: dict[str | None, set[str]] = {}
+        self.owner_in: dict[str | None, CatalogueTask] = {}
 
     def feed(self, row: RawRow) -> None:
         if row.is_blank:
@@ -286,13 +289,13 @@ class _Parser:
         )
 
     def _parent_of(self, number: str) -> str | None:
-        here = [t for t in self.tasks if t.section == self.section[0]]
+        section = self.section[0]
         if _LETTER.match(number):
-            owners = [t for t in here if not _LETTER.match(t.number)]
-            return owners[-1].number if owners else None
+            owner = self.owner_in.get(section)
+            return owner.number if owner else None
         if "." in number:
             prefix = number.rsplit(".", 1)[0]
-            if any(t.number == prefix for t in here):
+            if prefix in self.numbers_in.get(section, set()):
                 return prefix
         return None
 
@@ -310,11 +313,14 @@ class _Parser:
                 )
         self.by_path[task.path] = task
         self.tasks.append(task)
+        self.numbers_in.setdefault(task.section, set()).add(task.number)
+        if not _LETTER.match(task.number):
+            self.owner_in[task.section] = task
 
     def _path(self, task: CatalogueTask) -> str:
         if task.parent is not None and _LETTER.match(task.number):
-            parent = next((t for t in reversed(self.tasks) if t.number == task.parent), None)
-            return f"{parent.path if parent else task.parent}.{task.number}"
+            owner = self.owner_in.get(task.section)
+            return f"{owner.path if owner else task.parent}.{task.number}"
         section = task.section
         if section is None or task.number.startswith(f"{section}.") or task.number == section:
             return task.number

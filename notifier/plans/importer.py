@@ -112,24 +112,38 @@ def _apply_tasks(
 ) -> None:
     stored = list(session.exec(select(Task).where(Task.plan_id == plan.id).order_by(col(Task.position))).all())
     matches = match_identities(stored, drafts)
+    refs = _refs_by_task(session, [t.id for t in stored if t.id is not None])
     taken = set(session.exec(select(Task.key)).all())
+    created: list[tuple[Task, TaskDraft]] = []
     for position, draft in enumerate(drafts):
         if position in matches:
             task = stored[matches[position]]
-            _update_task(session, task, draft, position, units, report)
+            _update_task(session, task, draft, position, _unit_rows(task, draft, units), refs, report)
         else:
             task = _new_task(plan, draft, position, taken)
             session.add(task)
-            session.flush()
-            _write_units(session, task, draft, units)
+            created.append((task, draft))
             report.added.append(task.key)
-    kept = {stored[j].id for j in matches.values()}
+    session.flush()  # one flush gives every new task its id
+    for task, draft in created:
+        session.add_all(_unit_rows(task, draft, units))
+    _archive_missing(session, stored, {stored[j].id for j in matches.values()}, report)
+    session.flush()
+
+
+def _archive_missing(session: Session, stored: list[Task], kept: set[int | None], report: ImportReport) -> None:
     for task in stored:
         if task.id not in kept and task.status != "archived":
             task.status, task.archived_at, task.updated_at = "archived", utcnow(), utcnow()
             session.add(task)
             report.archived.append(task.key)
-    session.flush()
+
+
+def _refs_by_task(session: Session, task_ids: list[int]) -> dict[int, list[TaskUnit]]:
+    refs: dict[int, list[TaskUnit]] = {}
+    for ref in session.exec(select(TaskUnit).where(col(TaskUnit.task_id).in_(task_ids))).all():
+        refs.setdefault(ref.task_id, []).append(ref)
+    return refs
 
 
 def _new_task(plan: Plan, draft: TaskDraft, position: int, taken: set[str]) -> Task:
@@ -164,7 +178,13 @@ def _copy_fields(task: Task, draft: TaskDraft) -> None:
 
 
 def _update_task(
-    session: Session, task: Task, draft: TaskDraft, position: int, units: dict[str, Unit], report: ImportReport
+    session: Session,
+    task: Task,
+    draft: TaskDraft,
+    position: int,
+    wanted: list[TaskUnit],
+    refs: dict[int, list[TaskUnit]],
+    report: ImportReport,
 ) -> None:
     changed = [label for field, label in _COMPARED.items() if getattr(task, field) != _draft_value(draft, field)]
     if task.status == "archived":
@@ -173,8 +193,14 @@ def _update_task(
     _copy_fields(task, draft)
     task.position, task.updated_at = position, utcnow()
     session.add(task)
-    if _write_units(session, task, draft, units):
-        changed += [] if any(label in changed for label in ("cơ quan chủ trì", "cơ quan phối hợp")) else ["đơn vị"]
+    current = refs.get(task.id or 0, [])
+    if _unit_key(current) != _unit_key(wanted):
+        # The unit rows carry no history of their own: replacing them is the whole update.
+        for row in current:
+            session.delete(row)
+        session.add_all(wanted)
+        if not {"cơ quan chủ trì", "cơ quan phối hợp"} & set(changed):
+            changed.append("đơn vị")
     if changed:
         report.changed.append(Change(task.key, draft.number, changed))
     else:
@@ -185,27 +211,22 @@ def _draft_value(draft: TaskDraft, field: str) -> object:
     return draft.deadline.text if field == "deadline_text" else getattr(draft, field)
 
 
-def _write_units(session: Session, task: Task, draft: TaskDraft, units: dict[str, Unit]) -> bool:
-    """Replace the task's unit references when they differ; True when they did."""
-    wanted = [
-        (role, i, ref.written, units[ref.target].id if ref.target else None)
+def _unit_rows(task: Task, draft: TaskDraft, units: dict[str, Unit]) -> list[TaskUnit]:
+    return [
+        TaskUnit(
+            task_id=task.id or 0,
+            role=role,
+            position=i,
+            written=ref.written,
+            unit_id=units[ref.target].id if ref.target else None,
+        )
         for role in ROLES
         for i, ref in enumerate(draft.refs[role])
     ]
-    current = session.exec(select(TaskUnit).where(TaskUnit.task_id == task.id)).all()
-    have = [(r.role, r.position, r.written, r.unit_id) for r in current]
-    if sorted(have, key=_by_place) == sorted(wanted, key=_by_place):
-        return False
-    for row in current:
-        session.delete(row)
-    session.flush()
-    for role, position, written, unit_id in wanted:
-        session.add(TaskUnit(task_id=task.id or 0, role=role, position=position, written=written, unit_id=unit_id))
-    return bool(current)
 
 
-def _by_place(ref: tuple[str, int, str, int | None]) -> tuple[str, int]:
-    return ref[0], ref[1]
+def _unit_key(rows: list[TaskUnit]) -> list[tuple[str, int, str, int | None]]:
+    return sorted(((r.role, r.position, r.written, r.unit_id) for r in rows), key=lambda k: (k[0], k[1]))
 
 
 def _record_run(session: Session, code: str, path: Path, file_format: str, report: ImportReport) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -73,8 +74,9 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """The comparable form of ``text``: folded words joined by single spaces."""
+    """The comparable form of ``text``: folded words joined by single spaces (cached: names repeat)."""
     return " ".join(t.folded for t in tokens(nfc(text)))
 
 

@@ -1,0 +1,69 @@
+"""Settings read from the environment and .env; the installed `notifier` command end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from notifier.errors import ConfigError
+from notifier.settings import load_settings
+from tests.conftest import SAMPLE
+
+
+def test_defaults_are_a_sqlite_file_in_data_and_config_folder(tmp_path: Path) -> None:
+    settings = load_settings({}, env_file=None)
+    assert settings.database_url == "sqlite:///data/notifier.sqlite3"
+    assert settings.units_file == Path("config/units.yaml")
+    assert not settings.before_means_day_before
+
+
+def test_dot_env_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NOTIFIER_DATA_DIR=/srv/nv\nNOTIFIER_BEFORE_DATE_MEANS=day_before\n", encoding="utf-8")
+    settings = load_settings({"NOTIFIER_BEFORE_DATE_MEANS": "on_day"}, env_file=env_file)
+    assert settings.database_url == "sqlite:////srv/nv/notifier.sqlite3"
+    assert not settings.before_means_day_before
+
+
+def test_postgres_urls_use_the_shipped_driver() -> None:
+    settings = load_settings({"DATABASE_URL": "postgresql://u@db:5432/nv"}, env_file=None)
+    assert settings.database_url == "postgresql+psycopg://u@db:5432/nv"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DATABASE_URL", "mysql://x"), ("NOTIFIER_BEFORE_DATE_MEANS", "sometimes"), ("NOTIFIER_LOG_LEVEL", "loud")],
+)
+def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value}, env_file=None)
+
+
+def _notifier(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "notifier", *args]
+    return subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+
+
+def test_the_command_runs_import_then_lists_tasks(workdir: Path) -> None:
+    imported = _notifier(workdir, "import", str(SAMPLE))
+    assert imported.returncode == 0, imported.stderr
+    assert "Số nhiệm vụ: 24" in imported.stdout
+    listed = _notifier(workdir, "tasks")
+    assert listed.returncode == 0 and "(24 nhiệm vụ)" in listed.stdout
+
+
+def test_a_bad_setting_stops_the_command_with_exit_2_and_a_named_variable(workdir: Path) -> None:
+    result = _notifier(workdir, "tasks", env={"NOTIFIER_LOG_LEVEL": "chatty"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("Lỗi: NOTIFIER_LOG_LEVEL")
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_imports_the_bundled_sample(workdir: Path) -> None:
+    result = _notifier(workdir, "demo")
+    assert result.returncode == 0, result.stderr
+    assert "KH-dan-van-2026:3.3.d" in result.stdout and "(24 nhiệm vụ)" in result.stdout
