@@ -28,7 +28,13 @@ DEADLINES = ["Năm 2026", "Quý IV", "Thường xuyên", "Hoàn thành trước 
 
 
 def generated_plan(path: Path, rows: int) -> Path:
-    lines = ["KẾ HOẠCH", "", "Kế hoạch thử tải năm 2026", "", "TT\tNhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian"]
+    lines = [
+        "KẾ HOẠCH",
+        "",
+        "Kế hoạch thử tải năm 2026",
+        "",
+        "TT\tNhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian",
+    ]
     for i in range(rows):
         if i % 50 == 0:
             lines.append(f"{i // 50 + 1}\tMỤC {i // 50 + 1}\t\t\t")
