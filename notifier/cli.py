@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,14 +16,19 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from notifier.daemon import Daemon
 from notifier.db.engine import open_database
+from notifier.delivery.queries import due_preview, log_records, status_record
 from notifier.errors import NotifierError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.settings import Settings, load_settings
+from notifier.runtime import Runtime, build_runtime, make_clock, plan, run_pass
+from notifier.schedule.calendar import VIETNAM, vietnam_time
+from notifier.schedule.progress import mark_done, reopen
+from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
 from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
@@ -35,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         engine = open_database(settings)
         handler: Handler = args.handler
         return handler(args, settings, engine)
@@ -49,9 +60,37 @@ def _parser() -> argparse.ArgumentParser:
     _import_parser(commands)
     _tasks_parser(commands)
     _units_parser(commands)
-    demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm và in báo cáo, danh sách nhiệm vụ")
+    _engine_parsers(commands)
+    demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm, in báo cáo và các bản tin nhắc việc")
+    demo.add_argument("--now", help="thời điểm cố định (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _engine_parsers(commands: Any) -> None:
+    run = commands.add_parser("run", help="chạy dịch vụ nhắc việc; --once: một lượt rồi thoát")
+    run.add_argument("--once", action="store_true")
+    run.add_argument("--now", help="thời điểm cố định (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
+    run.set_defaults(handler=_run)
+    due = commands.add_parser("due", help="xem trước các bản tin sẽ gửi vào một thời điểm (không gửi, không ghi)")
+    due.add_argument("--at", required=True, help="thời điểm (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
+    due.add_argument("--json", action="store_true")
+    due.set_defaults(handler=_due)
+    log_ = commands.add_parser("log", help="nhật ký nhắc việc: ai được nhắc gì, khi nào, đã xác nhận chưa")
+    log_.add_argument("--unit")
+    log_.add_argument("--since", help="từ ngày (10/3/2026 hoặc 2026-03-10)")
+    log_.add_argument("--json", action="store_true")
+    log_.set_defaults(handler=_log)
+    done = commands.add_parser("done", help="đánh dấu nhiệm vụ (lần thực hiện hiện tại) đã hoàn thành")
+    done.add_argument("key")
+    done.add_argument("--unit", help="chỉ phần việc của đơn vị này")
+    done.set_defaults(handler=_done)
+    again = commands.add_parser("reopen", help="mở lại nhiệm vụ đã đánh dấu hoàn thành")
+    again.add_argument("key")
+    again.set_defaults(handler=_reopen)
+    status = commands.add_parser("status", help="tình trạng dịch vụ: nhịp hoạt động, số lượt gửi, kênh lỗi")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
 
 
 def _import_parser(commands: Any) -> None:
@@ -89,8 +128,15 @@ def _units_parser(commands: Any) -> None:
     alias.set_defaults(handler=_alias)
 
 
+def _replan(settings: Settings, engine: Engine, cli_now: str | None = None) -> None:
+    """After any change to tasks, bring the reminder tracks in line with them."""
+    plan(build_runtime(settings, engine), make_clock(settings, cli_now)())
+
+
 def _import(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     report = import_plan(engine, settings, args.path, dry_run=args.dry_run, plan_code=args.plan_code, year=args.year)
+    if not args.dry_run:
+        _replan(settings, engine)
     if args.json:
         _print_json(report.summary())
     else:
@@ -113,6 +159,7 @@ def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine) -> in
     with Session(engine) as session:
         task = set_due(session, args.key, day)
         session.commit()
+        _replan(settings, engine)
         print(
             f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} (thời hạn ghi trong kế hoạch: «{task.deadline_text}»)"
         )
@@ -143,6 +190,7 @@ def _alias(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
         target = add_alias(session, args.written, args.canonical).name
         resolved = resolve_pending(session, build_matcher(session, directory), units)
         session.commit()
+    _replan(settings, engine)
     print(f"Đã gán «{args.written}» → «{target}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
     return 0
 
@@ -154,6 +202,110 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     print()
     with Session(engine) as session:
         print(render_task_table(task_records(session, plan_code=report.plan_code)))
+    runtime = build_runtime(settings, engine)
+    now = make_clock(settings, args.now)()
+    plan(runtime, now)
+    print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
+    result = asyncio.run(run_pass(runtime, now))
+    if not result.sent:
+        _print_next_opening(runtime, now)
+    return 0
+
+
+def _print_next_opening(runtime: Runtime, now: datetime) -> None:
+    """Outside office hours nothing goes out: show what will, at the next opening."""
+    opening = runtime.policy.calendar.next_opening(now, runtime.policy.send_time)
+    digests = due_preview(runtime, opening)
+    print(f"Ngoài giờ gửi tin. Lúc {vietnam_time(opening):%H:%M %d/%m/%Y} sẽ gửi {len(digests)} bản tin:")
+    for digest in digests:
+        states = ", ".join(f"{i['number']} ({i['state']})" for i in digest["items"])
+        print(f"- {digest['unit']} [{digest['role']}]: {states or digest['kind']}")
+
+
+def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    runtime = build_runtime(settings, engine)
+    clock = make_clock(settings, args.now)
+    if args.once:
+        now = clock()
+        plan(runtime, now)
+        result = asyncio.run(run_pass(runtime, now))
+        print(
+            f"Đã xử lý: {result.reminders} mục nhắc, {result.digests} bản tin, gửi {result.sent}"
+            + (f", khôi phục {result.recovered} lượt gửi bị gián đoạn" if result.recovered else ""),
+            file=sys.stderr,
+        )
+        return 0
+    asyncio.run(Daemon(runtime, clock).run())
+    return 0
+
+
+def _due(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    at = parse_moment(args.at, "--at")
+    assert at is not None
+    digests = due_preview(build_runtime(settings, engine), at)
+    if args.json:
+        _print_json(digests)
+        return 0
+    print(f"Lúc {vietnam_time(at):%H:%M %d/%m/%Y}: {len(digests)} bản tin")
+    for d in digests:
+        print(f"\n{d['unit']} [{d['role']}]")
+        for i in d["items"]:
+            days = "" if i["working_days"] is None else f", {i['working_days']} ngày làm việc"
+            print(f"  - {i['number']} {i['state']}{days}: {_cut(i['title'], 70)}")
+    return 0
+
+
+def _log(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    since = datetime.combine(parse_day(args.since), time(0), tzinfo=VIETNAM) if args.since else None
+    records = log_records(engine, unit=args.unit, since=since)
+    if args.json:
+        _print_json(records)
+        return 0
+    for r in records:
+        acks = "; ".join(f"{a['by']} {a['action']}" for a in r["acks"]) or "chưa xác nhận"
+        print(
+            f"#{r['id']} {r['unit']} · {r['channel']}:{r['target']} · {r['status']} · {r['sent_at'] or '—'} · "
+            f"{len(r['items'])} mục · {acks}" + (f" · lỗi: {r['error']}" if r["error"] else "")
+        )
+    return 0
+
+
+def _done(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    now = make_clock(settings, None)()
+    with Session(engine) as session:
+        occurrence = mark_done(session, args.key, now, unit=args.unit)
+        status = occurrence.status
+        session.commit()
+    _replan(settings, engine)
+    whole = "đã hoàn thành" if status == "done" else "đơn vị đã xong phần việc; chờ các đơn vị chủ trì khác"
+    print(f"Nhiệm vụ {args.key}: {whole}. Không nhắc thêm.")
+    return 0
+
+
+def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    with Session(engine) as session:
+        reopen(session, args.key)
+        session.commit()
+    _replan(settings, engine)
+    print(f"Đã mở lại nhiệm vụ {args.key}; nhắc việc tiếp tục.")
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    record = status_record(engine, make_clock(settings, None)())
+    if args.json:
+        _print_json(record)
+        return 0
+    daemon = record["daemon"]
+    print(
+        "Dịch vụ: "
+        + ("đang chạy" if daemon["alive"] else "không chạy")
+        + (f" (nhịp cuối {daemon['beat_at']})" if daemon["beat_at"] else "")
+    )
+    print("Lượt gửi: " + (", ".join(f"{k} {v}" for k, v in record["deliveries"].items()) or "chưa có"))
+    print(f"Bản tin chờ gửi: {record['digests_waiting']}")
+    for link in record["failing_links"]:
+        print(f"Kênh lỗi: {link}")
     return 0
 
 

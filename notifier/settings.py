@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 from notifier.errors import ConfigError
+from notifier.schedule.calendar import parse_vietnam_time
 
 _BEFORE_CHOICES = {"on_day": False, "day_before": True}
+# The repository's templates/ when running from a checkout; elsewhere NOTIFIER_TEMPLATES_DIR says.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -26,10 +30,17 @@ class Settings:
     database_url: str
     before_means_day_before: bool
     log_level: str
+    templates_dir: Path = DEFAULT_TEMPLATES
+    console_file: Path | None = None
+    fixed_now: datetime | None = None
 
     @property
     def units_file(self) -> Path:
         return self.config_dir / "units.yaml"
+
+    @property
+    def policy_file(self) -> Path:
+        return self.config_dir / "policy.yaml"
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,7 +59,26 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         database_url=_database_url(values.get("DATABASE_URL", ""), data_dir),
         before_means_day_before=_choice(values, "NOTIFIER_BEFORE_DATE_MEANS", "on_day", _BEFORE_CHOICES),
         log_level=_log_level(values.get("NOTIFIER_LOG_LEVEL") or "INFO"),
+        templates_dir=_folder(values.get("NOTIFIER_TEMPLATES_DIR"), DEFAULT_TEMPLATES, "NOTIFIER_TEMPLATES_DIR"),
+        console_file=Path(values["NOTIFIER_CONSOLE_FILE"]) if values.get("NOTIFIER_CONSOLE_FILE") else None,
+        fixed_now=parse_moment(values.get("NOTIFIER_NOW"), "NOTIFIER_NOW"),
     )
+
+
+def parse_moment(raw: str | None, name: str) -> datetime | None:
+    if not raw or not raw.strip():
+        return None
+    try:
+        return parse_vietnam_time(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: thời điểm «{raw}» không hợp lệ; viết như 2026-11-27T08:00") from None
+
+
+def _folder(raw: str | None, default: Path, name: str) -> Path:
+    folder = Path(raw) if raw else default
+    if not folder.is_dir():
+        raise ConfigError(f"{name}: không có thư mục «{folder}»")
+    return folder
 
 
 def _database_url(raw: str, data_dir: Path) -> str:

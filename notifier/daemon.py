@@ -1,0 +1,72 @@
+"""`notifier run`: APScheduler only ticks; every tick plans (once a day), scans and dispatches.
+
+All state is in the database, so a restart picks up exactly where the last process stopped.
+SIGTERM or SIGINT stops the loop between two sends: the delivery in flight is finished and
+recorded, nothing is cut off half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from datetime import date, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from notifier.runtime import Clock, Runtime, beat, plan, run_pass
+from notifier.schedule.calendar import VIETNAM, vietnam_time
+
+log = logging.getLogger("notifier.daemon")
+
+TICK_SECONDS = 30
+
+
+class Daemon:
+    def __init__(self, runtime: Runtime, clock: Clock, tick_seconds: float = TICK_SECONDS) -> None:
+        self.runtime, self.clock, self.tick_seconds = runtime, clock, tick_seconds
+        self.stop = asyncio.Event()
+        self.busy = asyncio.Lock()
+        self.planned_for: date | None = None
+        self.started_at = clock()
+
+    async def tick(self) -> None:
+        if self.stop.is_set():
+            return
+        async with self.busy:
+            now = self.clock()
+            try:
+                await self._tick(now)
+            except Exception:  # one bad tick must not end the daemon; the next one tries again
+                log.exception("tick failed")
+
+    async def _tick(self, now: datetime) -> None:
+        today = vietnam_time(now).date()
+        if self.planned_for != today:
+            await asyncio.to_thread(plan, self.runtime, now)
+            self.planned_for = today
+        result = await run_pass(self.runtime, now, self.stop)
+        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, now)
+        if result.sent or result.reminders:
+            log.info("tick: %d reminders, %d digests, %d sent", result.reminders, result.digests, result.sent)
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop.set)
+        scheduler = AsyncIOScheduler(timezone=VIETNAM)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.tick_seconds,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(self.tick_seconds),
+            next_run_time=datetime.now(VIETNAM),
+        )
+        scheduler.start()
+        log.info("notifier running; tick every %ss", self.tick_seconds)
+        await self.stop.wait()
+        scheduler.shutdown(wait=False)
+        async with self.busy:  # let the tick in flight finish its current send
+            log.info("notifier stopped")

@@ -1,0 +1,43 @@
+"""Grouping: every item a recipient gets on one day goes into one digest at its send time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, func, select
+
+from notifier.delivery.models import Digest
+from notifier.schedule.calendar import vietnam_time
+from notifier.schedule.policy import Policy
+from notifier.units.models import Unit
+
+
+class DigestBook:
+    """Finds or opens the digest an item joins, within one scan transaction."""
+
+    def __init__(self, session: Session, policy: Policy, now: datetime) -> None:
+        self.session, self.policy, self.now = session, policy, now
+        self._open: dict[tuple[int, str], Digest] = {}
+
+    def digest_for(self, unit: Unit, kind: str) -> Digest:
+        key = (unit.id or 0, kind)
+        if key not in self._open:
+            self._open[key] = self._find_or_open(unit, kind)
+        return self._open[key]
+
+    def _find_or_open(self, unit: Unit, kind: str) -> Digest:
+        slot = self.policy.calendar.send_slot(self.now, self.policy.send_time_for(unit.name))
+        day = vietnam_time(slot).date()
+        candidates = self.session.exec(
+            select(Digest).where(Digest.unit_id == unit.id, Digest.kind == kind, Digest.status == "open")
+        ).all()
+        for digest in candidates:
+            if vietnam_time(digest.send_at).date() == day:
+                return digest
+        prefix = f"{unit.id}:{kind}:{day.isoformat()}:"
+        taken = self.session.exec(select(func.count(col(Digest.id))).where(col(Digest.key).startswith(prefix))).one()
+        role = {"leadership": "leadership", "summary": "office"}.get(kind, "unit")
+        digest = Digest(key=f"{prefix}{taken + 1}", unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
+        self.session.add(digest)
+        self.session.flush()
+        return digest

@@ -1,0 +1,79 @@
+"""Digests (what one recipient is told at one send time), their deliveries per channel target,
+acknowledgements, and the daemon's heartbeat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from notifier.db.types import UTCDateTime, utcnow
+
+
+class Digest(SQLModel, table=True):
+    __tablename__ = "digest"
+    __table_args__ = (Index("ix_digest_status_send_at", "status", "send_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=20)  # lead, coordinating, leadership, office
+    kind: str = Field(default="reminder", max_length=20)  # reminder, summary
+    send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # open: still collecting items; sealed: deliveries written, nothing more is added.
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """A digest to one channel target. Written before the send, updated after.
+
+    status: pending → sending (claimed) → sent | failed (permanent) | pending again with
+    ``next_attempt_at`` (transient). A ``sending`` row whose claim has run out was
+    interrupted: recovery asks the channel whether it went out.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    digest_id: int = Field(foreign_key="digest.id", index=True)
+    channel: str = Field(max_length=20)
+    target: str = Field(max_length=200)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    claimed_by: str | None = Field(default=None, max_length=100)
+    provider_message_id: str | None = Field(default=None, max_length=200)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    body: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Ack(SQLModel, table=True):
+    __tablename__ = "ack"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest_id: int = Field(foreign_key="digest.id", index=True)
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id")
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    by: str = Field(max_length=200)
+    channel: str = Field(max_length=20)
+    action: str = Field(max_length=20)  # received, done, snooze, comment
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Heartbeat(SQLModel, table=True):
+    __tablename__ = "heartbeat"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    pid: int
+    host: str = Field(max_length=200)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    beat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,160 @@
+"""The reminder log, the preview of what is due, and the service's status, as the CLI contract
+(`notifier log --json`, `notifier due --json`, `notifier status --json`) describes them."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
+from notifier.delivery.render import digest_view
+from notifier.plans.models import Task
+from notifier.runtime import Runtime, plan
+from notifier.schedule.calendar import vietnam_time
+from notifier.schedule.models import Reminder, Track
+from notifier.schedule.scan import scan
+from notifier.schedule.summary import queue_weekly_summary
+from notifier.text.folding import fold
+from notifier.units.models import Unit
+
+HEARTBEAT_STALE = timedelta(minutes=3)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None
+
+
+def due_preview(runtime: Runtime, at: datetime) -> list[dict[str, Any]]:
+    """What would go out at ``at``: the scan and grouping run in a transaction that is rolled back."""
+    with runtime.engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            shadow = Runtime(runtime.settings, connection, runtime.policy, runtime.channels)  # type: ignore[arg-type]
+            plan(shadow, at)
+            scan(connection, runtime.policy, at)  # type: ignore[arg-type]
+            queue_weekly_summary(connection, runtime.policy, at)  # type: ignore[arg-type]
+            with Session(connection) as session:
+                return _digests_at(session, runtime, at)
+        finally:
+            transaction.rollback()
+
+
+def _digests_at(session: Session, runtime: Runtime, at: datetime) -> list[dict[str, Any]]:
+    digests = session.exec(
+        select(Digest).where(Digest.status == "open", col(Digest.send_at) <= at).order_by(col(Digest.unit_id))
+    ).all()
+    out = []
+    for digest in digests:
+        view = digest_view(session, digest, runtime.policy.calendar)
+        out.append(
+            {
+                "unit": view.unit,
+                "role": view.output_role,
+                "kind": digest.kind,
+                "send_at": _iso(digest.send_at),
+                "items": [
+                    {
+                        "task_key": i.task_key,
+                        "number": i.number,
+                        "title": i.title,
+                        "state": i.state,
+                        "due": i.due.isoformat() if i.due else None,
+                        "working_days": i.working_days,
+                        "role": i.role,
+                        "unit": i.subject,
+                    }
+                    for i in view.items
+                ],
+            }
+        )
+    return out
+
+
+def log_records(engine: Engine, *, unit: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+    with Session(engine) as session:
+        query = select(Delivery, Digest, Unit).where(Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id)
+        if since is not None:
+            query = query.where(col(Delivery.created_at) >= since)
+        rows = [
+            r
+            for r in session.exec(query.order_by(col(Delivery.id))).all()
+            if unit is None or fold(r[2].name) == fold(unit)
+        ]
+        digest_ids = [d.id for _, d, _ in rows]
+        items = _items_by_digest(session, digest_ids)
+        acks = _acks_by_digest(session, digest_ids)
+        return [_log_record(delivery, digest, u, items, acks) for delivery, digest, u in rows]
+
+
+def _items_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[str]]:
+    items: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(
+        select(Reminder.digest_id, Task.key)
+        .where(col(Reminder.digest_id).in_(digest_ids), Reminder.task_id == Task.id)
+        .order_by(col(Reminder.id))
+    ).all()
+    for digest_id, key in rows:
+        items[digest_id or 0].append(key)
+    return items
+
+
+def _acks_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[dict[str, Any]]]:
+    acks: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for ack in session.exec(select(Ack).where(col(Ack.digest_id).in_(digest_ids)).order_by(col(Ack.id))).all():
+        acks[ack.digest_id].append({"by": ack.by, "at": _iso(ack.at), "channel": ack.channel, "action": ack.action})
+    return acks
+
+
+def _log_record(
+    delivery: Delivery, digest: Digest, unit: Unit, items: dict[int, list[str]], acks: dict[int, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    return {
+        "id": delivery.id,
+        "unit": unit.name,
+        "channel": delivery.channel,
+        "target": delivery.target,
+        "status": delivery.status,
+        "created_at": _iso(delivery.created_at),
+        "sent_at": _iso(delivery.sent_at),
+        "attempts": delivery.attempts,
+        "error": delivery.error,
+        "digest": digest.key,
+        "kind": digest.kind,
+        "items": items.get(digest.id or 0, []),
+        "acks": acks.get(digest.id or 0, []),
+    }
+
+
+def status_record(engine: Engine, now: datetime) -> dict[str, Any]:
+    with Session(engine) as session:
+        beat = session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first()
+        deliveries = Counter(
+            dict(session.exec(select(Delivery.status, func.count()).group_by(col(Delivery.status))).all())
+        )
+        open_digests = session.exec(select(func.count(col(Digest.id))).where(Digest.status == "open")).one()
+        next_due = session.exec(select(func.min(Track.next_at))).one()
+        failing = session.exec(
+            select(Delivery, Digest, Unit).where(
+                Delivery.status == "failed", Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
+            )
+        ).all()
+    alive = beat is not None and datetime.now(UTC) - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
+    return {
+        "daemon": {
+            "alive": alive,
+            "pid": beat.pid if beat else None,
+            "host": beat.host if beat else None,
+            "started_at": _iso(beat.started_at) if beat else None,
+            "beat_at": _iso(beat.beat_at) if beat else None,
+        },
+        "deliveries": dict(sorted(deliveries.items())),
+        "digests_waiting": open_digests,
+        "next_step_at": _iso(next_due) if isinstance(next_due, datetime) else None,
+        "failing_links": sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}),
+        "now": _iso(now),
+        "now_vietnam": vietnam_time(now).isoformat(),
+    }

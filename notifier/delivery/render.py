@@ -1,0 +1,148 @@
+"""A digest as its reader sees it: items grouped by urgency, rendered by the channel's template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlmodel import Session, col, select
+
+from notifier.delivery.models import Digest
+from notifier.plans.models import Task
+from notifier.schedule.calendar import WorkingCalendar, vietnam_time
+from notifier.schedule.models import Reminder
+from notifier.schedule.steps import STATE_ORDER
+from notifier.schedule.summary import summary_view
+from notifier.units.models import Unit
+
+STATE_LABELS = {
+    "escalation": "Quá hạn, cần lãnh đạo chỉ đạo",
+    "overdue": "Quá hạn",
+    "due_today": "Đến hạn hôm nay",
+    "upcoming": "Sắp đến hạn",
+    "window_open": "Đang trong thời gian thực hiện",
+    "check_in": "Nhiệm vụ thường xuyên: đề nghị báo cáo tiến độ",
+}
+TITLE_LIMIT = 110
+
+
+@dataclass(frozen=True)
+class ItemView:
+    task_key: str
+    number: str
+    title: str
+    deadline_text: str
+    due: date | None
+    working_days: int | None
+    state: str
+    role: str
+    subject: str | None
+
+    @property
+    def due_text(self) -> str:
+        return f"{self.due:%d/%m/%Y}" if self.due else ""
+
+    @property
+    def remaining(self) -> str:
+        if self.working_days is None:
+            return ""
+        if self.working_days > 0:
+            return f"còn {self.working_days} ngày làm việc"
+        if self.working_days == 0:
+            return "hạn là hôm nay"
+        return f"quá hạn {-self.working_days} ngày làm việc"
+
+
+@dataclass(frozen=True)
+class GroupView:
+    state: str
+    label: str
+    items: list[ItemView]
+
+
+@dataclass(frozen=True)
+class DigestView:
+    digest_id: int
+    unit: str
+    role: str
+    kind: str
+    send_at: datetime
+    items: list[ItemView]
+
+    @property
+    def send_day(self) -> str:
+        return f"{vietnam_time(self.send_at):%d/%m/%Y}"
+
+    @property
+    def groups(self) -> list[GroupView]:
+        by_state = [(s, [i for i in self.items if i.state == s]) for s in STATE_ORDER]
+        return [GroupView(s, STATE_LABELS[s], items) for s, items in by_state if items]
+
+    @property
+    def output_role(self) -> str:
+        if self.role != "unit":
+            return self.role
+        return "lead" if any(i.role == "lead" for i in self.items) else "coordinating"
+
+
+def digest_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> DigestView:
+    rows = session.exec(
+        select(Reminder, Task)
+        .where(Reminder.digest_id == digest.id, Reminder.task_id == Task.id)
+        .order_by(col(Reminder.id))
+    ).all()
+    units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    day = vietnam_time(digest.send_at).date()
+    items = [_item(reminder, task, units, calendar, day) for reminder, task in rows]
+    items.sort(key=lambda i: (STATE_ORDER.index(i.state), i.due or date.max, i.task_key))
+    return DigestView(digest.id or 0, units[digest.unit_id], digest.role, digest.kind, digest.send_at, items)
+
+
+def _item(
+    reminder: Reminder, task: Task, units: dict[int | None, str], calendar: WorkingCalendar, day: date
+) -> ItemView:
+    due = reminder.due
+    return ItemView(
+        task_key=task.key,
+        number=task.number,
+        title=short_title(task.title),
+        deadline_text=task.deadline_text,
+        due=due,
+        working_days=calendar.working_days_between(day, due) if due else None,
+        state=reminder.state,
+        role=reminder.role,
+        subject=units.get(reminder.subject_unit_id) if reminder.subject_unit_id else None,
+    )
+
+
+def short_title(title: str) -> str:
+    if len(title) <= TITLE_LIMIT:
+        return title
+    cut = title[:TITLE_LIMIT].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+@cache
+def environment(templates: Path) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(templates)),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def render_digest(session: Session, digest: Digest, calendar: WorkingCalendar, templates: Path, folder: str) -> str:
+    """The message a digest becomes on one channel: its reminders, or the weekly summary."""
+    env = environment(templates)
+    if digest.kind == "summary":
+        return (
+            env.get_template(f"{folder}/summary.txt.j2").render(summary=summary_view(session, digest, calendar)).strip()
+        )
+    view = digest_view(session, digest, calendar)
+    return env.get_template(f"{folder}/digest.txt.j2").render(digest=view).strip()

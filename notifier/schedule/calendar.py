@@ -1,0 +1,115 @@
+"""The Vietnamese working calendar. Every working-day decision in notifier is made here.
+
+Working days are Monday to Friday minus public holidays (the ``holidays``
+package: Tết, Giỗ Tổ Hùng Vương, 30/4, 1/5, 2/9 and the government's
+substitution days), minus the office's own days off, plus its make-up working
+days (a Saturday worked to bridge a holiday). Times are Asia/Ho_Chi_Minh
+whatever the server's time zone; storage stays UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import holidays
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vietnam_time(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: say which time zone it is in")
+    return moment.astimezone(VIETNAM)
+
+
+def parse_vietnam_time(text: str) -> datetime:
+    """ISO 8601 as aware UTC; without an offset it means Vietnam time. Raises ValueError."""
+    moment = datetime.fromisoformat(text.strip())
+    return (moment.replace(tzinfo=VIETNAM) if moment.tzinfo is None else moment).astimezone(UTC)
+
+
+def at_vietnam(day: date, clock: time) -> datetime:
+    """That wall-clock time in Vietnam on that day, as aware UTC."""
+    return datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    days_off: frozenset[date] = frozenset()
+    make_up_days: frozenset[date] = frozenset()
+    office_opens: time = time(7, 30)
+    office_closes: time = time(17, 0)
+    _cache: dict[int, dict[date, str]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def holiday_name(self, day: date) -> str | None:
+        if day.year not in self._cache:
+            self._cache[day.year] = dict(holidays.country_holidays("VN", years=day.year, language="vi").items())
+        return self._cache[day.year].get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.make_up_days:
+            return True
+        if day.weekday() >= 5 or day in self.days_off:
+            return False
+        return self.holiday_name(day) is None
+
+    def next_working_day(self, day: date, *, include_today: bool = True) -> date:
+        current = day if include_today else day + timedelta(days=1)
+        while not self.is_working_day(current):
+            current += timedelta(days=1)
+        return current
+
+    def previous_working_day(self, day: date, *, include_today: bool = True) -> date:
+        current = day if include_today else day - timedelta(days=1)
+        while not self.is_working_day(current):
+            current -= timedelta(days=1)
+        return current
+
+    def add_working_days(self, day: date, count: int) -> date:
+        """The working day ``count`` working days after (or, negative, before) ``day``.
+
+        ``day`` itself need not be a working day: counting starts from it.
+        """
+        step = 1 if count >= 0 else -1
+        current, left = day, abs(count)
+        while left:
+            current += timedelta(days=step)
+            if self.is_working_day(current):
+                left -= 1
+        return current
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        days, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            days += self.is_working_day(current)
+        return days
+
+    def first_working_day_of_month(self, year: int, month: int) -> date:
+        return self.next_working_day(date(year, month, 1))
+
+    def in_office_hours(self, moment: datetime) -> bool:
+        local = vietnam_time(moment)
+        return self.is_working_day(local.date()) and self.office_opens <= local.time() < self.office_closes
+
+    def next_opening(self, moment: datetime, clock: time) -> datetime:
+        """The first time at or after ``moment`` that is ``clock`` on a working day, moved into office hours."""
+        clock = min(max(clock, self.office_opens), self.office_closes)
+        local = vietnam_time(moment)
+        day = local.date()
+        if not (self.is_working_day(day) and local.time() <= clock):
+            day = self.next_working_day(day, include_today=False)
+        return at_vietnam(day, clock)
+
+    def send_slot(self, moment: datetime, clock: time) -> datetime:
+        """When something ready at ``moment`` goes out for a recipient whose send time is ``clock``:
+        at once if the office is open and the send time has passed today, else at the next opening."""
+        local = vietnam_time(moment)
+        if self.in_office_hours(moment) and local.time() >= clock:
+            return moment.astimezone(UTC)
+        return self.next_opening(moment, clock)

@@ -1,0 +1,90 @@
+"""What the reminder engine plans: who is assigned, each occurrence, each unit's track through it,
+and every reminder that fell due (unique per step: a step is never emitted twice)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from notifier.db.types import UTCDateTime, utcnow
+
+
+class Assignment(SQLModel, table=True):
+    """A unit's part in a task (groups expanded), lead or coordinating."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=20)
+    active: bool = True
+
+
+class Occurrence(SQLModel, table=True):
+    """One round of a task: the only one for a one-off task, one per period for a recurring one."""
+
+    __tablename__ = "occurrence"
+    __table_args__ = (UniqueConstraint("task_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    period: str = Field(max_length=20)  # "once", "continuous", "2026", "2026-Q4", "2026-11", "2026-H2"
+    window_start: date | None = None
+    due: date | None = None
+    status: str = Field(default="open", max_length=20)
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    done_by: str | None = Field(default=None, max_length=200)
+
+
+class Track(SQLModel, table=True):
+    """One assignment through one occurrence. ``next_at`` is when its next step falls due (UTC);
+    None when nothing more is to come. The scan reads only tracks whose ``next_at`` has passed."""
+
+    __tablename__ = "track"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "occurrence_id"),
+        Index("ix_track_next_at", "next_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    next_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    next_step: str | None = Field(default=None, max_length=40)
+    last_day: date | None = None  # the day of the last step emitted (or skipped as past)
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+
+
+class Reminder(SQLModel, table=True):
+    """A step that fell due: one item of one digest. ``key`` makes each step happen once."""
+
+    __tablename__ = "reminder"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    track_id: int | None = Field(default=None, foreign_key="track.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    subject_unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    task_id: int = Field(foreign_key="task.id", index=True)
+    occurrence_id: int | None = Field(default=None, foreign_key="occurrence.id")
+    role: str = Field(max_length=20)
+    step: str = Field(max_length=40)
+    state: str = Field(max_length=20)
+    due: date | None = None
+    digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ScheduleMark(SQLModel, table=True):
+    """The last period a periodic job (the weekly summary) was produced for: it runs once per period."""
+
+    __tablename__ = "schedule_mark"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    period: str = Field(max_length=40)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,0 +1,177 @@
+"""From tasks to tracks: who is assigned (groups expanded), which occurrences exist, and when each
+track's next step falls due. Runs after every change to tasks and once a day; its cost follows the
+size of the plan, so it is never part of the scan."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlmodel import Session, col, select
+
+from notifier.plans.deadlines import DeadlineKind
+from notifier.plans.models import Plan, Task, TaskUnit
+from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
+from notifier.schedule.calendar import at_vietnam, vietnam_time
+from notifier.schedule.models import Assignment, Occurrence, Track
+from notifier.schedule.policy import Policy
+from notifier.schedule.steps import Plot, steps
+from notifier.units.models import GroupMember, Unit
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: date | None
+    due: date | None
+
+
+def plan_all(session: Session, policy: Policy, now: datetime) -> None:
+    """Bring assignments, occurrences and tracks in line with the stored tasks."""
+    today = vietnam_time(now).date()
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    wanted = _wanted_assignments(session, units)
+    assignments = _sync_assignments(session, wanted)
+    tasks = session.exec(select(Task, Plan).where(Task.plan_id == Plan.id)).all()
+    for task, plan in tasks:
+        occurrences = _sync_occurrences(session, task, today)
+        for assignment in assignments.get(task.id or 0, []):
+            unit = units[assignment.unit_id]
+            for occurrence in occurrences:
+                _sync_track(session, policy, task, plan, unit, assignment, occurrence)
+    session.flush()
+
+
+def _wanted_assignments(session: Session, units: dict[int | None, Unit]) -> dict[int, dict[int, str]]:
+    """task id -> unit id -> role; a lead is never also coordinating; inactive units drop out."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for m in session.exec(select(GroupMember)).all():
+        members[m.group_id].append(m.unit_id)
+    wanted: dict[int, dict[int, str]] = defaultdict(dict)
+    refs = session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_not(None)).order_by(col(TaskUnit.role).desc()))
+    for ref in refs.all():  # "lead" sorts after "coordinating" descending, so leads come first
+        unit = units.get(ref.unit_id)
+        if unit is None or not unit.active:
+            continue
+        for unit_id in members.get(unit.id or 0, []) if unit.is_group else [unit.id or 0]:
+            if units[unit_id].active:
+                wanted[ref.task_id].setdefault(unit_id, ref.role)
+    return wanted
+
+
+def _sync_assignments(session: Session, wanted: dict[int, dict[int, str]]) -> dict[int, list[Assignment]]:
+    existing = {(a.task_id, a.unit_id, a.role): a for a in session.exec(select(Assignment)).all()}
+    active: dict[int, list[Assignment]] = defaultdict(list)
+    for task_id, units in wanted.items():
+        for unit_id, role in units.items():
+            assignment = existing.pop((task_id, unit_id, role), None) or Assignment(
+                task_id=task_id, unit_id=unit_id, role=role
+            )
+            assignment.active = True
+            session.add(assignment)
+            active[task_id].append(assignment)
+    for stale in existing.values():
+        if stale.active:
+            stale.active = False
+            session.add(stale)
+    session.flush()
+    return active
+
+
+def _sync_occurrences(session: Session, task: Task, today: date) -> list[Occurrence]:
+    """The task's open occurrences as its deadline now says; others are closed, never deleted."""
+    stored = {o.period: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id)).all()}
+    periods = {p.key: p for p in periods_of(task, today)} if task.status != "archived" else {}
+    for key, period in periods.items():
+        occurrence = stored.get(key) or Occurrence(task_id=task.id or 0, period=key)
+        if (occurrence.window_start, occurrence.due) != (period.start, period.due):
+            occurrence.window_start, occurrence.due = period.start, period.due
+        session.add(occurrence)
+        stored[key] = occurrence
+    for key, occurrence in stored.items():
+        if key not in periods and occurrence.status == "open":
+            occurrence.status = "cancelled"
+            session.add(occurrence)
+    session.flush()
+    return [o for o in stored.values() if o.status == "open"]
+
+
+def periods_of(task: Task, today: date) -> list[Period]:
+    kind = DeadlineKind(task.deadline_kind)
+    if kind is DeadlineKind.UNSPECIFIED:
+        return []
+    if kind is DeadlineKind.CONTINUOUS:
+        return [Period("continuous", task.window_start, None)]
+    if kind is DeadlineKind.ONCE:
+        return [Period("once", task.window_start, task.due)] if task.due else []
+    return _recurring_periods(task, kind, today)
+
+
+def _recurring_periods(task: Task, kind: DeadlineKind, today: date) -> list[Period]:
+    """The current and the next period, never before the first one the plan names."""
+    first = task.window_start or (task.due and task.due.replace(day=1))
+    if first is None:
+        return []
+    current = _period_at(kind, max(today, first), task)
+    following = _period_at(kind, date.fromordinal(current.due.toordinal() + 1), task) if current.due else None
+    return [p for p in (current, following) if p is not None]
+
+
+def _period_at(kind: DeadlineKind, day: date, task: Task) -> Period:
+    if kind is DeadlineKind.MONTHLY:
+        start, end = month_bounds(day.year, day.month)
+        key = f"{day.year}-{day.month:02d}"
+    elif kind is DeadlineKind.QUARTERLY:
+        start, end = quarter_bounds(day.year, quarter_of(day))
+        key = f"{day.year}-Q{quarter_of(day)}"
+    elif kind is DeadlineKind.HALF_YEARLY:
+        half = 1 if day.month <= 6 else 2
+        start, end = half_bounds(day.year, half)
+        key = f"{day.year}-H{half}"
+    else:
+        start, end = _yearly_window(task, day.year)
+        key = str(day.year)
+    due = end.replace(day=min(task.due_day, end.day)) if task.due_day else end
+    return Period(key, start, due)
+
+
+def _yearly_window(task: Task, year: int) -> tuple[date, date]:
+    """A yearly task keeps the month span of its first occurrence ("Tháng 12 hằng năm")."""
+    if task.window_start and task.due and (task.window_start.month, task.due.month) != (1, 12):
+        return task.window_start.replace(year=year), month_bounds(year, task.due.month)[1]
+    return year_bounds(year)
+
+
+def _sync_track(
+    session: Session, policy: Policy, task: Task, plan: Plan, unit: Unit, assignment: Assignment, occurrence: Occurrence
+) -> None:
+    track = session.exec(
+        select(Track).where(Track.assignment_id == assignment.id, Track.occurrence_id == occurrence.id)
+    ).first()
+    track = track or Track(assignment_id=assignment.id or 0, occurrence_id=occurrence.id or 0)
+    plot = plot_for(policy, task, plan, assignment.role, occurrence)
+    if not assignment.active or track.done_at is not None or task.status == "archived":
+        track.next_at, track.next_step = None, None
+    else:
+        track.next_step, track.next_at = next_step(plot, policy, track.last_day, policy.send_time_for(unit.name))
+    session.add(track)
+
+
+def plot_for(policy: Policy, task: Task, plan: Plan, role: str, occurrence: Occurrence) -> Plot:
+    return Plot(
+        due=occurrence.due,
+        window_start=occurrence.window_start,
+        rules=policy.rules(role, plan.code, task.key),
+        continuous=occurrence.period == "continuous",
+        check_in_day=policy.check_in_day,
+        since=date(plan.year or task.created_at.year, 1, 1),
+    )
+
+
+def next_step(plot: Plot, policy: Policy, after: date | None, send_time: time) -> tuple[str | None, datetime | None]:
+    """The first step after ``after`` (the first of all when None) and when it falls due."""
+    for step in steps(plot, policy.calendar):
+        if after is None or step.day > after:
+            return step.name, at_vietnam(step.day, send_time)
+    return None, None

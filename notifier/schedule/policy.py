@@ -1,0 +1,146 @@
+"""Reminder policy from ``config/policy.yaml``: who hears what, when; overridable per plan and task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from notifier.errors import InputError
+from notifier.schedule.calendar import WorkingCalendar
+
+WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    before: tuple[int, ...]
+    on_due_day: bool = True
+    overdue_every: int | None = None
+    escalate_after: int | None = None
+    window_open: bool = False
+    check_in: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    lead: RoleRules = RoleRules(
+        before=(14, 7, 3, 1), overdue_every=3, escalate_after=5, window_open=True, check_in=True
+    )
+    coordinating: RoleRules = RoleRules(before=(7,))
+    check_in_day: int = 1  # the n-th working day of the month
+    send_time: time = time(8, 0)
+    unit_send_times: dict[str, time] = field(default_factory=dict)
+    leadership_unit: str | None = None
+    office_units: tuple[str, ...] = ()
+    summary_weekday: int = 0
+    summary_to_leadership: bool = False
+    calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
+    plan_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def rules(self, role: str, plan_code: str, task_key: str) -> RoleRules:
+        """The rules for a role, the plan's overrides applied, then the task's."""
+        rules = self.lead if role == "lead" else self.coordinating
+        for overrides in (self.plan_overrides.get(plan_code, {}), self.task_overrides.get(task_key, {})):
+            if role in overrides:
+                rules = _role_rules(overrides[role], rules, f"override {role}")
+        return rules
+
+    def send_time_for(self, unit_name: str) -> time:
+        return self.unit_send_times.get(unit_name, self.send_time)
+
+
+def load_policy(path: Path) -> Policy:
+    if not path.exists():
+        return Policy()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: tệp YAML không đọc được: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: cần một bảng khóa - giá trị")
+    try:
+        return _policy(data)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise InputError(f"{path}: {exc}") from None
+
+
+def _policy(data: dict[str, Any]) -> Policy:
+    base = Policy()
+    hours = data.get("office_hours") or {}
+    summary = data.get("weekly_summary") or {}
+    calendar = WorkingCalendar(
+        days_off=frozenset(_day(d, "calendar.days_off") for d in (data.get("calendar") or {}).get("days_off") or []),
+        make_up_days=frozenset(
+            _day(d, "calendar.make_up_days") for d in (data.get("calendar") or {}).get("make_up_days") or []
+        ),
+        office_opens=_clock(hours.get("opens", "07:30"), "office_hours.opens"),
+        office_closes=_clock(hours.get("closes", "17:00"), "office_hours.closes"),
+    )
+    weekday = str(summary.get("weekday", "monday")).lower()
+    if weekday not in WEEKDAYS:
+        raise ValueError(f"weekly_summary.weekday: «{weekday}» không phải ngày làm việc (monday … friday)")
+    return replace(
+        base,
+        lead=_role_rules(data.get("lead") or {}, base.lead, "lead"),
+        coordinating=_role_rules(data.get("coordinating") or {}, base.coordinating, "coordinating"),
+        check_in_day=_positive(data.get("check_in_working_day", 1), "check_in_working_day"),
+        send_time=_clock(data.get("send_time", "08:00"), "send_time"),
+        unit_send_times={
+            str(k): _clock(v, f"unit_send_times.{k}") for k, v in (data.get("unit_send_times") or {}).items()
+        },
+        leadership_unit=data.get("leadership_unit"),
+        office_units=tuple(data.get("office_units") or ()),
+        summary_weekday=WEEKDAYS[weekday],
+        summary_to_leadership=bool(summary.get("to_leadership", False)),
+        calendar=calendar,
+        plan_overrides=dict(data.get("plans") or {}),
+        task_overrides=dict(data.get("tasks") or {}),
+    )
+
+
+def _role_rules(raw: dict[str, Any], base: RoleRules, where: str) -> RoleRules:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: cần một bảng khóa - giá trị")
+    before = raw.get("before_working_days", list(base.before))
+    if not isinstance(before, list) or not all(isinstance(n, int) and n > 0 for n in before):
+        raise ValueError(f"{where}.before_working_days: cần danh sách số ngày làm việc dương")
+    return RoleRules(
+        before=tuple(sorted(set(before), reverse=True)),
+        on_due_day=bool(raw.get("on_due_day", base.on_due_day)),
+        overdue_every=_optional_positive(raw.get("overdue_every_working_days", base.overdue_every), where),
+        escalate_after=_optional_positive(raw.get("escalate_after_working_days", base.escalate_after), where),
+        window_open=bool(raw.get("window_open", base.window_open)),
+        check_in=bool(raw.get("monthly_check_in", base.check_in)),
+    )
+
+
+def _optional_positive(value: Any, where: str) -> int | None:
+    return None if value is None else _positive(value, where)
+
+
+def _positive(value: Any, where: str) -> int:
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{where}: cần một số nguyên dương (nhận «{value}»)")
+    return value
+
+
+def _clock(value: Any, where: str) -> time:
+    try:
+        hours, minutes = str(value).split(":")
+        return time(int(hours), int(minutes))
+    except ValueError:
+        raise ValueError(f"{where}: giờ «{value}» không hợp lệ, viết như 08:00") from None
+
+
+def _day(value: Any, where: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{where}: ngày «{value}» không hợp lệ, viết như 2026-02-14") from None

@@ -1,0 +1,146 @@
+"""The scan: tracks whose next step has fallen due become reminders in their recipient's digest.
+
+It reads only tracks with ``next_at <= now`` (an index range), so its cost follows what is due,
+not the size of the plan. Several missed steps (downtime, a track that is new) collapse into one
+item describing the current state; an escalation is never collapsed away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from notifier.delivery.digests import DigestBook
+from notifier.plans.models import Plan, Task
+from notifier.schedule.calendar import at_vietnam, vietnam_time
+from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.planner import plot_for
+from notifier.schedule.policy import Policy
+from notifier.schedule.steps import Step, fallen_due
+from notifier.units.models import Unit
+
+BATCH = 500
+
+
+@dataclass
+class _Context:
+    track: Track
+    assignment: Assignment
+    occurrence: Occurrence
+    task: Task
+    plan: Plan
+    unit: Unit
+
+
+def scan(engine: Engine, policy: Policy, now: datetime) -> int:
+    """Process every due track, in batches of one transaction each; returns reminders written."""
+    written = 0
+    while True:
+        with Session(engine) as session:
+            batch = _due_tracks(session, now)
+            if not batch:
+                return written
+            book = DigestBook(session, policy, now)
+            for context in batch:
+                written += _advance(session, policy, book, context, now)
+            session.commit()
+
+
+def _due_tracks(session: Session, now: datetime) -> list[_Context]:
+    query = (
+        sa_select(Track, Assignment, Occurrence, Task, Plan, Unit)
+        .where(col(Track.next_at).is_not(None), col(Track.next_at) <= now)
+        .where(col(Track.assignment_id) == col(Assignment.id), col(Track.occurrence_id) == col(Occurrence.id))
+        .where(col(Assignment.task_id) == col(Task.id), col(Task.plan_id) == col(Plan.id))
+        .where(col(Assignment.unit_id) == col(Unit.id))
+        .order_by(col(Track.next_at))
+        .limit(BATCH)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=Track, skip_locked=True)
+    return [_Context(*row) for row in session.execute(query).all()]
+
+
+def _advance(session: Session, policy: Policy, book: DigestBook, c: _Context, now: datetime) -> int:
+    today = vietnam_time(now).date()
+    if c.task.status != "open" or c.occurrence.status != "open" or not c.assignment.active:
+        c.track.next_at, c.track.next_step = None, None
+        session.add(c.track)
+        return 0
+    plot = plot_for(policy, c.task, c.plan, c.assignment.role, c.occurrence)
+    passed, following = fallen_due(plot, policy.calendar, c.track.last_day, today)
+    written = _emit(session, policy, book, c, passed, today)
+    if passed:
+        c.track.last_day = max(s.day for s in passed)
+    c.track.next_step = following.name if following else None
+    c.track.next_at = at_vietnam(following.day, policy.send_time_for(c.unit.name)) if following else None
+    session.add(c.track)
+    return written
+
+
+def _emit(session: Session, policy: Policy, book: DigestBook, c: _Context, passed: list[Step], today: date) -> int:
+    written = 0
+    for step in (s for s in passed if s.state == "escalation"):
+        written += _escalate(session, policy, book, c, step)
+    facing = [s for s in passed if s.state != "escalation"]
+    if not facing:
+        return written
+    latest = facing[-1]
+    state = current_state(latest, today)
+    if state == "overdue" and c.assignment.role != "lead":
+        return written  # coordinating units are not chased once the due day has passed
+    key = f"{c.track.id}:{c.occurrence.due or '-'}:{latest.name}:{latest.day.isoformat()}"
+    return written + _write(session, book, c, key, latest.name, state, c.unit, c.assignment.role, None)
+
+
+def current_state(step: Step, today: date) -> str:
+    """The state a collapsed step stands for today: a due day already past is overdue."""
+    if step.state == "due_today" and step.day < today:
+        return "overdue"
+    return step.state
+
+
+def _escalate(session: Session, policy: Policy, book: DigestBook, c: _Context, step: Step) -> int:
+    if policy.leadership_unit is None:
+        return 0
+    leader = session.exec(select(Unit).where(Unit.name == policy.leadership_unit)).first()
+    if leader is None:
+        return 0
+    key = f"{c.track.id}:{c.occurrence.due or '-'}:escalation"
+    return _write(session, book, c, key, step.name, "escalation", leader, "leadership", c.unit.id)
+
+
+def _write(
+    session: Session,
+    book: DigestBook,
+    c: _Context,
+    key: str,
+    step: str,
+    state: str,
+    recipient: Unit,
+    role: str,
+    subject: int | None,
+) -> int:
+    if session.exec(select(Reminder.id).where(Reminder.key == key)).first() is not None:
+        return 0  # this step was emitted before: never twice
+    digest = book.digest_for(recipient, "leadership" if role == "leadership" else "unit")
+    session.add(
+        Reminder(
+            key=key,
+            track_id=c.track.id,
+            unit_id=recipient.id or 0,
+            subject_unit_id=subject,
+            task_id=c.task.id or 0,
+            occurrence_id=c.occurrence.id,
+            role=role,
+            step=step,
+            state=state,
+            due=c.occurrence.due,
+            digest_id=digest.id,
+        )
+    )
+    return 1
