@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
-from notifier.delivery.render import digest_view
+from notifier.delivery.render import digest_view, item_order
 from notifier.plans.models import Task
 from notifier.runtime import Runtime, plan
 from notifier.schedule.calendar import vietnam_time
@@ -91,13 +91,15 @@ def log_records(engine: Engine, *, unit: str | None = None, since: datetime | No
 
 
 def _items_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[str]]:
-    items: dict[int, list[str]] = defaultdict(list)
+    """Task keys of each digest, in the order the message lists them."""
     rows = session.exec(
-        select(Reminder.digest_id, Task.key)
-        .where(col(Reminder.digest_id).in_(digest_ids), Reminder.task_id == Task.id)
-        .order_by(col(Reminder.id))
+        select(Reminder.digest_id, Reminder.state, Reminder.due, Task.key).where(
+            col(Reminder.digest_id).in_(digest_ids), Reminder.task_id == Task.id
+        )
     ).all()
-    for digest_id, key in rows:
+    ordered = sorted(rows, key=lambda r: (r[0] or 0, item_order(r[1], r[2], r[3])))
+    items: dict[int, list[str]] = defaultdict(list)
+    for digest_id, _, _, key in ordered:
         items[digest_id or 0].append(key)
     return items
 

@@ -97,8 +97,13 @@ def digest_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> 
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
     day = vietnam_time(digest.send_at).date()
     items = [_item(reminder, task, units, calendar, day) for reminder, task in rows]
-    items.sort(key=lambda i: (STATE_ORDER.index(i.state), i.due or date.max, i.task_key))
+    items.sort(key=lambda i: item_order(i.state, i.due, i.task_key))
     return DigestView(digest.id or 0, units[digest.unit_id], digest.role, digest.kind, digest.send_at, items)
+
+
+def item_order(state: str, due: date | None, task_key: str) -> tuple[int, date, str]:
+    """Most urgent first, then the nearest deadline."""
+    return STATE_ORDER.index(state), due or date.max, task_key
 
 
 def _item(

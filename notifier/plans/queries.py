@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from notifier.errors import InputError
 from notifier.plans.models import Plan, Task, TaskUnit
+from notifier.schedule.models import Occurrence
 from notifier.text.folding import fold
 from notifier.units.models import GroupMember, Unit
 
@@ -26,7 +27,8 @@ def task_records(
     if plan_code and not rows and session.exec(select(Plan).where(Plan.code == plan_code)).first() is None:
         raise InputError(f"không có kế hoạch mã «{plan_code}»")
     assigned = _assignments(session, [t.id for t, _ in rows if t.id is not None])
-    records = [_record(task, plan, assigned.get(task.id or 0, {})) for task, plan in rows]
+    finished = _finished(session, [t.id for t, _ in rows if t.id is not None])
+    records = [_record(task, plan, assigned.get(task.id or 0, {}), task.id in finished) for task, plan in rows]
     if unit:
         wanted = _unit_name(session, unit)
         records = [r for r in records if wanted in r["lead_units"] or wanted in r["coordinating_units"]]
@@ -72,7 +74,21 @@ def _expand(
     return out
 
 
-def _record(task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]]) -> dict[str, Any]:
+def _finished(session: Session, task_ids: list[int]) -> set[int]:
+    """One-off and continuous tasks whose single occurrence is done (a recurring task stays open)."""
+    rows = session.exec(
+        select(Occurrence.task_id).where(
+            col(Occurrence.task_id).in_(task_ids),
+            col(Occurrence.period).in_(("once", "continuous")),
+            Occurrence.status == "done",
+        )
+    ).all()
+    return set(rows)
+
+
+def _record(
+    task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]], done: bool = False
+) -> dict[str, Any]:
     lead = _names(assigned.get("lead", []))
     coordinating = [n for n in _names(assigned.get("coordinating", [])) if n not in lead]
     return {
@@ -103,7 +119,7 @@ def _record(task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Uni
             "set_by_office": task.due_set_by_office,
         },
         "extras": task.extras,
-        "status": task.status,
+        "status": "done" if done and task.status == "open" else task.status,
         "source": task.source_where,
     }
 

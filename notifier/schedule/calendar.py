@@ -81,9 +81,14 @@ class WorkingCalendar:
         return current
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end``; negative when ``end`` is earlier."""
+        """Working days after ``start`` up to and including ``end``; when ``end`` is earlier, minus the
+        working days from ``end`` up to (not including) ``start``: the exact inverse of add_working_days."""
         if end < start:
-            return -self.working_days_between(end, start)
+            days, current = 0, end
+            while current < start:
+                days += self.is_working_day(current)
+                current += timedelta(days=1)
+            return -days
         days, current = 0, start
         while current < end:
             current += timedelta(days=1)

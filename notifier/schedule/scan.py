@@ -127,7 +127,7 @@ def _write(
 ) -> int:
     if session.exec(select(Reminder.id).where(Reminder.key == key)).first() is not None:
         return 0  # this step was emitted before: never twice
-    digest = book.digest_for(recipient, "leadership" if role == "leadership" else "unit")
+    digest = book.digest_for(recipient, "leadership" if role == "leadership" else "reminder")
     session.add(
         Reminder(
             key=key,
