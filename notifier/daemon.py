@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -28,7 +28,7 @@ class Daemon:
         self.stop = asyncio.Event()
         self.busy = asyncio.Lock()
         self.planned_for: date | None = None
-        self.started_at = clock()
+        self.started_at = datetime.now(UTC)  # liveness is wall-clock time, even on a fixed business clock
 
     async def tick(self) -> None:
         if self.stop.is_set():
@@ -46,7 +46,7 @@ class Daemon:
             await asyncio.to_thread(plan, self.runtime, now)
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
-        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, now)
+        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, datetime.now(UTC))
         if result.sent or result.reminders:
             log.info("tick: %d reminders, %d digests, %d sent", result.reminders, result.digests, result.sent)
 

@@ -23,8 +23,16 @@ D = date
 
 @pytest.mark.parametrize(
     "day",
-    [D(2026, 1, 1), *(D(2026, 2, d) for d in range(16, 21)), D(2026, 4, 27), D(2026, 4, 30), D(2026, 5, 1),
-     D(2026, 8, 31), D(2026, 9, 1), D(2026, 9, 2)],
+    [
+        D(2026, 1, 1),
+        *(D(2026, 2, d) for d in range(16, 21)),
+        D(2026, 4, 27),
+        D(2026, 4, 30),
+        D(2026, 5, 1),
+        D(2026, 8, 31),
+        D(2026, 9, 1),
+        D(2026, 9, 2),
+    ],
 )
 def test_public_holidays_and_substitution_days_are_not_working_days(day: date) -> None:
     assert not CAL.is_working_day(day)

@@ -51,13 +51,23 @@ def _console(workdir: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-def test_sample_plan_at_27_11_2026_0800_what_each_unit_receives(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sample_plan_at_27_11_2026_0800_what_each_unit_receives(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     digests = _due(capsys, "2026-11-27T08:00")
     assert set(digests) == {
-        (VP, "reminder"), (VH, "reminder"), (KT, "reminder"), (HCC, "reminder"), (SN, "reminder"),
-        (LEADERS, "leadership"), (VP, "summary"), (VH, "summary"),
+        (VP, "reminder"),
+        (VH, "reminder"),
+        (KT, "reminder"),
+        (HCC, "reminder"),
+        (SN, "reminder"),
+        (LEADERS, "leadership"),
+        (VP, "summary"),
+        (VH, "summary"),
     }
-    year = [(k, "window_open", YEAR_END, 24) for k in ("2.2", "2.3", "3.1", "3.3", "3.3.a", "3.3.c", "4.1", "4.7", "5.2")]
+    year = [
+        (k, "window_open", YEAR_END, 24) for k in ("2.2", "2.3", "3.1", "3.3", "3.3.a", "3.3.c", "4.1", "4.7", "5.2")
+    ]
     assert _items(digests[(VH, "reminder")]) == [
         ("1.2#2", "overdue", "2026-03-10", -181),
         ("4.8", "overdue", "2026-03-31", -166),
@@ -78,7 +88,9 @@ def test_sample_plan_at_27_11_2026_0800_what_each_unit_receives(imported: Path, 
     leaders = digests[(LEADERS, "leadership")]
     assert leaders["role"] == "leadership"
     assert [(i["task_key"].removeprefix(K), i["state"], i["unit"]) for i in leaders["items"]] == [
-        ("3.3.b", "escalation", VP), ("1.2#2", "escalation", VH), ("4.8", "escalation", VH),
+        ("3.3.b", "escalation", VP),
+        ("1.2#2", "escalation", VH),
+        ("4.8", "escalation", VH),
     ]
     assert digests[(VH, "reminder")]["role"] == "lead"
     assert digests[(VP, "summary")]["role"] == "office"
@@ -91,7 +103,9 @@ def test_preview_writes_nothing(imported: Path, capsys: pytest.CaptureFixture[st
     assert run_cli(capsys, "log", "--json").json() == []
 
 
-def test_each_digest_goes_out_once_and_a_second_run_sends_nothing(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_digest_goes_out_once_and_a_second_run_sends_nothing(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = _run(capsys, "2026-11-27T08:00")
     assert "[Nhắc việc] Phòng Văn hóa - Xã hội — 27/11/2026" in out
     assert "Quá hạn (2):" in out and "quá hạn 181 ngày làm việc" in out
@@ -117,7 +131,9 @@ def test_nothing_goes_out_outside_office_hours(imported: Path, capsys: pytest.Ca
     assert units == Counter({VP: 1, VH: 1, KT: 1, HCC: 1, SN: 1})
 
 
-def test_catch_up_after_a_10_day_outage_is_one_digest_per_unit(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_catch_up_after_a_10_day_outage_is_one_digest_per_unit(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _run(capsys, "2026-11-27T08:00")
     digests = _due(capsys, "2026-12-11T08:00")  # 10 working days later, nothing ran in between
     vh = _items(digests[(VH, "reminder")])
@@ -149,8 +165,9 @@ def test_a_changed_deadline_replans_pending_steps(imported: Path, capsys: pytest
     assert ("2.3", "upcoming", "2026-12-04", 3) in on_tuesday
     assert not [i for i in on_tuesday if i[0] == "4.8"]  # no longer overdue
     _run(capsys, "2026-12-01T08:00")
-    assert not [i for i in _items(_due(capsys, "2026-12-01T09:00").get((VH, "reminder"), {"items": []}))
-                if i[0] == "2.3"]  # the step went out; not again the same day
+    assert not [
+        i for i in _items(_due(capsys, "2026-12-01T09:00").get((VH, "reminder"), {"items": []})) if i[0] == "2.3"
+    ]  # the step went out; not again the same day
     on_due_day = _items(_due(capsys, "2026-12-04T08:00")[(VH, "reminder")])
     assert ("2.3", "due_today", "2026-12-04", 0) in on_due_day
 
@@ -170,7 +187,9 @@ def test_done_stops_reminders_and_reopen_resumes_them(imported: Path, capsys: py
     assert run_cli(capsys, "reopen", f"{K}1.2#2").code == 2
 
 
-def test_a_unit_reporting_its_part_done_leaves_the_other_lead_reminded(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_unit_reporting_its_part_done_leaves_the_other_lead_reminded(
+    imported: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(capsys, "done", f"{K}4.2", "--unit", HCC).code == 0
     digests = _due(capsys, "2026-11-27T08:00")
     assert "4.2" not in [k for k, *_ in _items(digests[(HCC, "reminder")])]
@@ -200,6 +219,17 @@ def test_log_filters_by_unit_and_date(imported: Path, capsys: pytest.CaptureFixt
     _run(capsys, "2026-11-27T08:00")
     mine = run_cli(capsys, "log", "--unit", "phòng kinh tế", "--json").json()
     assert [r["unit"] for r in mine] == [KT]
-    assert set(mine[0]) >= {"id", "unit", "channel", "target", "status", "created_at", "sent_at", "attempts", "error",
-                            "items", "acks"}
+    assert set(mine[0]) >= {
+        "id",
+        "unit",
+        "channel",
+        "target",
+        "status",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "error",
+        "items",
+        "acks",
+    }
     assert run_cli(capsys, "log", "--since", "28/11/2026", "--json").json() == []

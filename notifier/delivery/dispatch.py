@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -121,11 +122,11 @@ def _prepare(
     )
 
 
-def record_sent(engine: Engine, claimed: Claimed, provider_id: str, now: datetime, note: str | None = None) -> None:
+def record_sent(engine: Engine, claimed: Claimed, provider_id: str, now: datetime) -> None:
     with Session(engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
         delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", provider_id, now
-        delivery.claimed_until, delivery.error, delivery.updated_at = None, note, utcnow()
+        delivery.claimed_until, delivery.error, delivery.updated_at = None, None, utcnow()
         session.add(delivery)
         session.commit()
 
@@ -163,10 +164,18 @@ async def deliver_due(
     return sent
 
 
+def _crash_point(name: str) -> None:
+    """Process tests set NOTIFIER_TEST_KILL_AT to die by SIGKILL at a named point, exactly there."""
+    if os.environ.get("NOTIFIER_TEST_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 async def _send(engine: Engine, channel: Channel, claimed: Claimed, now: datetime) -> int:
     started = time.monotonic()
+    _crash_point("after_claim")
     try:
         provider_id = await channel.send(claimed.message)
+        _crash_point("after_send")
     except ChannelError as exc:
         outcome = await asyncio.to_thread(record_failure, engine, claimed, exc, now)
         _log(claimed, started, f"{outcome}: {exc}")
@@ -234,10 +243,10 @@ def _settle(engine: Engine, delivery_id: int, went_out: bool | None, now: dateti
             return
         if went_out:
             delivery.status, delivery.sent_at = "sent", now
-            delivery.error = "gửi bị gián đoạn; kênh xác nhận đã gửi"
+            delivery.note = "gửi bị gián đoạn; kênh xác nhận đã gửi"
         else:
             delivery.status, delivery.next_attempt_at = "pending", None
-            delivery.error = (
+            delivery.note = (
                 "gửi bị gián đoạn; kênh xác nhận chưa gửi: gửi lại"
                 if went_out is False
                 else "gửi bị gián đoạn; không biết đã tới chưa: gửi lại, có thể trùng"
@@ -245,4 +254,4 @@ def _settle(engine: Engine, delivery_id: int, went_out: bool | None, now: dateti
         delivery.claimed_until, delivery.updated_at = None, utcnow()
         session.add(delivery)
         session.commit()
-        log.warning("delivery %s interrupted earlier: %s", delivery_id, delivery.error)
+        log.warning("delivery %s interrupted earlier: %s", delivery_id, delivery.note)

@@ -93,7 +93,7 @@ def log_records(engine: Engine, *, unit: str | None = None, since: datetime | No
 def _items_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[str]]:
     """Task keys of each digest, in the order the message lists them."""
     rows = session.exec(
-        select(Reminder.digest_id, Reminder.state, Reminder.due, Task.key).where(
+        select(col(Reminder.digest_id), Reminder.state, col(Reminder.due), Task.key).where(
             col(Reminder.digest_id).in_(digest_ids), Reminder.task_id == Task.id
         )
     ).all()
@@ -124,6 +124,7 @@ def _log_record(
         "sent_at": _iso(delivery.sent_at),
         "attempts": delivery.attempts,
         "error": delivery.error,
+        "note": delivery.note,
         "digest": digest.key,
         "kind": digest.kind,
         "items": items.get(digest.id or 0, []),
