@@ -5,12 +5,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     NOTIFIER_DATA_DIR=/data \
     NOTIFIER_CONFIG_DIR=/app/config \
+    NOTIFIER_TEMPLATES_DIR=/app/templates \
     PATH=/app/.venv/bin:$PATH
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY notifier ./notifier
 COPY config ./config
+COPY templates ./templates
 RUN python -m venv /app/.venv \
     && /app/.venv/bin/pip install --no-cache-dir --disable-pip-version-check . \
     && useradd --system --home-dir /data --shell /usr/sbin/nologin notifier \
@@ -18,5 +20,5 @@ RUN python -m venv /app/.venv \
 
 USER notifier
 VOLUME ["/data"]
-# Until the daemon lands, the container's default job is the same as the README's run command.
-CMD ["notifier", "demo"]
+# The service: scans and dispatches on a schedule; `docker run … notifier demo` shows the sample.
+CMD ["notifier", "run"]

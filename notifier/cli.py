@@ -203,23 +203,23 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     with Session(engine) as session:
         print(render_task_table(task_records(session, plan_code=report.plan_code)))
     runtime = build_runtime(settings, engine)
-    now = make_clock(settings, args.now)()
+    now = _demo_time(runtime, make_clock(settings, args.now)(), fixed=bool(args.now or settings.fixed_now))
     plan(runtime, now)
     print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
     result = asyncio.run(run_pass(runtime, now))
     if not result.sent:
-        _print_next_opening(runtime, now)
+        print("Không có bản tin mới lúc này: các bản tin đến hạn đã gửi trước đó (xem: notifier log).")
     return 0
 
 
-def _print_next_opening(runtime: Runtime, now: datetime) -> None:
-    """Outside office hours nothing goes out: show what will, at the next opening."""
-    opening = runtime.policy.calendar.next_opening(now, runtime.policy.send_time)
-    digests = due_preview(runtime, opening)
-    print(f"Ngoài giờ gửi tin. Lúc {vietnam_time(opening):%H:%M %d/%m/%Y} sẽ gửi {len(digests)} bản tin:")
-    for digest in digests:
-        states = ", ".join(f"{i['number']} ({i['state']})" for i in digest["items"])
-        print(f"- {digest['unit']} [{digest['role']}]: {states or digest['kind']}")
+def _demo_time(runtime: Runtime, now: datetime, *, fixed: bool) -> datetime:
+    """Outside office hours nothing goes out; the demo then shows the next opening instead of nothing."""
+    policy = runtime.policy
+    opening = policy.calendar.send_slot(now, policy.send_time)
+    if fixed or opening == now:
+        return now
+    print(f"\n(Bây giờ ngoài giờ gửi tin; chạy thử như lúc {vietnam_time(opening):%H:%M %d/%m/%Y}.)")
+    return opening
 
 
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:

@@ -67,3 +67,14 @@ def test_demo_imports_the_bundled_sample(workdir: Path) -> None:
     result = _notifier(workdir, "demo")
     assert result.returncode == 0, result.stderr
     assert "KH-dan-van-2026:3.3.d" in result.stdout and "(24 nhiệm vụ)" in result.stdout
+
+
+def test_every_variable_the_settings_read_is_documented_in_env_example() -> None:
+    root = Path(__file__).resolve().parent.parent
+    source = (root / "notifier" / "settings.py").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    import re
+
+    variables = set(re.findall(r'"((?:NOTIFIER|DATABASE)_[A-Z_]+)"', source))
+    assert variables >= {"DATABASE_URL", "NOTIFIER_DATA_DIR", "NOTIFIER_NOW", "NOTIFIER_CONSOLE_FILE"}
+    assert {v for v in variables if f"\n{v}=" not in example} == set()
