@@ -233,3 +233,26 @@ def test_log_filters_by_unit_and_date(imported: Path, capsys: pytest.CaptureFixt
         "acks",
     }
     assert run_cli(capsys, "log", "--since", "28/11/2026", "--json").json() == []
+
+
+def test_a_track_that_fails_does_not_stop_the_others(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifier.schedule import scan as scan_module
+
+    real = scan_module.plot_for
+
+    def broken_for_one_task(policy: Any, task: Any, *args: Any) -> Any:
+        if task.key == f"{K}4.8":
+            raise ValueError("corrupt row")
+        return real(policy, task, *args)
+
+    monkeypatch.setattr(scan_module, "plot_for", broken_for_one_task)
+    _run(capsys, "2026-11-27T08:00")
+    log = run_cli(capsys, "log", "--json").json()
+    vh = next(r for r in log if r["unit"] == VH and r["kind"] == "reminder")
+    assert f"{K}4.8" not in vh["items"] and f"{K}1.2#2" in vh["items"]
+    assert len(log) == 8
+    monkeypatch.setattr(scan_module, "plot_for", real)
+    later = _items(_due(capsys, "2026-11-27T09:05")[(VH, "reminder")])  # pushed back one hour, then it goes
+    assert [k for k, *_ in later] == ["4.8"]

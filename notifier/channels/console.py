@@ -31,10 +31,13 @@ class ConsoleChannel(Channel):
         return f"console:{message.key}"
 
     def _write(self, message: Outbound) -> None:
+        if self.file is not None:
+            self._append(message)  # the durable record first: a failure here shows nothing twice
         self.stream.write(f"\n{message.text}\n")
         self.stream.flush()
-        if self.file is None:
-            return
+
+    def _append(self, message: Outbound) -> None:
+        assert self.file is not None
         with self.file.open("a", encoding="utf-8") as out:
             out.write(
                 json.dumps({"key": message.key, "target": message.target, "text": message.text}, ensure_ascii=False)

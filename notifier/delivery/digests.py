@@ -19,6 +19,10 @@ class DigestBook:
         self.session, self.policy, self.now = session, policy, now
         self._open: dict[tuple[int, str], Digest] = {}
 
+    def forget(self) -> None:
+        """Drop cached digests (after a rolled-back savepoint they may not exist)."""
+        self._open.clear()
+
     def digest_for(self, unit: Unit, kind: str) -> Digest:
         key = (unit.id or 0, kind)
         if key not in self._open:

@@ -7,8 +7,9 @@ item describing the current state; an escalation is never collapsed away.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
@@ -24,6 +25,8 @@ from notifier.schedule.steps import Step, fallen_due
 from notifier.units.models import Unit
 
 BATCH = 500
+RETRY_BROKEN = timedelta(hours=1)
+log = logging.getLogger("notifier.scan")
 
 
 @dataclass
@@ -46,8 +49,24 @@ def scan(engine: Engine, policy: Policy, now: datetime) -> int:
                 return written
             book = DigestBook(session, policy, now)
             for context in batch:
-                written += _advance(session, policy, book, context, now)
+                written += _advance_safely(session, policy, book, context, now)
             session.commit()
+
+
+def _advance_safely(session: Session, policy: Policy, book: DigestBook, c: _Context, now: datetime) -> int:
+    """A track that cannot be computed must not stop the others: it is pushed back and logged."""
+    try:
+        with session.begin_nested():
+            return _advance(session, policy, book, c, now)
+    except Exception:
+        log.exception(
+            "track %s (task %s, unit %s) failed; next try in %s", c.track.id, c.task.key, c.unit.name, RETRY_BROKEN
+        )
+        book.forget()
+        track = session.get_one(Track, c.track.id)
+        track.next_at = now + RETRY_BROKEN
+        session.add(track)
+        return 0
 
 
 def _due_tracks(session: Session, now: datetime) -> list[_Context]:
