@@ -256,3 +256,23 @@ def test_a_track_that_fails_does_not_stop_the_others(
     monkeypatch.setattr(scan_module, "plot_for", real)
     later = _items(_due(capsys, "2026-11-27T09:05")[(VH, "reminder")])  # pushed back one hour, then it goes
     assert [k for k, *_ in later] == ["4.8"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("send_time: '8h'\n", "send_time: giờ «8h» không hợp lệ"),
+        ("lead:\n  before_working_days: [14, -1]\n", "lead.before_working_days"),
+        ("weekly_summary:\n  weekday: sunday\n", "weekly_summary.weekday"),
+        ("calendar:\n  days_off: [31/12/2026]\n", "calendar.days_off"),
+        ("- just a list\n", "cần một bảng khóa - giá trị"),
+    ],
+)
+def test_a_bad_policy_file_is_refused_by_name_and_field(
+    imported: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    (imported / "config" / "policy.yaml").write_text(text, encoding="utf-8")
+    result = run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00")
+    assert result.code == 2
+    assert "policy.yaml" in result.err and message in result.err
+    assert run_cli(capsys, "log", "--json").json() == []

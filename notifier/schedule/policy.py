@@ -7,10 +7,9 @@ from datetime import date, time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from notifier.errors import InputError
 from notifier.schedule.calendar import WorkingCalendar
+from notifier.yamlfile import load_mapping
 
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
 
@@ -57,12 +56,7 @@ class Policy:
 def load_policy(path: Path) -> Policy:
     if not path.exists():
         return Policy()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: cần một bảng khóa - giá trị")
+    data = load_mapping(path, "cần một bảng khóa - giá trị")
     try:
         return _policy(data)
     except (TypeError, ValueError, KeyError) as exc:

@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from notifier.errors import InputError
 from notifier.text.folding import clean_spaces, fold
+from notifier.yamlfile import load_mapping
 
 
 @dataclass(frozen=True)
@@ -60,12 +59,7 @@ def load_directory(path: Path) -> Directory:
     """Read and check ``units.yaml``; every problem names the file and the entry."""
     if not path.exists():
         raise InputError(f"{path}: không tìm thấy tệp danh sách đơn vị")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: cần các mục 'units' và 'groups'")
+    data = load_mapping(path, "cần các mục 'units' và 'groups'")
     directory = Directory()
     for i, raw in enumerate(_entries(path, data, "units")):
         unit = _unit(path, i, raw)
