@@ -25,7 +25,7 @@ from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.runtime import Runtime, build_runtime, make_clock, plan, run_pass
+from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, make_clock, plan, run_pass
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
@@ -206,7 +206,7 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     now = _demo_time(runtime, make_clock(settings, args.now)(), fixed=bool(args.now or settings.fixed_now))
     plan(runtime, now)
     print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
-    result = asyncio.run(run_pass(runtime, now))
+    result = asyncio.run(_one_pass(runtime, now))
     if not result.sent:
         print("Không có bản tin mới lúc này: các bản tin đến hạn đã gửi trước đó (xem: notifier log).")
     return 0
@@ -222,13 +222,18 @@ def _demo_time(runtime: Runtime, now: datetime, *, fixed: bool) -> datetime:
     return opening
 
 
+async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
+    async with channels_open(runtime):
+        return await run_pass(runtime, now, poll=True)
+
+
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     runtime = build_runtime(settings, engine)
     clock = make_clock(settings, args.now)
     if args.once:
         now = clock()
         plan(runtime, now)
-        result = asyncio.run(run_pass(runtime, now))
+        result = asyncio.run(_one_pass(runtime, now))
         print(
             f"Đã xử lý: {result.reminders} mục nhắc, {result.digests} bản tin, gửi {result.sent}"
             + (f", khôi phục {result.recovered} lượt gửi bị gián đoạn" if result.recovered else ""),

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from notifier.runtime import Clock, Runtime, beat, plan, run_pass
+from notifier.runtime import Clock, Runtime, beat, channels_open, plan, run_pass
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 
 log = logging.getLogger("notifier.daemon")
@@ -64,9 +64,14 @@ class Daemon:
             misfire_grace_time=int(self.tick_seconds),
             next_run_time=datetime.now(VIETNAM),
         )
-        scheduler.start()
-        log.info("notifier running; tick every %ss", self.tick_seconds)
-        await self.stop.wait()
-        scheduler.shutdown(wait=False)
-        async with self.busy:  # let the tick in flight finish its current send
-            log.info("notifier stopped")
+        async with channels_open(self.runtime):
+            inbound = self.runtime.inbound
+            polling = asyncio.create_task(inbound.run(self.stop)) if inbound is not None else None
+            scheduler.start()
+            log.info("notifier running; tick every %ss", self.tick_seconds)
+            await self.stop.wait()
+            scheduler.shutdown(wait=False)
+            async with self.busy:  # let the tick in flight finish its current send
+                if polling is not None:
+                    await polling
+                log.info("notifier stopped")

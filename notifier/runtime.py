@@ -6,7 +6,8 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,15 +15,21 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from notifier.channels.base import Channel
+from notifier.channels.base import NO_LINK, Channel
+from notifier.channels.callbacks import CallbackSigner
 from notifier.channels.console import ConsoleChannel
-from notifier.delivery.dispatch import deliver_due, recover_interrupted, seal_due_digests
+from notifier.channels.links import active_targets, migrate_target
+from notifier.channels.ratelimit import RateLimiter
+from notifier.channels.telegram import TelegramChannel, make_bot
+from notifier.channels.telegram_inbound import TelegramInbound
+from notifier.delivery.dispatch import Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.models import Heartbeat
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
-from notifier.settings import Settings, parse_moment
+from notifier.settings import Settings, parse_moment, require_secret
+from notifier.units.directory import load_directory
 from notifier.units.models import Unit
 
 log = logging.getLogger("notifier")
@@ -44,19 +51,61 @@ class Runtime:
     engine: Engine
     policy: Policy
     channels: dict[str, Channel]
+    inbound: TelegramInbound | None = None
 
     @property
     def templates(self) -> Path:
         return self.settings.templates_dir
 
-    def targets(self, unit: Unit) -> Sequence[tuple[str, str]]:
-        """Where a unit's digests go. Until chat and email links exist, the console shows them."""
-        return [("console", "stdout")]
+    @property
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(self.engine, self.channels, self.templates, self.policy.calendar, self.settings.retry_seconds)
+
+    def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
+        """Where a unit's digests go: its working links; the console while no chat channel is set up.
+        A unit with no working link still gets a delivery row, which fails visibly."""
+        if not self.settings.chat_channels:
+            return [("console", unit.name)]
+        links = [(c, t) for c, t in active_targets(session, unit) if c in self.channels]
+        return links or [(NO_LINK, "-")]
 
 
-def build_runtime(settings: Settings, engine: Engine) -> Runtime:
-    console = ConsoleChannel(settings.console_file)
-    return Runtime(settings, engine, load_policy(settings.policy_file), {"console": console})
+def build_runtime(settings: Settings, engine: Engine, clock: Clock | None = None) -> Runtime:
+    policy = load_policy(settings.policy_file)
+    runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)})
+    if settings.telegram_token:
+        _add_telegram(runtime, settings, clock or make_clock(settings, None))
+    return runtime
+
+
+def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
+    assert settings.telegram_token is not None
+    signer = CallbackSigner(require_secret(settings))
+    engine = runtime.engine
+
+    async def follow(old: str, new: str) -> None:
+        await asyncio.to_thread(_migrate, engine, old, new)
+
+    channel = TelegramChannel(
+        make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(engine), follow
+    )
+    runtime.channels[channel.name] = channel
+    runtime.inbound = TelegramInbound(
+        engine,
+        channel,
+        signer,
+        runtime.policy,
+        lambda: load_directory(settings.units_file),
+        settings.templates_dir,
+        clock,
+        f"{socket.gethostname()}:{os.getpid()}",
+    )
+
+
+def _migrate(engine: Engine, old: str, new: str) -> None:
+    with Session(engine) as session:
+        migrate_target(session, "telegram", old, new)
+        session.commit()
 
 
 @dataclass(frozen=True)
@@ -65,6 +114,7 @@ class PassResult:
     digests: int
     recovered: int
     sent: int
+    inbound: int = 0
 
 
 def plan(runtime: Runtime, now: datetime) -> None:
@@ -73,14 +123,30 @@ def plan(runtime: Runtime, now: datetime) -> None:
         session.commit()
 
 
-async def run_pass(runtime: Runtime, now: datetime, stop: asyncio.Event | None = None) -> PassResult:
-    """One scan and one dispatch at ``now``."""
+@asynccontextmanager
+async def channels_open(runtime: Runtime) -> AsyncIterator[Runtime]:
+    """Open the chat channels' connections for the time of a pass or of the daemon's life."""
+    if runtime.inbound is None:
+        yield runtime
+        return
+    await runtime.inbound.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.inbound.stop()
+
+
+async def run_pass(
+    runtime: Runtime, now: datetime, stop: asyncio.Event | None = None, *, poll: bool = False
+) -> PassResult:
+    """One scan and one dispatch at ``now``; with ``poll``, one pass over waiting inbound updates."""
     reminders = await asyncio.to_thread(scan, runtime.engine, runtime.policy, now)
     await asyncio.to_thread(queue_weekly_summary, runtime.engine, runtime.policy, now)
     digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
-    sent = await deliver_due(runtime.engine, runtime.channels, runtime.templates, runtime.policy.calendar, now, stop)
-    return PassResult(reminders, digests, recovered, sent)
+    sent = await deliver_due(runtime.dispatcher, now, stop)
+    inbound = await runtime.inbound.poll_once(timeout=0) if poll and runtime.inbound is not None else 0
+    return PassResult(reminders, digests, recovered, sent, inbound)
 
 
 def beat(engine: Engine, started_at: datetime, now: datetime) -> None:

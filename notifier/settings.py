@@ -33,6 +33,15 @@ class Settings:
     templates_dir: Path = DEFAULT_TEMPLATES
     console_file: Path | None = None
     fixed_now: datetime | None = None
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    secret_key: str | None = None
+    retry_seconds: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0, 3600.0)
+
+    @property
+    def chat_channels(self) -> bool:
+        """A chat or email channel is configured: the console then stops standing in for them."""
+        return self.telegram_token is not None
 
     @property
     def units_file(self) -> Path:
@@ -62,7 +71,42 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         templates_dir=_folder(values.get("NOTIFIER_TEMPLATES_DIR"), DEFAULT_TEMPLATES, "NOTIFIER_TEMPLATES_DIR"),
         console_file=Path(values["NOTIFIER_CONSOLE_FILE"]) if values.get("NOTIFIER_CONSOLE_FILE") else None,
         fixed_now=parse_moment(values.get("NOTIFIER_NOW"), "NOTIFIER_NOW"),
+        telegram_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
+        telegram_api_url=_url(values.get("TELEGRAM_API_URL") or "https://api.telegram.org", "TELEGRAM_API_URL"),
+        secret_key=(values.get("NOTIFIER_SECRET_KEY") or "").strip() or None,
+        retry_seconds=_seconds(values.get("NOTIFIER_RETRY_SECONDS") or "30,120,600,1800,3600"),
     )
+
+
+def _url(raw: str, name: str) -> str:
+    url = raw.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}: cần địa chỉ http:// hoặc https:// (nhận «{raw}»)")
+    return url
+
+
+def _seconds(raw: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(part) for part in raw.split(","))
+    except ValueError:
+        values = ()
+    if not values or any(v <= 0 for v in values):
+        raise ConfigError(f"NOTIFIER_RETRY_SECONDS: cần các số giây dương cách nhau bởi dấu phẩy (nhận «{raw}»)")
+    return values
+
+
+PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me"}
+
+
+def require_secret(settings: Settings) -> str:
+    """The signing key; links and buttons cannot be made safely without it."""
+    key = settings.secret_key
+    if key is None or key.lower() in PLACEHOLDER_SECRETS or len(key) < 16:
+        raise ConfigError(
+            "NOTIFIER_SECRET_KEY: cần một chuỗi bí mật dài ít nhất 16 ký tự (ví dụ tạo bằng: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))') khi đã cấu hình kênh Telegram"
+        )
+    return key
 
 
 def parse_moment(raw: str | None, name: str) -> datetime | None:

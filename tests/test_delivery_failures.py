@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from notifier.channels.base import ChannelError, Outbound
+from notifier.channels.base import ChannelError, OnWire, Outbound, SendResult, nothing
 from notifier.channels.console import ConsoleChannel
 from notifier.delivery.queries import log_records, status_record
 from notifier.runtime import build_runtime, plan, run_pass
@@ -31,23 +32,28 @@ def test_a_transient_failure_is_retried_after_the_backoff(
 ) -> None:
     folder = imported / "not-yet"
     monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(folder / "console.jsonl"))
+    monkeypatch.setenv("NOTIFIER_RETRY_SECONDS", "2")
     run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00")
     log = run_cli(capsys, "log", "--json").json()
-    assert {(r["status"], r["attempts"]) for r in log} == {("pending", 1)}
-    assert all("không ghi được" in r["error"] for r in log)
+    # Each unit's first delivery failed once; a unit's second one waits behind it (order per target).
+    assert sorted(r["attempts"] for r in log) == [0, 0, 1, 1, 1, 1, 1, 1]
+    assert {r["status"] for r in log} == {"pending"}
+    assert all("không ghi được" in r["error"] for r in log if r["attempts"])
     folder.mkdir()
-    run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00:10")  # the backoff (30 s) is not over
+    run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00")  # the backoff (2 s, wall clock) is not over
     assert {r["status"] for r in run_cli(capsys, "log", "--json").json()} == {"pending"}
-    run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:01")
+    time.sleep(2.1)
+    run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00")
     log = run_cli(capsys, "log", "--json").json()
-    assert {(r["status"], r["attempts"], r["error"]) for r in log} == {("sent", 2, None)}
+    assert {(r["status"], r["error"]) for r in log} == {("sent", None)}
+    assert sorted(r["attempts"] for r in log) == [1, 1, 2, 2, 2, 2, 2, 2]
     assert len((folder / "console.jsonl").read_text(encoding="utf-8").splitlines()) == len(log)
 
 
 class RefusingChannel(ConsoleChannel):
     """Answers like a chat whose bot was removed: permanently."""
 
-    async def send(self, message: Outbound) -> str:
+    async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:
         raise ChannelError("403 Forbidden: bot was kicked from the group chat", permanent=True)
 
 
@@ -65,4 +71,4 @@ def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
     assert {r["attempts"] for r in log_records(engine)} == {1}
     status = status_record(engine, AT_8)
     assert status["deliveries"] == {"failed": 8}
-    assert "Phòng Kinh tế (console: stdout)" in status["failing_links"]
+    assert "Phòng Kinh tế (console: Phòng Kinh tế)" in status["failing_links"]

@@ -12,23 +12,25 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from notifier.channels.base import Channel, ChannelError, Outbound
+from notifier.channels.base import Channel, ChannelError, OnWire, Outbound, SendResult, nothing
 
 
 class ConsoleChannel(Channel):
     name = "console"
     template_folder = "console"
+    resend_when_unsure = True  # standard output: a repeat is harmless
 
     def __init__(self, file: Path | None = None, stream: TextIO | None = None) -> None:
         self.file = file
         self.stream = stream or sys.stdout
 
-    async def send(self, message: Outbound) -> str:
+    async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:
+        await on_wire()
         try:
             await asyncio.to_thread(self._write, message)
         except OSError as exc:
             raise ChannelError(f"không ghi được: {exc}") from exc
-        return f"console:{message.key}"
+        return SendResult(f"console:{message.key}")
 
     def _write(self, message: Outbound) -> None:
         if self.file is not None:

@@ -1,5 +1,6 @@
 """Every table model, imported in one place for migrations and tests."""
 
+from notifier.channels.models import ChannelLink, InboundCursor, Lease, LinkCode, RateReservation, SentMessage
 from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
 from notifier.schedule.models import Assignment, Occurrence, Reminder, ScheduleMark, Track
@@ -8,15 +9,21 @@ from notifier.units.models import GroupMember, Unit, UnitAlias
 __all__ = [
     "Ack",
     "Assignment",
+    "ChannelLink",
     "Delivery",
     "Digest",
     "GroupMember",
     "Heartbeat",
     "ImportRun",
+    "InboundCursor",
+    "Lease",
+    "LinkCode",
     "Occurrence",
     "Plan",
+    "RateReservation",
     "Reminder",
     "ScheduleMark",
+    "SentMessage",
     "Task",
     "TaskUnit",
     "Track",

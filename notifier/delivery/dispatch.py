@@ -1,7 +1,12 @@
 """Dispatch: sealed digests become delivery rows; each delivery is claimed by a guarded update,
 sent, and recorded. The row is written before the send and updated after, so a crash at any
 point leaves a visible ``sending`` row that recovery settles: the channel is asked whether the
-message went out, and only what did not provably go out is sent again (and logged as such)."""
+message went out, and only what did not provably go out is sent again (and logged as such).
+
+Deliveries to one chat go in order: one is not claimed while an earlier one to the same target is
+waiting or in flight (a 429 holds the whole chat, not just one message). Retry times and claim
+leases are wall-clock time; what is due is decided on the service's clock (which tests may fix).
+"""
 
 from __future__ import annotations
 
@@ -16,24 +21,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, and_, exists, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from notifier.channels.base import Channel, ChannelError, Outbound
+from notifier.channels.base import NO_LINK, Channel, ChannelError, Outbound, OutItem, SendResult
+from notifier.channels.links import mark_broken
+from notifier.channels.models import SentMessage
 from notifier.db.types import utcnow
 from notifier.delivery.models import Delivery, Digest
-from notifier.delivery.render import render_digest
+from notifier.delivery.render import digest_view, render_digest
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.units.models import Unit
 
 log = logging.getLogger("notifier.delivery")
 
 LEASE = timedelta(minutes=5)
-BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
+DEFAULT_BACKOFF = (30.0, 120.0, 600.0, 1800.0, 3600.0)
 MAX_ATTEMPTS = 8
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
+WAITING = ("pending", "sending")
 
-Targets = Callable[[Unit], Sequence[tuple[str, str]]]
+Targets = Callable[[Session, Unit], Sequence[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,17 @@ class Claimed:
     channel: str
     message: Outbound
     attempts: int
+
+
+@dataclass(frozen=True)
+class Dispatcher:
+    """What sending needs: the database, the channels by name, templates, calendar, backoff."""
+
+    engine: Engine
+    channels: dict[str, Channel]
+    templates: Path
+    calendar: WorkingCalendar
+    backoff: tuple[float, ...] = DEFAULT_BACKOFF
 
 
 def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
@@ -56,10 +76,11 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
         for digest, unit in rows:
             digest.status = "sealed"
             session.add(digest)
-            for channel, target in targets(unit):
+            for channel, target in targets(session, unit):
+                key = f"{digest.id}:{channel}:{target}"
                 session.add(
                     Delivery(
-                        key=f"{digest.id}:{channel}:{target}",
+                        key=key,
                         digest_id=digest.id or 0,
                         channel=channel,
                         target=target,
@@ -71,22 +92,33 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
         return len(rows)
 
 
-def claim_next(
-    engine: Engine, now: datetime, templates: Path, calendar: WorkingCalendar, folders: dict[str, str]
-) -> Claimed | None:
+def _eligible_query(session: Session) -> object:
+    earlier = aliased(Delivery)
+    blocked = exists().where(
+        and_(
+            col(earlier.channel) == col(Delivery.channel),
+            col(earlier.target) == col(Delivery.target),
+            col(earlier.id) < col(Delivery.id),
+            col(earlier.status).in_(WAITING),
+        )
+    )
+    return (
+        select(Delivery.id)
+        .where(Delivery.status == "pending", ~blocked)
+        .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= utcnow()))
+        .order_by(col(Delivery.id))
+        .limit(1)
+    )
+
+
+def claim_next(dispatcher: Dispatcher) -> Claimed | None:
     """Take one due delivery for this process; None when there is none left."""
     while True:
-        with Session(engine) as session:
-            query = (
-                select(Delivery.id)
-                .where(Delivery.status == "pending")
-                .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= now))
-                .order_by(col(Delivery.id))
-                .limit(1)
-            )
+        with Session(dispatcher.engine) as session:
+            query = _eligible_query(session)
             if session.get_bind().dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            delivery_id = session.exec(query).first()
+                query = query.with_for_update(skip_locked=True)  # type: ignore[attr-defined]
+            delivery_id = session.exec(query).first()  # type: ignore[call-overload]
             if delivery_id is None:
                 return None
             taken = session.exec(
@@ -98,69 +130,86 @@ def claim_next(
                     claimed_by=WORKER,
                     claimed_until=utcnow() + LEASE,
                     updated_at=utcnow(),
+                    on_wire_at=None,
                 )
             )
             if taken.rowcount != 1:
                 session.rollback()
                 continue  # another process took it first
-            claimed = _prepare(session, delivery_id, templates, calendar, folders)
+            claimed = _prepare(session, delivery_id, dispatcher)
             session.commit()
             return claimed
 
 
-def _prepare(
-    session: Session, delivery_id: int, templates: Path, calendar: WorkingCalendar, folders: dict[str, str]
-) -> Claimed:
+def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Claimed:
     delivery = session.get_one(Delivery, delivery_id)
-    if delivery.body is None:
+    digest = session.get_one(Digest, delivery.digest_id)
+    channel = dispatcher.channels.get(delivery.channel)
+    items: tuple[OutItem, ...] = ()
+    if digest.kind != "summary":
+        view = digest_view(session, digest, dispatcher.calendar)
+        items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
+    if delivery.body is None and channel is not None:
         # Rendered once and kept: a retry sends the same words, and the log shows what was said.
-        digest = session.get_one(Digest, delivery.digest_id)
-        delivery.body = render_digest(session, digest, calendar, templates, folders[delivery.channel])
+        delivery.body = render_digest(
+            session, digest, dispatcher.calendar, dispatcher.templates, channel.template_folder
+        )
         session.add(delivery)
-    return Claimed(
-        delivery_id, delivery.channel, Outbound(delivery.key, delivery.target, delivery.body), delivery.attempts
-    )
+    message = Outbound(delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind)
+    return Claimed(delivery_id, delivery.channel, message, delivery.attempts)
 
 
-def record_sent(engine: Engine, claimed: Claimed, provider_id: str, now: datetime) -> None:
+def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datetime) -> None:
     with Session(engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
-        delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", provider_id, now
+        delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", result.provider_id, now
         delivery.claimed_until, delivery.error, delivery.updated_at = None, None, utcnow()
+        if result.target and result.target != delivery.target:
+            delivery.note = f"nhóm đã đổi mã {delivery.target} → {result.target}"
+            delivery.target = result.target
         session.add(delivery)
+        for part, (chat, message_id) in enumerate(result.messages):
+            session.add(
+                SentMessage(
+                    channel=delivery.channel, chat=chat, message_id=message_id, delivery_id=claimed.id, part=part
+                )
+            )
         session.commit()
 
 
-def record_failure(engine: Engine, claimed: Claimed, error: ChannelError, now: datetime) -> str:
-    with Session(engine) as session:
+def record_failure(dispatcher: Dispatcher, claimed: Claimed, error: ChannelError) -> str:
+    with Session(dispatcher.engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
         delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, utcnow()
-        if error.permanent or delivery.attempts >= MAX_ATTEMPTS:
+        if error.uncertain:
+            delivery.status = "uncertain"  # it may have arrived: never sent again without a person deciding
+        elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = "failed"
+            if error.permanent:
+                mark_broken(session, delivery.channel, delivery.target, str(error))
         else:
-            wait = error.retry_after or BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
-            delivery.status, delivery.next_attempt_at = "pending", now + timedelta(seconds=wait)
+            backoff = dispatcher.backoff
+            wait = error.retry_after or backoff[min(delivery.attempts, len(backoff)) - 1]
+            delivery.status, delivery.next_attempt_at = "pending", utcnow() + timedelta(seconds=wait)
         session.add(delivery)
         session.commit()
         return delivery.status
 
 
-async def deliver_due(
-    engine: Engine,
-    channels: dict[str, Channel],
-    templates: Path,
-    calendar: WorkingCalendar,
-    now: datetime,
-    stop: asyncio.Event | None = None,
-) -> int:
-    """Send every due delivery, one at a time; returns how many went out. Stops between sends."""
-    folders = {name: channel.template_folder for name, channel in channels.items()}
+async def deliver_due(dispatcher: Dispatcher, now: datetime, stop: asyncio.Event | None = None) -> int:
+    """Send every due delivery; channels that allow it send several at once. Stops between sends."""
+    workers = max((channel.concurrency for channel in dispatcher.channels.values()), default=1)
+    counts = await asyncio.gather(*(_worker(dispatcher, now, stop) for _ in range(workers)))
+    return sum(counts)
+
+
+async def _worker(dispatcher: Dispatcher, now: datetime, stop: asyncio.Event | None) -> int:
     sent = 0
     while stop is None or not stop.is_set():
-        claimed = await asyncio.to_thread(claim_next, engine, now, templates, calendar, folders)
+        claimed = await asyncio.to_thread(claim_next, dispatcher)
         if claimed is None:
             return sent
-        sent += await _send(engine, channels[claimed.channel], claimed, now)
+        sent += await _send(dispatcher, claimed, now)
     return sent
 
 
@@ -170,23 +219,37 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def _send(engine: Engine, channel: Channel, claimed: Claimed, now: datetime) -> int:
+async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
     started = time.monotonic()
     _crash_point("after_claim")
+    channel = dispatcher.channels.get(claimed.channel)
     try:
-        provider_id = await channel.send(claimed.message)
+        if claimed.channel == NO_LINK:
+            raise ChannelError("đơn vị chưa liên kết kênh nhận tin nào (notifier units link-code)", permanent=True)
+        if channel is None:
+            raise ChannelError(f"kênh «{claimed.channel}» chưa được cấu hình", permanent=True)
+        result = await channel.send(
+            claimed.message, lambda: asyncio.to_thread(_mark_on_wire, dispatcher.engine, claimed.id)
+        )
         _crash_point("after_send")
     except ChannelError as exc:
-        outcome = await asyncio.to_thread(record_failure, engine, claimed, exc, now)
+        outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, exc)
         _log(claimed, started, f"{outcome}: {exc}")
         return 0
     except Exception as exc:  # a bug or an unexpected library error must not stop the loop
-        outcome = await asyncio.to_thread(record_failure, engine, claimed, ChannelError(repr(exc)), now)
+        outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, ChannelError(repr(exc)))
+        log.exception("delivery %s: unexpected error", claimed.id)
         _log(claimed, started, f"{outcome}: {exc!r}")
         return 0
-    await asyncio.to_thread(record_sent, engine, claimed, provider_id, now)
+    await asyncio.to_thread(record_sent, dispatcher.engine, claimed, result, now)
     _log(claimed, started, "sent")
     return 1
+
+
+def _mark_on_wire(engine: Engine, delivery_id: int) -> None:
+    with Session(engine) as session:
+        session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(on_wire_at=utcnow()))
+        session.commit()
 
 
 def _log(claimed: Claimed, started: float, outcome: str) -> None:
@@ -229,21 +292,27 @@ async def recover_interrupted(engine: Engine, channels: dict[str, Channel], now:
     """Settle sends a crash interrupted. Returns how many were settled."""
     settled = 0
     for delivery in await asyncio.to_thread(_interrupted, engine):
-        message = Outbound(delivery.key, delivery.target, delivery.body or "")
-        went_out = await channels[delivery.channel].confirm(message) if delivery.channel in channels else None
-        await asyncio.to_thread(_settle, engine, delivery.id or 0, went_out, now)
+        message = Outbound(delivery.key, delivery.target, delivery.body or "", delivery.id or 0)
+        channel = channels.get(delivery.channel)
+        went_out = await channel.confirm(message) if channel is not None else None
+        await asyncio.to_thread(_settle, engine, delivery.id or 0, went_out, channel, now)
         settled += 1
     return settled
 
 
-def _settle(engine: Engine, delivery_id: int, went_out: bool | None, now: datetime) -> None:
+def _settle(engine: Engine, delivery_id: int, went_out: bool | None, channel: Channel | None, now: datetime) -> None:
     with Session(engine) as session:
         delivery = session.get_one(Delivery, delivery_id)
         if delivery.status != "sending":
             return
+        if went_out is None and delivery.on_wire_at is None:
+            went_out = False  # it stopped before the request left: certainly not sent
         if went_out:
             delivery.status, delivery.sent_at = "sent", now
             delivery.note = "gửi bị gián đoạn; kênh xác nhận đã gửi"
+        elif went_out is None and channel is not None and not channel.resend_when_unsure:
+            delivery.status = "uncertain"
+            delivery.note = "gửi bị gián đoạn; không biết đã tới chưa: chờ văn phòng quyết định gửi lại"
         else:
             delivery.status, delivery.next_attempt_at = "pending", None
             delivery.note = (

@@ -47,6 +47,8 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_by: str | None = Field(default=None, max_length=100)
+    # Set just before the first request of an attempt leaves: after a crash, None means "never sent".
+    on_wire_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     provider_message_id: str | None = Field(default=None, max_length=200)
     error: str | None = Field(default=None, sa_column=Column(Text))
     # What happened besides errors: an interrupted send and how it was settled.
@@ -65,8 +67,13 @@ class Ack(SQLModel, table=True):
     delivery_id: int | None = Field(default=None, foreign_key="delivery.id")
     task_id: int | None = Field(default=None, foreign_key="task.id")
     by: str = Field(max_length=200)
+    by_id: str | None = Field(default=None, max_length=100)
+    by_username: str | None = Field(default=None, max_length=100)
     channel: str = Field(max_length=20)
     action: str = Field(max_length=20)  # received, done, snooze, comment
+    # The provider's id of the press or message (a callback query id): the same one is recorded once.
+    external_id: str | None = Field(default=None, max_length=200, unique=True)
+    text: str | None = Field(default=None, sa_column=Column(Text))
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from sqlmodel import Session, col, select
 
 from notifier.delivery.models import Digest
@@ -135,7 +135,7 @@ def environment(templates: Path) -> Environment:
     return Environment(
         loader=FileSystemLoader(str(templates)),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=False),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
@@ -144,10 +144,11 @@ def environment(templates: Path) -> Environment:
 
 def render_digest(session: Session, digest: Digest, calendar: WorkingCalendar, templates: Path, folder: str) -> str:
     """The message a digest becomes on one channel: its reminders, or the weekly summary."""
-    env = environment(templates)
     if digest.kind == "summary":
-        return (
-            env.get_template(f"{folder}/summary.txt.j2").render(summary=summary_view(session, digest, calendar)).strip()
-        )
-    view = digest_view(session, digest, calendar)
-    return env.get_template(f"{folder}/digest.txt.j2").render(digest=view).strip()
+        return template(templates, folder, "summary").render(summary=summary_view(session, digest, calendar)).strip()
+    return template(templates, folder, "digest").render(digest=digest_view(session, digest, calendar)).strip()
+
+
+def template(templates: Path, folder: str, kind: str) -> Template:
+    """templates/<channel>/<kind>.html.j2 (escaped for HTML) or <kind>.txt.j2 (plain)."""
+    return environment(templates).select_template([f"{folder}/{kind}.html.j2", f"{folder}/{kind}.txt.j2"])

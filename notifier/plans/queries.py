@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from notifier.errors import InputError
 from notifier.plans.models import Plan, Task, TaskUnit
 from notifier.schedule.models import Occurrence
-from notifier.text.folding import fold
+from notifier.units.lookup import find_unit
 from notifier.units.models import GroupMember, Unit
 
 
@@ -36,11 +36,7 @@ def task_records(
 
 
 def _unit_name(session: Session, written: str) -> str:
-    units = session.exec(select(Unit)).all()
-    match = next((u.name for u in units if fold(u.name) == fold(written)), None)
-    if match is None:
-        raise InputError(f"không có đơn vị «{written}» (xem: notifier units)")
-    return match
+    return find_unit(session, written, groups=True).name
 
 
 def _assignments(session: Session, task_ids: list[int]) -> dict[int, dict[str, list[tuple[TaskUnit, Unit | None]]]]:

@@ -17,6 +17,10 @@ class UnitEntry:
     kind: str
     head: str = ""
     aliases: tuple[str, ...] = ()
+    # A "✔️ Xong" press from the unit's chat closes the task without the office confirming it.
+    accept_done_reports: bool = False
+    # Who may press "✔️ Xong" (chat user ids or @usernames); empty: anyone in the unit's chat.
+    done_reporters: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,16 @@ def _texts(path: Path, where: str, raw: dict[str, Any], key: str) -> tuple[str, 
 
 def _unit(path: Path, index: int, raw: dict[str, Any]) -> UnitEntry:
     where = f"units[{index}]"
+    reporters = raw.get("done_reporters") or []
+    if not isinstance(reporters, list):
+        raise InputError(f"{path}: {where}: trường 'done_reporters' phải là danh sách")
     return UnitEntry(
         name=_text(path, where, raw, "name", required=True),
         kind=_text(path, where, raw, "kind", required=True),
         head=_text(path, where, raw, "head"),
         aliases=_texts(path, where, raw, "aliases"),
+        accept_done_reports=bool(raw.get("accept_done_reports", False)),
+        done_reporters=tuple(str(r).strip() for r in reporters),
     )
 
 

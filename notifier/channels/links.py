@@ -1,0 +1,124 @@
+"""Which chat or address reaches which unit: one-time link codes, manual links, broken links and
+Telegram's group-to-supergroup migration. Shared by every chat channel."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import Session, col, select
+
+from notifier.channels.models import ChannelLink, LinkCode
+from notifier.db.types import utcnow
+from notifier.delivery.models import Delivery
+from notifier.errors import InputError
+from notifier.units.lookup import find_unit
+from notifier.units.models import Unit
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
+CODE_LENGTH = 6
+CODE_LIFETIME = timedelta(hours=48)
+
+
+class Redeemed(StrEnum):
+    LINKED = "linked"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def issue_code(session: Session, unit_name: str, now: datetime) -> LinkCode:
+    unit = find_unit(session, unit_name)
+    code = LinkCode(code=_new_code(), unit_id=unit.id or 0, expires_at=now + CODE_LIFETIME, created_at=now)
+    session.add(code)
+    session.flush()
+    return code
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def redeem_code(
+    session: Session, code: str, channel: str, target: str, title: str | None, by: str, now: datetime
+) -> tuple[Redeemed, Unit | None]:
+    """Link ``target`` to the code's unit if the code is good; nothing changes otherwise."""
+    row = session.exec(select(LinkCode).where(LinkCode.code == code.strip().upper())).first()
+    if row is None:
+        return Redeemed.UNKNOWN, None
+    unit = session.get_one(Unit, row.unit_id)
+    if row.used_at is not None:
+        return Redeemed.USED, unit
+    if row.expires_at <= now:
+        return Redeemed.EXPIRED, unit
+    row.used_at, row.used_by = now, by
+    session.add(row)
+    attach(session, unit, channel, target, title)
+    return Redeemed.LINKED, unit
+
+
+def attach(session: Session, unit: Unit, channel: str, target: str, title: str | None = None) -> ChannelLink:
+    """Point ``target`` at ``unit`` (moving it from another unit if it was linked elsewhere)."""
+    link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
+    link = link or ChannelLink(unit_id=unit.id or 0, channel=channel, target=target)
+    link.unit_id, link.status, link.error, link.updated_at = unit.id or 0, "active", None, utcnow()
+    link.title = title or link.title
+    session.add(link)
+    session.flush()
+    return link
+
+
+def detach(session: Session, unit_name: str, channel: str, target: str | None = None) -> int:
+    unit = find_unit(session, unit_name)
+    query = select(ChannelLink).where(ChannelLink.unit_id == unit.id, ChannelLink.channel == channel)
+    if target is not None:
+        query = query.where(ChannelLink.target == target)
+    links = session.exec(query).all()
+    if not links:
+        raise InputError(f"đơn vị «{unit.name}» chưa liên kết {channel}" + (f" «{target}»" if target else ""))
+    for link in links:
+        session.delete(link)
+    session.flush()
+    return len(links)
+
+
+def active_targets(session: Session, unit: Unit) -> list[tuple[str, str]]:
+    links = session.exec(
+        select(ChannelLink)
+        .where(ChannelLink.unit_id == unit.id, ChannelLink.status == "active")
+        .order_by(col(ChannelLink.id))
+    ).all()
+    return [(link.channel, link.target) for link in links]
+
+
+def unit_for_target(session: Session, channel: str, target: str) -> Unit | None:
+    link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
+    return session.get(Unit, link.unit_id) if link else None
+
+
+def mark_broken(session: Session, channel: str, target: str, error: str) -> bool:
+    link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
+    if link is None:
+        return False
+    link.status, link.error, link.updated_at = "broken", error, utcnow()
+    session.add(link)
+    return True
+
+
+def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
+    """A Telegram group became a supergroup with a new id: the link and the deliveries not yet
+    sent follow it; the history of what was sent stays as it was."""
+    link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == old)).first()
+    if link is not None:
+        link.target, link.updated_at = new, utcnow()
+        session.add(link)
+    waiting = session.exec(
+        select(Delivery).where(
+            Delivery.channel == channel, Delivery.target == old, col(Delivery.status).in_(("pending", "sending"))
+        )
+    ).all()
+    for delivery in waiting:
+        delivery.target = new
+        session.add(delivery)
+    session.flush()

@@ -1,0 +1,90 @@
+"""Channel state kept in the database: where each unit is reached, one-time link codes, the inbound
+cursor of each polled channel, send reservations for rate limits, and the poller's lease."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from notifier.db.types import UTCDateTime, utcnow
+
+
+class ChannelLink(SQLModel, table=True):
+    """A unit reached on a channel: a Telegram or Zalo chat id, or an email address."""
+
+    __tablename__ = "channel_link"
+    __table_args__ = (UniqueConstraint("channel", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    channel: str = Field(max_length=20)
+    target: str = Field(max_length=200)
+    title: str | None = Field(default=None, max_length=300)
+    # active, or broken: a permanent error (bot removed, chat gone) stopped deliveries to it.
+    status: str = Field(default="active", max_length=20)
+    error: str | None = Field(default=None, sa_column=Column(Text))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class LinkCode(SQLModel, table=True):
+    """A short, expiring, single-use code the office gives out to link a chat to a unit."""
+
+    __tablename__ = "link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)
+    unit_id: int = Field(foreign_key="unit.id")
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    used_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class InboundCursor(SQLModel, table=True):
+    """The next update id to ask a polled channel for: updates before it were handled."""
+
+    __tablename__ = "inbound_cursor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(unique=True, max_length=20)
+    offset: int = 0
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class RateReservation(SQLModel, table=True):
+    """One planned send under one rate key ("tg:chat:-100…", "tg:bot"): the limiter counts these."""
+
+    __tablename__ = "rate_reservation"
+    __table_args__ = (Index("ix_rate_reservation_key_at", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Lease(SQLModel, table=True):
+    """Who may do a once-per-deployment job (polling a bot token) until when."""
+
+    __tablename__ = "lease"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    holder: str = Field(max_length=200)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class SentMessage(SQLModel, table=True):
+    """A chat message a delivery became: presses and replies find their delivery through it."""
+
+    __tablename__ = "sent_message"
+    __table_args__ = (UniqueConstraint("channel", "chat", "message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=20)
+    chat: str = Field(max_length=100)
+    message_id: str = Field(max_length=100)
+    delivery_id: int = Field(foreign_key="delivery.id", index=True)
+    part: int = 0

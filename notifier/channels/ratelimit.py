@@ -1,0 +1,84 @@
+"""Send limits kept together by every process: a send is taken only when, counted in the
+database, every limit it falls under allows one more now.
+
+A turn is recorded at the moment it is granted (never booked in the future), so one chat waiting
+for its slot never holds up the others. Granting is one short transaction (SQLite: BEGIN
+IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock), which is what keeps several processes
+within the limits together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, text
+from sqlmodel import Session, col, func, select
+
+from notifier.channels.models import RateReservation
+from notifier.db.types import utcnow
+
+_LOCK_ID = 727_001  # an arbitrary constant naming this lock for pg_advisory_xact_lock
+_KEEP = timedelta(minutes=5)
+_POLL_CAP = 0.5  # seconds: recheck at least this often while waiting
+
+
+@dataclass(frozen=True)
+class Limit:
+    key: str
+    count: int
+    window: timedelta
+
+
+class RateLimiter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._cleaned = utcnow()
+
+    async def wait_turn(self, limits: Sequence[Limit]) -> float:
+        """Wait until every limit allows a send, take the turn, and return how long it waited."""
+        waited = 0.0
+        while True:
+            delay = await asyncio.to_thread(self._try_take, limits)
+            if delay <= 0:
+                return waited
+            pause = min(delay, _POLL_CAP)
+            await asyncio.sleep(pause)
+            waited += pause
+
+    def _try_take(self, limits: Sequence[Limit]) -> float:
+        with Session(self.engine) as session:
+            if session.get_bind().dialect.name == "postgresql":
+                session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=_LOCK_ID))  # type: ignore[call-overload]
+            now = utcnow()
+            delay = max((self._wait_for(session, limit, now) for limit in limits), default=0.0)
+            if delay <= 0:
+                session.add_all(RateReservation(key=limit.key, at=now) for limit in limits)
+                self._forget_old(session, now)
+            session.commit()
+            return delay
+
+    @staticmethod
+    def _wait_for(session: Session, limit: Limit, now: datetime) -> float:
+        since = now - limit.window
+        recent = session.exec(
+            select(RateReservation.at)
+            .where(RateReservation.key == limit.key, col(RateReservation.at) > since)
+            .order_by(col(RateReservation.at).desc())
+            .limit(limit.count)
+        ).all()
+        if len(recent) < limit.count:
+            return 0.0
+        return (recent[-1] + limit.window - now).total_seconds()
+
+    def _forget_old(self, session: Session, now: datetime) -> None:
+        if now - self._cleaned < _KEEP:
+            return
+        session.exec(delete(RateReservation).where(col(RateReservation.at) < now - _KEEP))
+        self._cleaned = now
+
+    def count(self, key: str) -> int:
+        with Session(self.engine) as session:
+            return session.exec(select(func.count(col(RateReservation.id))).where(RateReservation.key == key)).one()

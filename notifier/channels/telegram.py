@@ -1,0 +1,175 @@
+"""Telegram: digests in unit groups, in HTML, with buttons; python-telegram-bot over the Bot API
+at TELEGRAM_API_URL.
+
+Limits are kept before sending (about 1 message a second per chat, 20 a minute per group, 30 a
+second per bot) by the shared RateLimiter, so several processes stay within them together. Errors
+map onto the one ChannelError: 403 and "chat not found" are permanent (the link is marked
+broken), 429 waits ``retry_after``, a group that became a supergroup is followed, a read timeout
+is "uncertain" (Telegram may have delivered: it is not sent again blindly).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+
+from notifier.channels.base import Channel, ChannelError, OnWire, Outbound, SendResult, nothing
+from notifier.channels.callbacks import CallbackSigner
+from notifier.channels.ratelimit import Limit, RateLimiter
+
+log = logging.getLogger("notifier.telegram")
+
+MAX_TEXT = 4096
+PER_CHAT = timedelta(seconds=1.1)
+PER_GROUP = timedelta(seconds=61)
+PER_BOT = timedelta(seconds=1.05)
+BOT_PER_SECOND = 25
+GROUP_PER_MINUTE = 20
+DONE_BUTTONS_PER_ROW = 3
+
+Migrate = Callable[[str, str], Awaitable[None]]
+
+
+def rate_limits(chat: str) -> list[Limit]:
+    limits = [Limit(f"tg:chat:{chat}", 1, PER_CHAT), Limit("tg:bot", BOT_PER_SECOND, PER_BOT)]
+    if chat.startswith("-"):  # groups and supergroups have negative ids
+        limits.append(Limit(f"tg:group:{chat}", GROUP_PER_MINUTE, PER_GROUP))
+    return limits
+
+
+def make_bot(token: str, api_url: str, *, read_timeout: float = 15.0, poll_timeout: float = 40.0) -> Bot:
+    base = api_url.rstrip("/")
+    return Bot(
+        token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=HTTPXRequest(connection_pool_size=32, read_timeout=read_timeout, connect_timeout=5.0),
+        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=poll_timeout, connect_timeout=5.0),
+    )
+
+
+class TelegramChannel(Channel):
+    name = "telegram"
+    template_folder = "telegram"
+    concurrency = 8
+
+    def __init__(self, bot: Bot, signer: CallbackSigner, limiter: RateLimiter, on_migrate: Migrate) -> None:
+        self.bot, self.signer, self.limiter, self.on_migrate = bot, signer, limiter, on_migrate
+
+    async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:
+        parts = split_html(message.text)
+        chat, sent = message.target, []
+        for index, part in enumerate(parts):
+            markup = self.keyboard(message) if index == len(parts) - 1 else None
+            reply, chat = await self._send_part(chat, part, markup, on_wire if index == 0 else nothing)
+            sent.append((chat, str(reply.message_id)))
+        return SendResult(f"{chat}:{','.join(m for _, m in sent)}", tuple(sent), chat)
+
+    async def _send_part(
+        self, chat: str, text: str, markup: InlineKeyboardMarkup | None, on_wire: OnWire
+    ) -> tuple[Message, str]:
+        for _ in range(2):  # a second time only after following a supergroup migration
+            await self.limiter.wait_turn(rate_limits(chat))
+            await on_wire()
+            try:
+                reply = await self.bot.send_message(
+                    chat_id=int(chat),
+                    text=text,
+                    parse_mode="HTML",
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+                return reply, chat
+            except ChatMigrated as exc:
+                new = str(exc.new_chat_id)
+                log.info("chat %s became supergroup %s: following it", chat, new)
+                await self.on_migrate(chat, new)
+                chat = new
+            except TelegramError as exc:
+                raise verdict(exc) from exc
+        raise ChannelError("nhóm đổi mã liên tiếp hai lần", permanent=False)
+
+    def keyboard(
+        self,
+        message: Outbound,
+        *,
+        received: bool = False,
+        snoozed: bool = False,
+        finished: frozenset[int] = frozenset(),
+    ) -> InlineKeyboardMarkup | None:
+        if message.kind == "summary":
+            return None
+        rows: list[list[InlineKeyboardButton]] = []
+        top = []
+        if not received:
+            top.append(InlineKeyboardButton("✅ Đã nhận", callback_data=self.signer.encode("r", message.delivery_id)))
+        if not snoozed and message.kind == "reminder":
+            top.append(
+                InlineKeyboardButton("⏰ Nhắc lại sau", callback_data=self.signer.encode("s", message.delivery_id))
+            )
+        if top:
+            rows.append(top)
+        done = [
+            InlineKeyboardButton(f"✔️ Xong {item.number}", callback_data=self.signer.encode("d", message.delivery_id, i))
+            for i, item in enumerate(message.items)
+            if item.can_finish and i not in finished and message.kind == "reminder"
+        ]
+        rows += [done[i : i + DONE_BUTTONS_PER_ROW] for i in range(0, len(done), DONE_BUTTONS_PER_ROW)]
+        return InlineKeyboardMarkup(rows) if rows else None
+
+
+def verdict(exc: TelegramError) -> ChannelError:
+    """The Bot API's error as our verdict: permanent, retry after a wait, or uncertain."""
+    text = str(exc)
+    if isinstance(exc, RetryAfter):
+        wait = exc._retry_after.total_seconds()  # the timedelta PTB keeps; its public form is deprecated
+        return ChannelError(f"429 Telegram yêu cầu chờ {wait:.0f} giây", retry_after=max(wait, 1.0))
+    if isinstance(exc, Forbidden):
+        return ChannelError(f"403 {text}", permanent=True)
+    if isinstance(exc, TimedOut):
+        return ChannelError(f"hết thời gian chờ Telegram trả lời (có thể đã gửi): {text}", uncertain=True)
+    if isinstance(exc, BadRequest):
+        return ChannelError(f"400 {text}", permanent=True)
+    if isinstance(exc, NetworkError):
+        return ChannelError(f"lỗi mạng: {text}")
+    return ChannelError(text)
+
+
+_BLOCK_BREAK = re.compile(r"\n\n")
+
+
+def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long message at blank lines (between items), never inside a tag or an item."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for block in _BLOCK_BREAK.split(text):
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        current = block if len(block) <= limit else _hard_cut(block, limit, parts)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _hard_cut(block: str, limit: int, parts: list[str]) -> str:
+    """A single block longer than a message: cut at line ends (an item's lines carry no open tags)."""
+    current = ""
+    for line in block.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            parts.append(current)
+            candidate = line
+        current = candidate[:limit]
+    return current

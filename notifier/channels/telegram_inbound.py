@@ -1,0 +1,328 @@
+"""What comes back from Telegram: /dangky, /nhiemvu, /trogiup, button presses, replies, and a
+group's move to a supergroup.
+
+Updates are fetched by long polling with the offset kept in the database, so a restart neither
+loses nor repeats them (a repeat would be harmless anyway: presses are recorded once by their id).
+Only one process polls a token: it holds a lease in the database; another waits for the lease
+instead of fighting over getUpdates (Telegram answers 409 to that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+from telegram import Bot, CallbackQuery, Message, Update, User
+from telegram.constants import ParseMode
+from telegram.error import Conflict, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from notifier.channels.base import Outbound
+from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
+from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
+from notifier.channels.models import InboundCursor, Lease
+from notifier.channels.telegram import TelegramChannel, split_html
+from notifier.delivery.acks import Person, PressOutcome, open_items, record_press, record_reply
+from notifier.delivery.render import environment
+from notifier.schedule.policy import Policy
+from notifier.units.directory import Directory
+from notifier.units.models import Unit
+
+log = logging.getLogger("notifier.telegram")
+
+CHANNEL = "telegram"
+LEASE_NAME = "poll:telegram"
+LEASE_TIME = timedelta(seconds=90)
+POLL_SECONDS = 25
+
+REDEEM_ANSWERS = {
+    Redeemed.LINKED: "Đã liên kết: nhóm này nhận nhắc việc của đơn vị «{unit}».",
+    Redeemed.UNKNOWN: "Mã «{code}» không đúng. Hãy kiểm tra lại mã văn phòng đã cấp.",
+    Redeemed.USED: "Mã «{code}» đã được dùng. Hãy xin văn phòng mã mới.",
+    Redeemed.EXPIRED: "Mã «{code}» đã hết hạn. Hãy xin văn phòng mã mới.",
+}
+
+
+class TelegramInbound:
+    def __init__(
+        self,
+        engine: Engine,
+        channel: TelegramChannel,
+        signer: CallbackSigner,
+        policy: Policy,
+        directory: Callable[[], Directory],
+        templates: Path,
+        clock: Callable[[], datetime],
+        holder: str,
+    ) -> None:
+        self.engine, self.channel, self.signer, self.policy = engine, channel, signer, policy
+        self.directory, self.templates, self.clock, self.holder = directory, templates, clock, holder
+        self.app = Application.builder().bot(channel.bot).updater(None).build()
+        self.app.add_handler(CommandHandler("dangky", self.on_register))
+        self.app.add_handler(CommandHandler("nhiemvu", self.on_tasks))
+        self.app.add_handler(CommandHandler(["trogiup", "help", "start"], self.on_help))
+        self.app.add_handler(CallbackQueryHandler(self.on_press))
+        self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        self.app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
+
+    @property
+    def bot(self) -> Bot:
+        return self.channel.bot
+
+    async def start(self) -> None:
+        await self.app.initialize()
+
+    async def stop(self) -> None:
+        await self.app.shutdown()
+
+    # -- polling ----------------------------------------------------------------------------
+
+    async def poll_once(self, timeout: int = 0) -> int:
+        """Fetch and handle what is waiting; returns how many updates were handled."""
+        if not await asyncio.to_thread(self._take_lease):
+            return 0
+        offset = await asyncio.to_thread(self._offset)
+        try:
+            updates = await self.bot.get_updates(
+                offset=offset, timeout=timeout, allowed_updates=["message", "callback_query"]
+            )
+        except Conflict:
+            log.warning("another program is polling this bot token; waiting")
+            return 0
+        for update in updates:
+            await self.handle(update)
+            await asyncio.to_thread(self._advance, update.update_id + 1)
+        return len(updates)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(self._has_lease):
+                    await asyncio.wait_for(stop.wait(), timeout=10)
+            except TimeoutError:
+                continue
+            except TelegramError as exc:
+                log.warning("polling failed: %s; retrying", exc)
+                await asyncio.sleep(5)
+        await asyncio.to_thread(self._release_lease)
+
+    async def handle(self, update: Update) -> None:
+        try:
+            await self.app.process_update(update)
+        except Exception:  # one bad update must not stop the others
+            log.exception("update %s failed", update.update_id)
+
+    def _offset(self) -> int | None:
+        with Session(self.engine) as session:
+            cursor = session.exec(select(InboundCursor).where(InboundCursor.channel == CHANNEL)).first()
+            return cursor.offset if cursor else None
+
+    def _advance(self, offset: int) -> None:
+        with Session(self.engine) as session:
+            cursor = session.exec(select(InboundCursor).where(InboundCursor.channel == CHANNEL)).first()
+            cursor = cursor or InboundCursor(channel=CHANNEL)
+            cursor.offset, cursor.updated_at = max(cursor.offset, offset), datetime.now(UTC)
+            session.add(cursor)
+            session.commit()
+
+    def _take_lease(self) -> bool:
+        now = datetime.now(UTC)
+        with Session(self.engine) as session:
+            taken = session.exec(
+                sql_update(Lease)
+                .where(col(Lease.name) == LEASE_NAME)
+                .where((col(Lease.holder) == self.holder) | (col(Lease.expires_at) < now))
+                .values(holder=self.holder, expires_at=now + LEASE_TIME)
+            )
+            if taken.rowcount == 1:
+                session.commit()
+                return True
+            if session.exec(select(Lease).where(Lease.name == LEASE_NAME)).first() is not None:
+                return False
+            session.add(Lease(name=LEASE_NAME, holder=self.holder, expires_at=now + LEASE_TIME))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+            return True
+
+    def _has_lease(self) -> bool:
+        with Session(self.engine) as session:
+            lease = session.exec(select(Lease).where(Lease.name == LEASE_NAME)).first()
+            return lease is not None and lease.holder == self.holder
+
+    def _release_lease(self) -> None:
+        with Session(self.engine) as session:
+            lease = session.exec(select(Lease).where(Lease.name == LEASE_NAME, Lease.holder == self.holder)).first()
+            if lease is not None:
+                session.delete(lease)
+                session.commit()
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    async def on_register(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        code = " ".join(context.args or []).strip()
+        if not code:
+            await message.reply_text("Cách dùng: /dangky MÃ (mã do văn phòng cấp).")
+            return
+        outcome, unit = await asyncio.to_thread(self._redeem, code, message, update.effective_user)
+        answer = REDEEM_ANSWERS[outcome].format(unit=unit.name if unit else "", code=code)
+        await message.reply_text(answer)
+
+    def _redeem(self, code: str, message: Message, user: User | None) -> tuple[Redeemed, Unit | None]:
+        with Session(self.engine) as session:
+            title = message.chat.title or message.chat.full_name
+            by = _person(user).name if user else "?"
+            outcome, unit = redeem_code(session, code, CHANNEL, str(message.chat.id), title, by, self.clock())
+            session.commit()
+            log.info("link code %s from chat %s: %s", code, message.chat.id, outcome.value)
+            return outcome, unit
+
+    async def on_tasks(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        text = await asyncio.to_thread(self._tasks_text, str(message.chat.id))
+        for part in split_html(text):
+            await message.reply_text(part, parse_mode=ParseMode.HTML)
+
+    def _tasks_text(self, chat: str) -> str:
+        with Session(self.engine) as session:
+            unit = unit_for_target(session, CHANNEL, chat)
+            if unit is None:
+                return "Nhóm này chưa liên kết với đơn vị nào. Hãy gửi /dangky MÃ (mã do văn phòng cấp)."
+            items = open_items(session, unit, self.policy, self.clock())
+            template = environment(self.templates).get_template("telegram/tasks.html.j2")
+            return template.render(unit=unit.name, items=items).strip()
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        unit = await asyncio.to_thread(self._unit_name, str(message.chat.id))
+        template = environment(self.templates).get_template("telegram/help.html.j2")
+        await message.reply_text(template.render(unit=unit).strip(), parse_mode=ParseMode.HTML)
+
+    def _unit_name(self, chat: str) -> str | None:
+        with Session(self.engine) as session:
+            unit = unit_for_target(session, CHANNEL, chat)
+            return unit.name if unit else None
+
+    async def on_press(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        try:
+            press = self.signer.decode(query.data or "")
+        except ForgedCallback as exc:
+            log.warning(
+                "refused press %s from user %s in chat %s: %s", query.id, query.from_user.id, query.message.chat.id, exc
+            )
+            await query.answer("Nút không hợp lệ.")
+            return
+        outcome = await asyncio.to_thread(self._record_press, query, press)
+        await query.answer(outcome.answer)  # at once: the person sees the answer before the message changes
+        if not outcome.accepted:
+            log.info("press %s (%s) not applied: %s", query.id, press.action, outcome.answer)
+            return
+        await self._show(query, outcome)
+
+    def _record_press(self, query: CallbackQuery, press: Press) -> PressOutcome:
+        assert query.message is not None
+        with Session(self.engine) as session:
+            outcome = record_press(
+                session,
+                self.policy,
+                self.directory(),
+                CHANNEL,
+                str(query.message.chat.id),
+                str(query.message.message_id),
+                press,
+                _person(query.from_user),
+                f"tg:cb:{query.id}",
+                self.clock(),
+            )
+            session.commit()
+            return outcome
+
+    async def _show(self, query: CallbackQuery, outcome: PressOutcome) -> None:
+        """Edit the pressed message: the acknowledgements below the digest, their buttons gone."""
+        assert query.message is not None
+        text = outcome.body + "\n\n" + "\n".join(html.escape(line) for line in outcome.lines)
+        markup = self.channel.keyboard(
+            _outbound_for(query, outcome),
+            received=outcome.received,
+            snoozed=outcome.snoozed,
+            finished=outcome.finished,
+        )
+        try:
+            await self.bot.edit_message_text(
+                chat_id=query.message.chat.id,
+                message_id=query.message.message_id,
+                text=text[:4096],
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        except TelegramError as exc:
+            log.warning("could not edit message %s: %s", query.message.message_id, exc)
+
+    async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.reply_to_message is None or message.from_user is None:
+            return
+        if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.bot.id:
+            return
+        recorded = await asyncio.to_thread(self._record_reply, message)
+        if recorded:
+            await message.reply_text("Đã ghi nhận ý kiến của bạn.")
+
+    def _record_reply(self, message: Message) -> bool:
+        assert message.reply_to_message is not None
+        with Session(self.engine) as session:
+            recorded = record_reply(
+                session,
+                CHANNEL,
+                str(message.chat.id),
+                str(message.reply_to_message.message_id),
+                message.text or "",
+                _person(message.from_user),
+                f"tg:msg:{message.chat.id}:{message.message_id}",
+                self.clock(),
+            )
+            session.commit()
+            return recorded
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None:
+            return
+        await asyncio.to_thread(self.migrate, str(message.chat.id), str(message.migrate_to_chat_id))
+
+    def migrate(self, old: str, new: str) -> None:
+        with Session(self.engine) as session:
+            migrate_target(session, CHANNEL, old, new)
+            session.commit()
+        log.info("telegram chat %s is now %s", old, new)
+
+
+def _person(user: User | None) -> Person:
+    if user is None:
+        return Person("?", "?")
+    return Person(str(user.id), user.full_name, user.username)
+
+
+def _outbound_for(query: CallbackQuery, outcome: PressOutcome) -> Outbound:
+    assert query.message is not None
+    chat = str(query.message.chat.id)
+    return Outbound("", chat, outcome.body, outcome.delivery_id or 0, outcome.items, outcome.kind)

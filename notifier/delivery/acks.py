@@ -1,0 +1,307 @@
+"""Acknowledgements from any chat channel: a press ("received", "snooze", "done"), a reply.
+
+A press counts only from the chat its digest was sent to, and only on a message that delivery
+became. The same press (the provider's id) is recorded once. An acknowledgement is per digest,
+whatever channel it came on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from notifier.channels.base import OutItem
+from notifier.channels.callbacks import Press
+from notifier.channels.models import SentMessage
+from notifier.delivery.digests import DigestBook
+from notifier.delivery.models import Ack, Delivery, Digest
+from notifier.delivery.render import ItemView, item_order, short_title
+from notifier.plans.models import Task
+from notifier.schedule.calendar import at_vietnam, vietnam_time
+from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.policy import Policy
+from notifier.units.directory import Directory
+from notifier.units.models import Unit
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    username: str | None = None
+
+    def allowed(self, reporters: tuple[str, ...]) -> bool:
+        if not reporters:
+            return True
+        names = {self.id, f"@{self.username}" if self.username else ""}
+        return bool(names & set(reporters))
+
+
+@dataclass
+class PressOutcome:
+    answer: str
+    accepted: bool = False
+    delivery_id: int | None = None
+    body: str = ""
+    lines: list[str] = field(default_factory=list)
+    received: bool = False
+    snoozed: bool = False
+    finished: frozenset[int] = frozenset()
+    items: tuple[OutItem, ...] = ()
+    kind: str = "reminder"
+
+
+def record_press(
+    session: Session,
+    policy: Policy,
+    directory: Directory,
+    channel: str,
+    chat: str,
+    message_id: str,
+    press: Press,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> PressOutcome:
+    sent = session.exec(
+        select(SentMessage).where(
+            SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == message_id
+        )
+    ).first()
+    if sent is None or sent.delivery_id != press.delivery_id:
+        return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
+    delivery = session.get_one(Delivery, press.delivery_id)
+    digest = session.get_one(Digest, delivery.digest_id)
+    if session.exec(select(Ack).where(Ack.external_id == external_id)).first() is not None:
+        return _outcome(session, "Đã ghi nhận.", delivery, digest, accepted=False)
+    handler = {"received": _received, "snooze": _snooze, "done": _done}[press.action]
+    answer, accepted = handler(session, policy, directory, delivery, digest, press, person, external_id, now)
+    session.flush()
+    return _outcome(session, answer, delivery, digest, accepted=accepted)
+
+
+def _ack(
+    digest: Digest,
+    delivery: Delivery,
+    person: Person,
+    channel: str,
+    action: str,
+    external_id: str | None,
+    now: datetime,
+    task_id: int | None = None,
+    text: str | None = None,
+) -> Ack:
+    return Ack(
+        digest_id=digest.id or 0,
+        delivery_id=delivery.id,
+        task_id=task_id,
+        by=person.name,
+        by_id=person.id,
+        by_username=person.username,
+        channel=channel,
+        action=action,
+        external_id=external_id,
+        at=now,
+        text=text,
+    )
+
+
+def _first(session: Session, digest: Digest, action: str, task_id: int | None = None) -> Ack | None:
+    query = select(Ack).where(Ack.digest_id == digest.id, Ack.action == action)
+    if task_id is not None:
+        query = query.where(Ack.task_id == task_id)
+    return session.exec(query.order_by(col(Ack.id))).first()
+
+
+def _received(
+    session: Session,
+    policy: Policy,
+    directory: Directory,
+    delivery: Delivery,
+    digest: Digest,
+    press: Press,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> tuple[str, bool]:
+    earlier = _first(session, digest, "received")
+    if earlier is not None:
+        return f"Đã có xác nhận trước: {earlier.by}, {_when(earlier.at)}.", False
+    session.add(_ack(digest, delivery, person, delivery.channel, "received", external_id, now))
+    return "Đã ghi nhận: đơn vị đã nhận bản tin.", True
+
+
+def _snooze(
+    session: Session,
+    policy: Policy,
+    directory: Directory,
+    delivery: Delivery,
+    digest: Digest,
+    press: Press,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> tuple[str, bool]:
+    if _first(session, digest, "snooze") is not None:
+        return "Bản tin này đã được hẹn nhắc lại.", False
+    day = snooze_digest(session, policy, digest, now)
+    session.add(_ack(digest, delivery, person, delivery.channel, "snooze", external_id, now))
+    return f"Sẽ nhắc lại vào ngày {day:%d/%m/%Y}.", True
+
+
+def snooze_digest(session: Session, policy: Policy, digest: Digest, now: datetime) -> date:
+    """Put the digest's items, as they stand, into the unit's digest of the next working day."""
+    unit = session.get_one(Unit, digest.unit_id)
+    day = policy.calendar.next_working_day(vietnam_time(now).date(), include_today=False)
+    book = DigestBook(session, policy, at_vietnam(day, policy.send_time_for(unit.name)))
+    target = book.digest_for(unit, digest.kind)
+    for reminder in session.exec(select(Reminder).where(Reminder.digest_id == digest.id)).all():
+        key = f"{reminder.key}:snooze:{day.isoformat()}"
+        if session.exec(select(Reminder.id).where(Reminder.key == key)).first() is None:
+            copy = Reminder.model_validate(reminder.model_dump(exclude={"id", "key", "digest_id", "created_at"}))
+            copy.key, copy.digest_id, copy.step = key, target.id, f"{reminder.step}:snooze"
+            session.add(copy)
+    return day
+
+
+def _done(
+    session: Session,
+    policy: Policy,
+    directory: Directory,
+    delivery: Delivery,
+    digest: Digest,
+    press: Press,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> tuple[str, bool]:
+    reminders = _digest_reminders(session, digest)
+    if press.item is None or press.item >= len(reminders):
+        return "Nút này không còn hiệu lực.", False
+    reminder = reminders[press.item]
+    unit = session.get_one(Unit, digest.unit_id)
+    entry = directory.units.get(unit.name)
+    if not person.allowed(entry.done_reporters if entry else ()):
+        return "Bạn không có quyền báo hoàn thành cho đơn vị này.", False
+    occurrence = session.get(Occurrence, reminder.occurrence_id) if reminder.occurrence_id else None
+    if occurrence is None or occurrence.status != "open":
+        return "Nhiệm vụ này đã được báo xong trước đó.", False
+    accept = bool(entry and entry.accept_done_reports)
+    occurrence.status, occurrence.done_at, occurrence.done_by = ("done" if accept else "reported"), now, person.name
+    session.add(occurrence)
+    _stop_tracks(session, occurrence)
+    task = session.get_one(Task, reminder.task_id)
+    session.add(_ack(digest, delivery, person, delivery.channel, "done", external_id, now, task_id=task.id))
+    tail = "đã ghi nhận hoàn thành." if accept else "đã ghi nhận; chờ văn phòng xác nhận."
+    return f"Nhiệm vụ {task.number}: {tail}", True
+
+
+def _stop_tracks(session: Session, occurrence: Occurrence) -> None:
+    for track in session.exec(select(Track).where(Track.occurrence_id == occurrence.id)).all():
+        track.next_at, track.next_step = None, None
+        session.add(track)
+
+
+def _digest_reminders(session: Session, digest: Digest) -> list[Reminder]:
+    """The digest's reminders in the order the message lists them (the order buttons are numbered in)."""
+    rows = session.exec(
+        select(Reminder, Task).where(Reminder.digest_id == digest.id, Reminder.task_id == Task.id)
+    ).all()
+    return [r for r, _ in sorted(rows, key=lambda rt: item_order(rt[0].state, rt[0].due, rt[1].key))]
+
+
+def _when(moment: datetime) -> str:
+    return f"{vietnam_time(moment):%H:%M %d/%m/%Y}"
+
+
+def _outcome(session: Session, answer: str, delivery: Delivery, digest: Digest, *, accepted: bool) -> PressOutcome:
+    acks = session.exec(select(Ack).where(Ack.digest_id == digest.id).order_by(col(Ack.id))).all()
+    reminders = _digest_reminders(session, digest)
+    tasks = {r.task_id: i for i, r in enumerate(reminders)}
+    numbers = {t.id: t.number for t in session.exec(select(Task).where(col(Task.id).in_(list(tasks)))).all()}
+    finished = frozenset(tasks[a.task_id] for a in acks if a.action == "done" and a.task_id in tasks)
+    return PressOutcome(
+        answer=answer,
+        accepted=accepted,
+        delivery_id=delivery.id,
+        body=delivery.body or "",
+        lines=[_line(a, numbers) for a in acks if a.action != "comment"],
+        received=any(a.action == "received" for a in acks),
+        snoozed=any(a.action == "snooze" for a in acks),
+        finished=finished,
+        items=tuple(
+            OutItem(numbers.get(r.task_id, "?"), r.role == "lead" and r.state != "check_in") for r in reminders
+        ),
+        kind=digest.kind,
+    )
+
+
+def _line(ack: Ack, numbers: dict[int | None, str]) -> str:
+    if ack.action == "received":
+        return f"✅ Đã nhận: {ack.by}, {_when(ack.at)}"
+    if ack.action == "snooze":
+        return f"⏰ Hẹn nhắc lại: {ack.by}, {_when(ack.at)}"
+    return f"✔️ Xong {numbers.get(ack.task_id, '?')}: {ack.by}, {_when(ack.at)}"
+
+
+def record_reply(
+    session: Session,
+    channel: str,
+    chat: str,
+    replied_to: str,
+    text: str,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> bool:
+    """A reply to a reminder message: a comment, and the acknowledgement if nobody gave one yet."""
+    sent = session.exec(
+        select(SentMessage).where(
+            SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == replied_to
+        )
+    ).first()
+    if sent is None:
+        return False
+    delivery = session.get_one(Delivery, sent.delivery_id)
+    digest = session.get_one(Digest, delivery.digest_id)
+    if session.exec(select(Ack).where(Ack.external_id == external_id)).first() is not None:
+        return True
+    session.add(_ack(digest, delivery, person, channel, "comment", external_id, now, text=text))
+    if _first(session, digest, "received") is None:
+        session.add(_ack(digest, delivery, person, channel, "received", None, now))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+    return True
+
+
+def open_items(session: Session, unit: Unit, policy: Policy, now: datetime) -> list[ItemView]:
+    """The unit's tasks with an open occurrence, nearest deadline first (for /nhiemvu)."""
+    rows = session.exec(
+        select(Assignment, Occurrence, Task)
+        .where(Assignment.unit_id == unit.id, col(Assignment.active).is_(True))
+        .where(Occurrence.task_id == Assignment.task_id, Occurrence.status == "open", Task.id == Assignment.task_id)
+    ).all()
+    today = vietnam_time(now).date()
+    items = []
+    for assignment, occurrence, task in sorted(rows, key=lambda r: (r[1].due or date.max, r[2].position)):
+        due = occurrence.due
+        days = policy.calendar.working_days_between(today, due) if due else None
+        items.append(
+            ItemView(
+                task.key,
+                task.number,
+                short_title(task.title),
+                task.deadline_text,
+                due,
+                days,
+                "open",
+                assignment.role,
+                None,
+            )
+        )
+    return items
