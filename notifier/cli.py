@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from notifier.channels.commands import add_link_parsers
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
 from notifier.delivery.queries import due_preview, log_records, status_record
@@ -121,11 +122,12 @@ def _units_parser(commands: Any) -> None:
     p = commands.add_parser("units", help="danh sách đơn vị; 'units alias TÊN TÊN-CHUẨN' gán tên")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_units)
-    sub = p.add_subparsers(dest="units_command", metavar="alias")
+    sub = p.add_subparsers(dest="units_command", metavar="alias | link-code | link | unlink")
     alias = sub.add_parser("alias", help="gán một tên viết trong kế hoạch cho một đơn vị hay nhóm")
     alias.add_argument("written")
     alias.add_argument("canonical")
     alias.set_defaults(handler=_alias)
+    add_link_parsers(sub)
 
 
 def _replan(settings: Settings, engine: Engine, cli_now: str | None = None) -> None:
@@ -180,6 +182,9 @@ def _units(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
         print(f"{r['name']} [{r['kind']}]{extra}")
         if r["aliases"]:
             print(f"    còn viết: {'; '.join(r['aliases'])}")
+        for link in r.get("links", []):
+            problem = f" — {link['error']}" if link["error"] else ""
+            print(f"    {link['channel']}: {link['target']} ({link['status']}){problem}")
     return 0
 
 
@@ -202,8 +207,9 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     print()
     with Session(engine) as session:
         print(render_task_table(task_records(session, plan_code=report.plan_code)))
-    runtime = build_runtime(settings, engine)
-    now = _demo_time(runtime, make_clock(settings, args.now)(), fixed=bool(args.now or settings.fixed_now))
+    clock = make_clock(settings, args.now)
+    runtime = build_runtime(settings, engine, clock)
+    now = _demo_time(runtime, clock(), fixed=bool(args.now or settings.fixed_now))
     plan(runtime, now)
     print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
     result = asyncio.run(_one_pass(runtime, now))
@@ -228,8 +234,8 @@ async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
 
 
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    runtime = build_runtime(settings, engine)
     clock = make_clock(settings, args.now)
+    runtime = build_runtime(settings, engine, clock)
     if args.once:
         now = clock()
         plan(runtime, now)

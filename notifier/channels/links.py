@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -122,3 +123,12 @@ def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
         delivery.target = new
         session.add(delivery)
     session.flush()
+
+
+def links_by_unit(session: Session) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in session.exec(select(ChannelLink).order_by(col(ChannelLink.id))).all():
+        out.setdefault(row.unit_id, []).append(
+            {"channel": row.channel, "target": row.target, "title": row.title, "status": row.status, "error": row.error}
+        )
+    return out

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, col, func, select
 
 from notifier.channels.models import RateReservation
@@ -37,28 +37,38 @@ class RateLimiter:
         self.engine = engine
         self._cleaned = utcnow()
 
-    async def wait_turn(self, limits: Sequence[Limit]) -> float:
-        """Wait until every limit allows a send, take the turn, and return how long it waited."""
-        waited = 0.0
+    async def wait_turn(self, limits: Sequence[Limit]) -> list[int]:
+        """Wait until every limit allows a send and take the turn; returns the turn's rows."""
         while True:
-            delay = await asyncio.to_thread(self._try_take, limits)
+            delay, taken = await asyncio.to_thread(self._try_take, limits)
             if delay <= 0:
-                return waited
-            pause = min(delay, _POLL_CAP)
-            await asyncio.sleep(pause)
-            waited += pause
+                return taken
+            await asyncio.sleep(min(delay, _POLL_CAP))
 
-    def _try_take(self, limits: Sequence[Limit]) -> float:
+    async def finished(self, taken: Sequence[int]) -> None:
+        """Move a turn to the moment its request completed: the provider saw it no later than that,
+        so the next turn is counted from there and network delays cannot squeeze two sends together."""
+        await asyncio.to_thread(self._restamp, list(taken))
+
+    def _restamp(self, taken: list[int]) -> None:
+        with Session(self.engine) as session:
+            session.exec(update(RateReservation).where(col(RateReservation.id).in_(taken)).values(at=utcnow()))
+            session.commit()
+
+    def _try_take(self, limits: Sequence[Limit]) -> tuple[float, list[int]]:
         with Session(self.engine) as session:
             if session.get_bind().dialect.name == "postgresql":
                 session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=_LOCK_ID))  # type: ignore[call-overload]
             now = utcnow()
             delay = max((self._wait_for(session, limit, now) for limit in limits), default=0.0)
+            rows: list[RateReservation] = []
             if delay <= 0:
-                session.add_all(RateReservation(key=limit.key, at=now) for limit in limits)
+                rows = [RateReservation(key=limit.key, at=now) for limit in limits]
+                session.add_all(rows)
                 self._forget_old(session, now)
+                session.flush()
             session.commit()
-            return delay
+            return delay, [row.id or 0 for row in rows]
 
     @staticmethod
     def _wait_for(session: Session, limit: Limit, now: datetime) -> float:

@@ -11,9 +11,12 @@ is "uncertain" (Telegram may have delivered: it is not sent again blindly).
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta, not the deprecated int
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -75,7 +78,7 @@ class TelegramChannel(Channel):
         self, chat: str, text: str, markup: InlineKeyboardMarkup | None, on_wire: OnWire
     ) -> tuple[Message, str]:
         for _ in range(2):  # a second time only after following a supergroup migration
-            await self.limiter.wait_turn(rate_limits(chat))
+            turn = await self.limiter.wait_turn(rate_limits(chat))
             await on_wire()
             try:
                 reply = await self.bot.send_message(
@@ -93,6 +96,8 @@ class TelegramChannel(Channel):
                 chat = new
             except TelegramError as exc:
                 raise verdict(exc) from exc
+            finally:
+                await self.limiter.finished(turn)
         raise ChannelError("nhóm đổi mã liên tiếp hai lần", permanent=False)
 
     def keyboard(

@@ -29,12 +29,11 @@ from notifier.channels.base import Outbound
 from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
 from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
 from notifier.channels.models import InboundCursor, Lease
-from notifier.channels.telegram import TelegramChannel, split_html
+from notifier.channels.telegram import TelegramChannel, rate_limits, split_html
 from notifier.delivery.acks import Person, PressOutcome, open_items, record_press, record_reply
 from notifier.delivery.render import environment
 from notifier.schedule.policy import Policy
 from notifier.units.directory import Directory
-from notifier.units.models import Unit
 
 log = logging.getLogger("notifier.telegram")
 
@@ -72,6 +71,7 @@ class TelegramInbound:
         self.app.add_handler(CallbackQueryHandler(self.on_press))
         self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         self.app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
+        self.app.add_error_handler(self.on_error)
 
     @property
     def bot(self) -> Bot:
@@ -113,6 +113,9 @@ class TelegramInbound:
                 log.warning("polling failed: %s; retrying", exc)
                 await asyncio.sleep(5)
         await asyncio.to_thread(self._release_lease)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("handling update failed: %r", context.error, exc_info=context.error)
 
     async def handle(self, update: Update) -> None:
         try:
@@ -168,26 +171,36 @@ class TelegramInbound:
 
     # -- handlers ---------------------------------------------------------------------------
 
+    async def _reply(self, message: Message, text: str, *, html_text: bool = False) -> None:
+        """Answers go through the same limits as digests: a burst of commands cannot cause a 429."""
+        turn = await self.channel.limiter.wait_turn(rate_limits(str(message.chat.id)))
+        try:
+            await message.reply_text(text, parse_mode=ParseMode.HTML if html_text else None)
+        except TelegramError as exc:
+            log.warning("could not answer in chat %s: %s", message.chat.id, exc)
+        finally:
+            await self.channel.limiter.finished(turn)
+
     async def on_register(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None:
             return
         code = " ".join(context.args or []).strip()
         if not code:
-            await message.reply_text("Cách dùng: /dangky MÃ (mã do văn phòng cấp).")
+            await self._reply(message, "Cách dùng: /dangky MÃ (mã do văn phòng cấp).")
             return
         outcome, unit = await asyncio.to_thread(self._redeem, code, message, update.effective_user)
-        answer = REDEEM_ANSWERS[outcome].format(unit=unit.name if unit else "", code=code)
-        await message.reply_text(answer)
+        answer = REDEEM_ANSWERS[outcome].format(unit=unit, code=code)
+        await self._reply(message, answer)
 
-    def _redeem(self, code: str, message: Message, user: User | None) -> tuple[Redeemed, Unit | None]:
+    def _redeem(self, code: str, message: Message, user: User | None) -> tuple[Redeemed, str]:
         with Session(self.engine) as session:
             title = message.chat.title or message.chat.full_name
             by = _person(user).name if user else "?"
             outcome, unit = redeem_code(session, code, CHANNEL, str(message.chat.id), title, by, self.clock())
             session.commit()
             log.info("link code %s from chat %s: %s", code, message.chat.id, outcome.value)
-            return outcome, unit
+            return outcome, unit.name if unit else ""
 
     async def on_tasks(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -195,7 +208,7 @@ class TelegramInbound:
             return
         text = await asyncio.to_thread(self._tasks_text, str(message.chat.id))
         for part in split_html(text):
-            await message.reply_text(part, parse_mode=ParseMode.HTML)
+            await self._reply(message, part, html_text=True)
 
     def _tasks_text(self, chat: str) -> str:
         with Session(self.engine) as session:
@@ -212,7 +225,7 @@ class TelegramInbound:
             return
         unit = await asyncio.to_thread(self._unit_name, str(message.chat.id))
         template = environment(self.templates).get_template("telegram/help.html.j2")
-        await message.reply_text(template.render(unit=unit).strip(), parse_mode=ParseMode.HTML)
+        await self._reply(message, template.render(unit=unit).strip(), html_text=True)
 
     def _unit_name(self, chat: str) -> str | None:
         with Session(self.engine) as session:
@@ -266,6 +279,7 @@ class TelegramInbound:
             snoozed=outcome.snoozed,
             finished=outcome.finished,
         )
+        turn = await self.channel.limiter.wait_turn(rate_limits(str(query.message.chat.id)))
         try:
             await self.bot.edit_message_text(
                 chat_id=query.message.chat.id,
@@ -276,6 +290,8 @@ class TelegramInbound:
             )
         except TelegramError as exc:
             log.warning("could not edit message %s: %s", query.message.message_id, exc)
+        finally:
+            await self.channel.limiter.finished(turn)
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -285,7 +301,7 @@ class TelegramInbound:
             return
         recorded = await asyncio.to_thread(self._record_reply, message)
         if recorded:
-            await message.reply_text("Đã ghi nhận ý kiến của bạn.")
+            await self._reply(message, "Đã ghi nhận ý kiến của bạn.")
 
     def _record_reply(self, message: Message) -> bool:
         assert message.reply_to_message is not None

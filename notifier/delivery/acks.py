@@ -161,9 +161,8 @@ def snooze_digest(session: Session, policy: Policy, digest: Digest, now: datetim
     for reminder in session.exec(select(Reminder).where(Reminder.digest_id == digest.id)).all():
         key = f"{reminder.key}:snooze:{day.isoformat()}"
         if session.exec(select(Reminder.id).where(Reminder.key == key)).first() is None:
-            copy = Reminder.model_validate(reminder.model_dump(exclude={"id", "key", "digest_id", "created_at"}))
-            copy.key, copy.digest_id, copy.step = key, target.id, f"{reminder.step}:snooze"
-            session.add(copy)
+            fields = reminder.model_dump(exclude={"id", "key", "digest_id", "created_at", "step"})
+            session.add(Reminder(**fields, key=key, digest_id=target.id, step=f"{reminder.step}:snooze"))
     return day
 
 

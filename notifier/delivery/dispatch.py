@@ -213,9 +213,17 @@ async def _worker(dispatcher: Dispatcher, now: datetime, stop: asyncio.Event | N
     return sent
 
 
+_passed: dict[str, int] = {}
+
+
 def _crash_point(name: str) -> None:
-    """Process tests set NOTIFIER_TEST_KILL_AT to die by SIGKILL at a named point, exactly there."""
-    if os.environ.get("NOTIFIER_TEST_KILL_AT") == name:
+    """Process tests set NOTIFIER_TEST_KILL_AT=point[:n] to die by SIGKILL there (the n-th time)."""
+    wanted = os.environ.get("NOTIFIER_TEST_KILL_AT", "")
+    point, _, nth = wanted.partition(":")
+    if point != name:
+        return
+    _passed[name] = _passed.get(name, 0) + 1
+    if _passed[name] >= int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
 
 

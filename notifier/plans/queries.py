@@ -28,7 +28,7 @@ def task_records(
         raise InputError(f"không có kế hoạch mã «{plan_code}»")
     assigned = _assignments(session, [t.id for t, _ in rows if t.id is not None])
     finished = _finished(session, [t.id for t, _ in rows if t.id is not None])
-    records = [_record(task, plan, assigned.get(task.id or 0, {}), task.id in finished) for task, plan in rows]
+    records = [_record(task, plan, assigned.get(task.id or 0, {}), finished.get(task.id or 0)) for task, plan in rows]
     if unit:
         wanted = _unit_name(session, unit)
         records = [r for r in records if wanted in r["lead_units"] or wanted in r["coordinating_units"]]
@@ -70,20 +70,21 @@ def _expand(
     return out
 
 
-def _finished(session: Session, task_ids: list[int]) -> set[int]:
-    """One-off and continuous tasks whose single occurrence is done (a recurring task stays open)."""
+def _finished(session: Session, task_ids: list[int]) -> dict[int, str]:
+    """One-off and continuous tasks whose single occurrence is done, or reported done by the unit and
+    waiting for the office (a recurring task stays open: each period is its own round)."""
     rows = session.exec(
-        select(Occurrence.task_id).where(
+        select(Occurrence.task_id, Occurrence.status).where(
             col(Occurrence.task_id).in_(task_ids),
             col(Occurrence.period).in_(("once", "continuous")),
-            Occurrence.status == "done",
+            col(Occurrence.status).in_(("done", "reported")),
         )
     ).all()
-    return set(rows)
+    return dict(rows)
 
 
 def _record(
-    task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]], done: bool = False
+    task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]], finished: str | None = None
 ) -> dict[str, Any]:
     lead = _names(assigned.get("lead", []))
     coordinating = [n for n in _names(assigned.get("coordinating", [])) if n not in lead]
@@ -115,7 +116,7 @@ def _record(
             "set_by_office": task.due_set_by_office,
         },
         "extras": task.extras,
-        "status": "done" if done and task.status == "open" else task.status,
+        "status": finished if finished and task.status == "open" else task.status,
         "source": task.source_where,
     }
 

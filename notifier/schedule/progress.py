@@ -15,12 +15,12 @@ from notifier.units.models import Unit
 
 
 def current_occurrence(session: Session, task: Task, status: str = "open") -> Occurrence | None:
-    """The earliest occurrence in ``status`` (for "done": the latest one)."""
+    """The earliest occurrence in ``status`` (for "done" and "reported": the latest one)."""
     rows = session.exec(select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.status == status)).all()
     ordered = sorted(rows, key=lambda o: (o.due is None, o.due, o.id))
     if not ordered:
         return None
-    return ordered[-1] if status == "done" else ordered[0]
+    return ordered[0] if status == "open" else ordered[-1]
 
 
 def mark_done(
@@ -29,9 +29,14 @@ def mark_done(
     """Done for every unit, or, with ``unit``, that unit's part only (the occurrence is done
     when every lead unit has reported)."""
     task = find_task(session, key)
-    occurrence = current_occurrence(session, task)
+    occurrence = current_occurrence(session, task, "reported") or current_occurrence(session, task)
     if occurrence is None:
         raise InputError(f"nhiệm vụ «{key}» không có lần thực hiện nào đang mở (đã xong, hoặc chưa có hạn)")
+    if occurrence.status == "reported" and unit is None:
+        occurrence.status = "done"  # the office confirms what the unit reported
+        session.add(occurrence)
+        session.flush()
+        return occurrence
     tracks = session.exec(
         select(Track, Assignment, Unit).where(
             Track.occurrence_id == occurrence.id, Track.assignment_id == Assignment.id, Assignment.unit_id == Unit.id
@@ -56,7 +61,7 @@ def mark_done(
 
 def reopen(session: Session, key: str) -> Occurrence:
     task = find_task(session, key)
-    occurrence = current_occurrence(session, task, "done")
+    occurrence = current_occurrence(session, task, "reported") or current_occurrence(session, task, "done")
     if occurrence is None:
         partly = session.exec(
             select(Track)

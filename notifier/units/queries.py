@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from notifier.channels.links import links_by_unit
 from notifier.units.directory import Directory
 from notifier.units.models import GroupMember, Unit, UnitAlias
 
@@ -23,7 +24,8 @@ def unit_records(session: Session, directory: Directory) -> list[dict[str, Any]]
     operator = defaultdict(list)
     for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))).all():
         operator[alias.unit_id].append(alias.written)
-    return [_record(u, directory, groups_of, members_of, operator) for u in units]
+    links = links_by_unit(session)
+    return [_record(u, directory, groups_of, members_of, operator) | {"links": links.get(u.id or 0, [])} for u in units]
 
 
 def _record(
