@@ -12,6 +12,7 @@ in a thread of its own with uvicorn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -297,10 +298,8 @@ class FakeTelegram:
             if ready or left <= 0:
                 return ready
             self._wake = asyncio.Event()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=min(left, 0.5))
-            except TimeoutError:
-                pass
 
     def _take_poll(self) -> int:
         with self.lock:

@@ -61,6 +61,9 @@ class TelegramChannel(Channel):
     name = "telegram"
     template_folder = "telegram"
     concurrency = 8
+    # After a crash mid-send the Bot API cannot say whether a message arrived. Sending again risks a
+    # duplicate (noted in the log); not sending risks a unit never hearing: the lesser harm wins.
+    resend_when_unsure = True
 
     def __init__(self, bot: Bot, signer: CallbackSigner, limiter: RateLimiter, on_migrate: Migrate) -> None:
         self.bot, self.signer, self.limiter, self.on_migrate = bot, signer, limiter, on_migrate
