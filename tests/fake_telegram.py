@@ -285,7 +285,10 @@ class FakeTelegram:
             while self.updates and self.updates[0]["update_id"] < offset:
                 self.updates.popleft()  # confirmed by the offset
         deadline = time.monotonic() + timeout
+        if self._wake is None:
+            self._wake = asyncio.Event()  # made in the server's own loop; _push sets it from other threads
         while True:
+            self._wake.clear()
             with self.lock:
                 if self._poll_generation != mine:
                     raise ApiError(
@@ -297,7 +300,6 @@ class FakeTelegram:
             left = deadline - time.monotonic()
             if ready or left <= 0:
                 return ready
-            self._wake = asyncio.Event()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=min(left, 0.5))
 

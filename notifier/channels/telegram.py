@@ -39,9 +39,10 @@ DONE_BUTTONS_PER_ROW = 3
 Migrate = Callable[[str, str], Awaitable[None]]
 
 
-def rate_limits(chat: str) -> list[Limit]:
+def rate_limits(chat: str, *, new_message: bool = True) -> list[Limit]:
+    """The limits a request to ``chat`` falls under; an edit is not a new message in a group's quota."""
     limits = [Limit(f"tg:chat:{chat}", 1, PER_CHAT), Limit("tg:bot", BOT_PER_SECOND, PER_BOT)]
-    if chat.startswith("-"):  # groups and supergroups have negative ids
+    if new_message and chat.startswith("-"):  # groups and supergroups have negative ids
         limits.append(Limit(f"tg:group:{chat}", GROUP_PER_MINUTE, PER_GROUP))
     return limits
 

@@ -279,7 +279,7 @@ class TelegramInbound:
             snoozed=outcome.snoozed,
             finished=outcome.finished,
         )
-        turn = await self.channel.limiter.wait_turn(rate_limits(str(query.message.chat.id)))
+        turn = await self.channel.limiter.wait_turn(rate_limits(str(query.message.chat.id), new_message=False))
         try:
             await self.bot.edit_message_text(
                 chat_id=query.message.chat.id,
