@@ -20,19 +20,20 @@ from notifier.channels.commands import add_link_parsers
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
 from notifier.delivery.queries import due_preview, log_records, status_record
-from notifier.errors import NotifierError
+from notifier.errors import ConfigError, NotifierError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, make_clock, plan, run_pass
+from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, make_clock, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
 from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
+from notifier.web.app import create_app, make_server
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 
@@ -89,6 +90,10 @@ def _engine_parsers(commands: Any) -> None:
     again = commands.add_parser("reopen", help="mở lại nhiệm vụ đã đánh dấu hoàn thành")
     again.add_argument("key")
     again.set_defaults(handler=_reopen)
+    web = commands.add_parser("web", help="chạy trang web (xác nhận qua liên kết thư)")
+    web.add_argument("--host")
+    web.add_argument("--port", type=int)
+    web.set_defaults(handler=_web)
     status = commands.add_parser("status", help="tình trạng dịch vụ: nhịp hoạt động, số lượt gửi, kênh lỗi")
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
@@ -299,6 +304,19 @@ def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine) -> int
         session.commit()
     _replan(settings, engine)
     print(f"Đã mở lại nhiệm vụ {args.key}; nhắc việc tiếp tục.")
+    return 0
+
+
+def _web(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    clock = make_clock(settings, None)
+    context = web_context(build_runtime(settings, engine, clock), clock)
+    if context is None:
+        raise ConfigError(
+            "PUBLIC_BASE_URL: cần địa chỉ công khai của trang web (ví dụ https://nhacviec.thaitan.gov.vn)"
+        )
+    host, port = args.host or settings.web_host, args.port or settings.web_port
+    server = make_server(create_app(context), host, port, own_signals=True)
+    asyncio.run(server.serve())
     return 0
 
 

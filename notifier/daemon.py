@@ -12,10 +12,12 @@ import logging
 import signal
 from datetime import UTC, date, datetime
 
+import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from notifier.runtime import Clock, Runtime, beat, channels_open, plan, run_pass
+from notifier.runtime import Clock, Runtime, beat, channels_open, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
+from notifier.web.app import create_app, make_server
 
 log = logging.getLogger("notifier.daemon")
 
@@ -67,6 +69,8 @@ class Daemon:
         async with channels_open(self.runtime):
             inbound = self.runtime.inbound
             polling = asyncio.create_task(inbound.run(self.stop)) if inbound is not None else None
+            web = self._web()
+            serving = asyncio.create_task(web.serve()) if web is not None else None
             scheduler.start()
             log.info("notifier running; tick every %ss", self.tick_seconds)
             await self.stop.wait()
@@ -74,4 +78,15 @@ class Daemon:
             async with self.busy:  # let the tick in flight finish its current send
                 if polling is not None:
                     await polling
+                if web is not None and serving is not None:
+                    web.should_exit = True
+                    await serving
                 log.info("notifier stopped")
+
+    def _web(self) -> uvicorn.Server | None:
+        """The web pages share the daemon's loop when there is a public address for links."""
+        context = web_context(self.runtime, self.clock)
+        if context is None:
+            return None
+        settings = self.runtime.settings
+        return make_server(create_app(context), settings.web_host, settings.web_port)

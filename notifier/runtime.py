@@ -9,7 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -18,8 +18,10 @@ from sqlmodel import Session, select
 from notifier.channels.base import NO_LINK, Channel
 from notifier.channels.callbacks import CallbackSigner
 from notifier.channels.console import ConsoleChannel
+from notifier.channels.email import EmailChannel, SmtpConfig
 from notifier.channels.links import active_targets, migrate_target
 from notifier.channels.ratelimit import RateLimiter
+from notifier.channels.signed_links import AckLinks
 from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.delivery.dispatch import Dispatcher, deliver_due, recover_interrupted, seal_due_digests
@@ -31,6 +33,7 @@ from notifier.schedule.summary import queue_weekly_summary
 from notifier.settings import Settings, parse_moment, require_secret
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
+from notifier.web.app import WebContext
 
 log = logging.getLogger("notifier")
 Clock = Callable[[], datetime]
@@ -75,7 +78,36 @@ def build_runtime(settings: Settings, engine: Engine, clock: Clock | None = None
     runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)})
     if settings.telegram_token:
         _add_telegram(runtime, settings, clock or make_clock(settings, None))
+    if settings.smtp_host:
+        _add_email(runtime, settings)
     return runtime
+
+
+def web_context(runtime: Runtime, clock: Clock) -> WebContext | None:
+    links = ack_links(runtime.settings)
+    if links is None:
+        return None
+    return WebContext(runtime.engine, links, runtime.policy.calendar, runtime.templates, clock)
+
+
+def ack_links(settings: Settings) -> AckLinks | None:
+    if settings.public_base_url is None:
+        return None
+    return AckLinks(require_secret(settings), settings.public_base_url, timedelta(days=settings.ack_link_days))
+
+
+def _add_email(runtime: Runtime, settings: Settings) -> None:
+    assert settings.smtp_host is not None and settings.mail_from is not None
+    config = SmtpConfig(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_security,
+        settings.smtp_user,
+        settings.smtp_password,
+        settings.mail_from,
+        settings.smtp_ca_file,
+    )
+    runtime.channels["email"] = EmailChannel(config, ack_links(settings))
 
 
 def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 
@@ -37,11 +38,22 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org"
     secret_key: str | None = None
     retry_seconds: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0, 3600.0)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_ca_file: Path | None = None
+    mail_from: str | None = None
+    public_base_url: str | None = None
+    ack_link_days: int = 30
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
 
     @property
     def chat_channels(self) -> bool:
         """A chat or email channel is configured: the console then stops standing in for them."""
-        return self.telegram_token is not None
+        return self.telegram_token is not None or self.smtp_host is not None
 
     @property
     def units_file(self) -> Path:
@@ -75,7 +87,47 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         telegram_api_url=_url(values.get("TELEGRAM_API_URL") or "https://api.telegram.org", "TELEGRAM_API_URL"),
         secret_key=(values.get("NOTIFIER_SECRET_KEY") or "").strip() or None,
         retry_seconds=_seconds(values.get("NOTIFIER_RETRY_SECONDS") or "30,120,600,1800,3600"),
+        **_smtp(values),
+        public_base_url=_url(values["PUBLIC_BASE_URL"], "PUBLIC_BASE_URL") if values.get("PUBLIC_BASE_URL") else None,
+        ack_link_days=_int(values.get("ACK_LINK_DAYS") or "30", "ACK_LINK_DAYS", 1, 365),
+        web_host=(values.get("NOTIFIER_WEB_HOST") or "127.0.0.1").strip(),
+        web_port=_int(values.get("NOTIFIER_WEB_PORT") or "8080", "NOTIFIER_WEB_PORT", 0, 65535),
     )
+
+
+_SMTP_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def _smtp(values: Mapping[str, str]) -> dict[str, Any]:
+    host = (values.get("SMTP_HOST") or "").strip() or None
+    security = (values.get("SMTP_SECURITY") or "starttls").strip().lower()
+    if security not in _SMTP_SECURITY:
+        raise ConfigError(f"SMTP_SECURITY: «{security}» không hợp lệ; chọn một trong: starttls, ssl, none")
+    sender = (values.get("MAIL_FROM") or "").strip() or None
+    if host and (sender is None or "@" not in sender):
+        raise ConfigError("MAIL_FROM: cần địa chỉ gửi thư (ví dụ nhacviec@thaitan.gov.vn) khi đã đặt SMTP_HOST")
+    ca_file = Path(values["SMTP_CA_FILE"]) if values.get("SMTP_CA_FILE") else None
+    if ca_file is not None and not ca_file.is_file():
+        raise ConfigError(f"SMTP_CA_FILE: không có tệp «{ca_file}»")
+    return {
+        "smtp_host": host,
+        "smtp_port": _int(values.get("SMTP_PORT") or str(_SMTP_SECURITY[security]), "SMTP_PORT", 1, 65535),
+        "smtp_security": security,
+        "smtp_user": (values.get("SMTP_USER") or "").strip() or None,
+        "smtp_password": values.get("SMTP_PASSWORD") or None,
+        "smtp_ca_file": ca_file,
+        "mail_from": sender,
+    }
+
+
+def _int(raw: str, name: str, low: int, high: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: cần một số nguyên từ {low} đến {high} (nhận «{raw}»)")
+    return value
 
 
 def _url(raw: str, name: str) -> str:
@@ -104,7 +156,7 @@ def require_secret(settings: Settings) -> str:
     if key is None or key.lower() in PLACEHOLDER_SECRETS or len(key) < 16:
         raise ConfigError(
             "NOTIFIER_SECRET_KEY: cần một chuỗi bí mật dài ít nhất 16 ký tự (ví dụ tạo bằng: "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))') khi đã cấu hình kênh Telegram"
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))') khi đã cấu hình Telegram hay thư điện tử"
         )
     return key
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
 
 OnWire = Callable[[], Awaitable[None]]
 #: The channel name of a delivery for a unit that has no working link: it fails, visibly.
@@ -44,6 +45,8 @@ class Outbound:
     delivery_id: int = 0
     items: tuple[OutItem, ...] = ()
     kind: str = "reminder"
+    #: Further rendered parts the channel asked for (an email's subject and HTML body).
+    extras: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,12 @@ class Channel(ABC):
 
     #: After an interrupted send the channel could not check: send again (True) or leave it to a person.
     resend_when_unsure: ClassVar[bool] = False
+    #: Templates rendered besides the body: templates/<folder>/<kind>.part-<name>.{txt,html}.j2.
+    parts: ClassVar[tuple[str, ...]] = ()
+
+    def context(self, delivery_id: int, target: str, created_at: datetime) -> dict[str, Any]:
+        """Values the channel's templates need beyond the digest (an acknowledgement link)."""
+        return {}
 
     @abstractmethod
     async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:

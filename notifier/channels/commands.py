@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from sqlalchemy import Engine
@@ -18,20 +19,20 @@ from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 from notifier.units.sync import sync_directory
 
-CHANNEL_FLAGS = ("telegram",)
-
 
 def add_link_parsers(sub: Any) -> None:
     code = sub.add_parser("link-code", help="cấp mã một lần để liên kết nhóm chat với đơn vị (/dangky MÃ)")
     code.add_argument("unit")
     code.set_defaults(handler=link_code)
-    link_ = sub.add_parser("link", help="liên kết đơn vị với một nhóm chat đã biết mã (chat id)")
+    link_ = sub.add_parser("link", help="liên kết đơn vị với một nhóm chat (chat id) hay địa chỉ thư")
     link_.add_argument("unit")
-    link_.add_argument("--telegram", metavar="CHAT_ID", required=True)
+    link_.add_argument("--telegram", metavar="CHAT_ID")
+    link_.add_argument("--email", metavar="ADDRESS", action="append", default=[], help="lặp lại cho nhiều người")
     link_.set_defaults(handler=link)
     unlink_ = sub.add_parser("unlink", help="bỏ liên kết đơn vị với kênh")
     unlink_.add_argument("unit")
-    unlink_.add_argument("--telegram", action="store_true", required=True)
+    unlink_.add_argument("--telegram", action="store_true")
+    unlink_.add_argument("--email", metavar="ADDRESS", nargs="?", const="*", help="một địa chỉ, hoặc mọi địa chỉ")
     unlink_.set_defaults(handler=unlink)
 
 
@@ -56,22 +57,49 @@ def link_code(args: argparse.Namespace, settings: Settings, engine: Engine) -> i
 
 
 def link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    chat = args.telegram.strip()
-    if not chat.lstrip("-").isdigit():
-        raise InputError(f"--telegram: mã nhóm «{chat}» phải là một số (ví dụ -1001234567890)")
+    targets = [("telegram", _chat_id(args.telegram))] if args.telegram else []
+    targets += [("email", _address(a)) for a in args.email]
+    if not targets:
+        raise InputError("cần --telegram CHAT_ID hoặc --email ĐỊA_CHỈ")
     with Session(engine) as session:
         _synced(settings, session)
         unit = find_unit(session, args.unit)
-        attach(session, unit, "telegram", chat)
+        for channel, target in targets:
+            attach(session, unit, channel, target)
         name = unit.name
         session.commit()
-    print(f"Đã liên kết «{name}» với nhóm Telegram {chat}.")
+    for channel, target in targets:
+        print(f"Đã liên kết «{name}» với {CHANNEL_NAMES[channel]} {target}.")
     return 0
 
 
+CHANNEL_NAMES = {"telegram": "nhóm Telegram", "email": "địa chỉ thư"}
+_ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _chat_id(raw: str) -> str:
+    chat = raw.strip()
+    if not chat.lstrip("-").isdigit():
+        raise InputError(f"--telegram: mã nhóm «{chat}» phải là một số (ví dụ -1001234567890)")
+    return chat
+
+
+def _address(raw: str) -> str:
+    address = raw.strip().lower()
+    if not _ADDRESS.match(address):
+        raise InputError(f"--email: «{raw}» không phải địa chỉ thư")
+    return address
+
+
 def unlink(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    if not args.telegram and args.email is None:
+        raise InputError("cần --telegram hoặc --email [ĐỊA_CHỈ]")
+    count = 0
     with Session(engine) as session:
-        count = detach(session, args.unit, "telegram")
+        if args.telegram:
+            count += detach(session, args.unit, "telegram")
+        if args.email is not None:
+            count += detach(session, args.unit, "email", None if args.email == "*" else _address(args.email))
         session.commit()
-    print(f"Đã bỏ {count} liên kết Telegram của «{args.unit}».")
+    print(f"Đã bỏ {count} liên kết của «{args.unit}».")
     return 0

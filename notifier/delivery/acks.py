@@ -109,6 +109,33 @@ def _ack(
     )
 
 
+def record_link_ack(
+    session: Session, digest: Digest, delivery: Delivery, client: str, now: datetime
+) -> tuple[Ack, bool]:
+    """An email recipient confirmed through their link: recorded once for the digest."""
+    earlier = _first(session, digest, "received")
+    if earlier is not None:
+        return earlier, False
+    person = Person(delivery.target, delivery.target)
+    ack = _ack(
+        digest,
+        delivery,
+        person,
+        delivery.channel,
+        "received",
+        f"link:{delivery.id}",
+        now,
+        text=f"xác nhận qua liên kết, từ địa chỉ {client}",
+    )
+    session.add(ack)
+    session.flush()
+    return ack, True
+
+
+def first_ack(session: Session, digest: Digest, action: str) -> Ack | None:
+    return _first(session, digest, action)
+
+
 def _first(session: Session, digest: Digest, action: str, task_id: int | None = None) -> Ack | None:
     query = select(Ack).where(Ack.digest_id == digest.id, Ack.action == action)
     if task_id is not None:

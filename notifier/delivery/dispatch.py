@@ -149,13 +149,14 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
     if digest.kind != "summary":
         view = digest_view(session, digest, dispatcher.calendar)
         items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
+    context = channel.context(delivery_id, delivery.target, delivery.created_at) if channel is not None else {}
+    args = (session, digest, dispatcher.calendar, dispatcher.templates)
     if delivery.body is None and channel is not None:
         # Rendered once and kept: a retry sends the same words, and the log shows what was said.
-        delivery.body = render_digest(
-            session, digest, dispatcher.calendar, dispatcher.templates, channel.template_folder
-        )
+        delivery.body = render_digest(*args, channel.template_folder, context)
         session.add(delivery)
-    message = Outbound(delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind)
+    extras = {p: render_digest(*args, channel.template_folder, context, p) for p in channel.parts} if channel else {}
+    message = Outbound(delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind, extras)
     return Claimed(delivery_id, delivery.channel, message, delivery.attempts)
 
 

@@ -126,6 +126,7 @@ def _log_record(
         "error": delivery.error,
         "note": delivery.note,
         "digest": digest.key,
+        "digest_id": digest.id,
         "kind": digest.kind,
         "items": items.get(digest.id or 0, []),
         "acks": acks.get(digest.id or 0, []),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from sqlmodel import Session, col, select
@@ -142,11 +143,25 @@ def environment(templates: Path) -> Environment:
     )
 
 
-def render_digest(session: Session, digest: Digest, calendar: WorkingCalendar, templates: Path, folder: str) -> str:
-    """The message a digest becomes on one channel: its reminders, or the weekly summary."""
-    if digest.kind == "summary":
-        return template(templates, folder, "summary").render(summary=summary_view(session, digest, calendar)).strip()
-    return template(templates, folder, "digest").render(digest=digest_view(session, digest, calendar)).strip()
+def render_digest(
+    session: Session,
+    digest: Digest,
+    calendar: WorkingCalendar,
+    templates: Path,
+    folder: str,
+    context: dict[str, Any] | None = None,
+    part: str | None = None,
+) -> str:
+    """The message a digest becomes on one channel (its reminders, or the weekly summary), or one
+    further ``part`` of it (templates/<folder>/<kind>.part-<part>.{html,txt}.j2)."""
+    kind = "summary" if digest.kind == "summary" else "digest"
+    values: dict[str, Any] = dict(context or {})
+    if kind == "summary":
+        values["summary"] = summary_view(session, digest, calendar)
+    else:
+        values["digest"] = digest_view(session, digest, calendar)
+    name = kind if part is None else f"{kind}.part-{part}"
+    return template(templates, folder, name).render(**values).strip()
 
 
 def template(templates: Path, folder: str, kind: str) -> Template:

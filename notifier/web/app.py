@@ -1,0 +1,118 @@
+"""The web app: for now the email acknowledgement page (the office's pages come with issue 7).
+
+GET never changes anything (mail scanners and link previews follow links); the confirming POST
+records who (the recipient's address), when, and from which network address — once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from notifier.channels.signed_links import AckLinks, BadLink, ExpiredLink
+from notifier.delivery.acks import first_ack, record_link_ack
+from notifier.delivery.models import Ack, Delivery, Digest
+from notifier.delivery.render import digest_view, environment
+from notifier.schedule.calendar import WorkingCalendar, vietnam_time
+
+log = logging.getLogger("notifier.web")
+
+
+@dataclass(frozen=True)
+class WebContext:
+    engine: Engine
+    links: AckLinks
+    calendar: WorkingCalendar
+    templates: Path
+    clock: Callable[[], datetime]
+
+
+def create_app(context: WebContext) -> Starlette:
+    async def ack_page(request: Request) -> Response:
+        return await asyncio.to_thread(_ack_page, context, request)
+
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    routes = [
+        Route("/xac-nhan/{token}", ack_page, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+    ]
+    return Starlette(routes=routes)
+
+
+def _ack_page(context: WebContext, request: Request) -> Response:
+    token = request.path_params["token"]
+    with Session(context.engine) as session:
+        try:
+            delivery = _delivery(session, context, token)
+        except BadLink:
+            log.warning("refused acknowledgement link %r from %s", token[:40], _client(request))
+            return _page(context, "invalid", status=400)
+        except ExpiredLink:
+            return _page(context, "expired", status=410)
+        digest = session.get_one(Digest, delivery.digest_id)
+        view = digest_view(session, digest, context.calendar)
+        ack: Ack | None
+        if request.method == "POST":
+            ack, first = record_link_ack(session, digest, delivery, _client(request), context.clock())
+            session.commit()
+            state = "done" if first else "already"
+        else:
+            ack = _earlier(session, digest)
+            state = "already" if ack is not None else "ask"
+        return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target)
+
+
+def _delivery(session: Session, context: WebContext, token: str) -> Delivery:
+    claim = context.links.claim(token)
+    delivery = session.get(Delivery, claim.delivery_id)
+    if delivery is None or delivery.channel != "email":
+        raise BadLink("no such delivery")
+    context.links.verify(token, delivery.target, context.clock())
+    return delivery
+
+
+def _earlier(session: Session, digest: Digest) -> Ack | None:
+    return first_ack(session, digest, "received")
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _page(context: WebContext, state: str, status: int = 200, **values: Any) -> HTMLResponse:
+    template = environment(context.templates).get_template("web/ack.html.j2")
+    ack = values.get("ack")
+    when = f"{vietnam_time(ack.at):%H:%M %d/%m/%Y}" if ack is not None else ""
+    html = template.render(state=state, when=when, **values)
+    headers = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex", "Referrer-Policy": "no-referrer"}
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn inside our own loop: the daemon, not uvicorn, owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def make_server(app: Starlette, host: str, port: int, *, own_signals: bool = False) -> uvicorn.Server:
+    """``own_signals``: the server stands alone (`notifier web`) and stops on Ctrl-C itself."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
+    return uvicorn.Server(config) if own_signals else _QuietServer(config)

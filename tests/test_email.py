@@ -1,0 +1,294 @@
+"""Email against a real SMTP server (aiosmtpd) on 127.0.0.1 with STARTTLS and authentication, and
+the acknowledgement link through the real web app over HTTP."""
+
+from __future__ import annotations
+
+import email
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import default
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from notifier.channels.email import message_id
+from notifier.db.engine import open_database
+from notifier.runtime import build_runtime, web_context
+from notifier.settings import load_settings
+from notifier.web.app import WebContext, create_app, make_server
+from tests.cli_runner import run_cli
+from tests.conftest import SAMPLE
+
+VH = "Phòng Văn hóa - Xã hội"
+logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd chatter from its own thread
+ALICE = "truongphong.vhxh@thaitan.gov.vn"
+BOB = "phophong.vhxh@thaitan.gov.vn"
+NOBODY = "khongco@thaitan.gov.vn"
+AT_8 = "2026-11-27T08:00"
+
+
+class Inbox:
+    """The mail server's side: what arrived, and the answers it is told to give."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.deferred_ids: list[str] = []
+        self.refuse = {NOBODY}
+        self.defer_once: set[str] = set()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 Hộp thư không tồn tại"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=default)
+        deferred = self.defer_once & set(envelope.rcpt_tos)
+        if deferred:
+            self.defer_once -= deferred
+            self.deferred_ids.append(str(message["Message-ID"]))
+            return "451 4.3.0 Hệ thống bận, thử lại sau"
+        self.received.append((list(envelope.rcpt_tos), message))  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for rcpt, m in self.received if address in rcpt]
+
+
+def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"nhacviec", b"mat-khau")
+    return AuthResult(success=ok)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(server)
+    ca_file = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(ca_file))
+    return server, ca_file
+
+
+def _controller(inbox: Inbox, port: int, context: ssl.SSLContext) -> Controller:
+    return Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=_authenticate,
+        auth_require_tls=True,
+    )
+
+
+@pytest.fixture
+def mail(workdir: Path, monkeypatch: pytest.MonkeyPatch, tls: tuple[ssl.SSLContext, Path]) -> Iterator[dict[str, Any]]:
+    port, web_port = _free_port(), _free_port()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    monkeypatch.setenv("SMTP_SECURITY", "starttls")
+    monkeypatch.setenv("SMTP_USER", "nhacviec")
+    monkeypatch.setenv("SMTP_PASSWORD", "mat-khau")
+    monkeypatch.setenv("SMTP_CA_FILE", str(tls[1]))
+    monkeypatch.setenv("MAIL_FROM", "nhacviec@thaitan.gov.vn")
+    monkeypatch.setenv("PUBLIC_BASE_URL", f"http://127.0.0.1:{web_port}")
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("NOTIFIER_RETRY_SECONDS", "1")
+    inbox = Inbox()
+    state: dict[str, Any] = {"inbox": inbox, "port": port, "web_port": web_port, "controller": None}
+    yield state
+    if state["controller"] is not None:
+        state["controller"].stop()
+
+
+def _start(mail: dict[str, Any], tls: tuple[ssl.SSLContext, Path]) -> Inbox:
+    mail["controller"] = _controller(mail["inbox"], mail["port"], tls[0])
+    mail["controller"].start()
+    inbox: Inbox = mail["inbox"]
+    return inbox
+
+
+@pytest.fixture
+def linked(mail: dict[str, Any], tls: tuple[ssl.SSLContext, Path], capsys: pytest.CaptureFixture[str]) -> Inbox:
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    assert run_cli(capsys, "units", "link", VH, "--email", ALICE, "--email", BOB).code == 0
+    return _start(mail, tls)
+
+
+def _once(capsys: pytest.CaptureFixture[str], at: str = AT_8) -> None:
+    result = run_cli(capsys, "run", "--once", "--now", at)
+    assert result.code == 0, result.err
+
+
+def _parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    return text.get_content(), html.get_content()
+
+
+def _reminder(inbox: Inbox, address: str) -> EmailMessage:
+    return next(m for m in inbox.to(address) if "Tổng hợp tuần" not in str(m["Subject"]))
+
+
+def test_each_recipient_gets_the_digest_with_both_parts_and_filter_headers(
+    linked: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    message = _reminder(linked, ALICE)
+    assert message["Subject"] == f"[Nhắc việc] {VH}: 2 quá hạn, 0 sắp đến hạn"
+    assert message["To"] == ALICE and "nhacviec@thaitan.gov.vn" in message["From"]
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["List-Id"].startswith("Nhắc việc <nhacviec.")
+    text, html = _parts(message)
+    assert "Quá hạn (2):" in text and "quá hạn 181 ngày làm việc" in text
+    assert "<b>1.2.</b>" in html and "&quot;" not in text
+    assert "Kính gửi <b>Phòng Văn hóa - Xã hội</b>" in html
+    log = [r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder"]
+    assert sorted((r["channel"], r["target"], r["status"]) for r in log) == [
+        ("email", BOB, "sent"),
+        ("email", ALICE, "sent"),
+    ]
+    alice = next(r for r in log if r["target"] == ALICE)
+    assert message["Message-ID"] == message_id(f"{alice['digest_id']}:email:{ALICE}", "nhacviec@thaitan.gov.vn")
+    assert _ack_url(message) != _ack_url(_reminder(linked, BOB))  # each recipient has a link of their own
+
+
+def _ack_url(message: EmailMessage) -> str:
+    text, _ = _parts(message)
+    return next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Xác nhận đã nhận: "))
+
+
+def test_a_refused_recipient_is_recorded_and_does_not_stop_the_others(
+    mail: dict[str, Any], tls: tuple[ssl.SSLContext, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(capsys, "import", str(SAMPLE))
+    run_cli(capsys, "units", "link", VH, "--email", NOBODY, "--email", ALICE)
+    inbox = _start(mail, tls)
+    _once(capsys)
+    log = {
+        r["target"]: r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder"
+    }
+    assert log[NOBODY]["status"] == "failed" and log[NOBODY]["error"].startswith("550")
+    assert log[ALICE]["status"] == "sent" and inbox.to(ALICE)
+    assert f"{VH} (email: {NOBODY})" in run_cli(capsys, "status", "--json").json()["failing_links"]
+
+
+def test_a_server_that_is_down_is_retried_when_it_comes_back(
+    mail: dict[str, Any], tls: tuple[ssl.SSLContext, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(capsys, "import", str(SAMPLE))
+    run_cli(capsys, "units", "link", VH, "--email", ALICE)
+    _once(capsys)  # nothing listens on the port yet
+    log = [r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH]
+    assert {r["status"] for r in log} == {"pending"} and "không kết nối được" in log[0]["error"]
+    inbox = _start(mail, tls)
+    time.sleep(1.2)
+    _once(capsys)
+    assert {r["status"] for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH} == {"sent"}
+    assert len(inbox.to(ALICE)) == 2  # the reminder and the weekly summary, once each
+
+
+def test_the_message_id_is_the_same_on_a_retry(linked: Inbox, capsys: pytest.CaptureFixture[str]) -> None:
+    linked.defer_once.add(ALICE)
+    _once(capsys)
+    time.sleep(1.2)
+    _once(capsys)
+    [deferred] = linked.deferred_ids
+    accepted = [str(m["Message-ID"]) for m in linked.to(ALICE)]
+    assert accepted.count(deferred) == 1 and len(accepted) == 2  # it came again, under the same id
+
+
+@contextmanager
+def _serving(context: WebContext, port: int) -> Iterator[str]:
+    server = make_server(create_app(context), "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _context(at: datetime) -> WebContext:
+    settings = load_settings()
+    context = web_context(build_runtime(settings, open_database(settings)), lambda: at)
+    assert context is not None
+    return context
+
+
+@pytest.fixture
+def web(mail: dict[str, Any], linked: Inbox) -> Iterator[str]:
+    with _serving(_context(datetime(2026, 11, 27, 2, 0, tzinfo=UTC)), mail["web_port"]) as url:
+        yield url
+
+
+def _acks(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str, str]]:
+    log = run_cli(capsys, "log", "--json").json()
+    return [(a["by"], a["action"], a["channel"]) for r in log for a in r["acks"]]
+
+
+def test_the_link_acknowledges_on_post_only_and_once(
+    web: str, linked: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    url = _ack_url(_reminder(linked, ALICE))
+    assert url.startswith(web + "/xac-nhan/")
+    page = httpx.get(url)
+    assert page.status_code == 200 and "Xác nhận đã nhận" in page.text and "1.2." in page.text
+    assert '<meta name="viewport"' in page.text  # usable on a phone
+    assert _acks(capsys) == []  # a GET (a scanner, a preview) changes nothing
+    done = httpx.post(url)
+    assert done.status_code == 200 and f"Đã xác nhận:</b> {ALICE}, lúc 09:00 27/11/2026" in done.text
+    assert _acks(capsys)[:1] == [(ALICE, "received", "email")]
+    again = httpx.post(url)
+    assert f"đã được xác nhận</b> bởi {ALICE} lúc 09:00 27/11/2026" in again.text
+    other = httpx.get(_ack_url(_reminder(linked, BOB)))
+    assert f"bởi {ALICE}" in other.text  # one acknowledgement counts for the digest on every channel
+    log = run_cli(capsys, "log", "--json").json()
+    alice = next(r for r in log if r["target"] == ALICE and r["kind"] == "reminder")
+    assert [(a["by"], a["action"]) for a in alice["acks"]] == [(ALICE, "received")]
+
+
+def test_forged_tampered_and_expired_links_are_refused(
+    web: str, mail: dict[str, Any], linked: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    url = _ack_url(_reminder(linked, ALICE))
+    head, signature = url.rsplit(".", 1)
+    tampered = head + "." + ("A" if signature[0] != "A" else "B") + signature[1:]
+    delivery, expires, sig = url.rsplit("/", 1)[1].split(".")
+    moved = url.rsplit("/", 1)[0] + f"/{int(delivery) + 1}.{expires}.{sig}"
+    for bad in (tampered, moved, web + "/xac-nhan/not-a-token"):
+        response = httpx.post(bad)
+        assert response.status_code == 400 and "Liên kết không hợp lệ" in response.text
+    assert _acks(capsys) == []
+    later = _context(datetime(2026, 11, 27, tzinfo=UTC) + timedelta(days=31))
+    with _serving(later, _free_port()) as other:
+        response = httpx.post(url.replace(web, other))
+    assert response.status_code == 410 and "Liên kết đã hết hạn" in response.text
+    assert _acks(capsys) == []
