@@ -89,11 +89,11 @@ async def press_latency(fake: FakeTelegram, presses: int) -> list[float]:
     settings = load_settings(env_file=None)
     engine = open_database(settings)
     runtime = build_runtime(settings, engine, lambda: NOW)
-    assert runtime.inbound is not None
+    [inbound] = runtime.inbounds
     stop = asyncio.Event()
     latencies = []
     async with channels_open(runtime):
-        polling = asyncio.create_task(runtime.inbound.run(stop))
+        polling = asyncio.create_task(inbound.run(stop))
         for g in range(presses):
             message = fake.messages(-5000 - g)[0]
             data = next(d for text, d in message.buttons() if text == "✅ Đã nhận")

@@ -67,8 +67,7 @@ class Daemon:
             next_run_time=datetime.now(VIETNAM),
         )
         async with channels_open(self.runtime):
-            inbound = self.runtime.inbound
-            polling = asyncio.create_task(inbound.run(self.stop)) if inbound is not None else None
+            polling = [asyncio.create_task(inbound.run(self.stop)) for inbound in self.runtime.inbounds]
             web = self._web()
             serving = asyncio.create_task(web.serve()) if web is not None else None
             scheduler.start()
@@ -76,8 +75,7 @@ class Daemon:
             await self.stop.wait()
             scheduler.shutdown(wait=False)
             async with self.busy:  # let the tick in flight finish its current send
-                if polling is not None:
-                    await polling
+                await asyncio.gather(*polling)
                 if web is not None and serving is not None:
                     web.should_exit = True
                     await serving

@@ -8,9 +8,10 @@ import os
 import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -24,6 +25,8 @@ from notifier.channels.ratelimit import RateLimiter
 from notifier.channels.signed_links import AckLinks
 from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.telegram_inbound import TelegramInbound
+from notifier.channels.zalo import ZaloChannel, ZaloClient
+from notifier.channels.zalo_inbound import ZaloInbound
 from notifier.delivery.dispatch import Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.models import Heartbeat
 from notifier.schedule.planner import plan_all
@@ -36,6 +39,18 @@ from notifier.units.models import Unit
 from notifier.web.app import WebContext
 
 log = logging.getLogger("notifier")
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Inbound(Protocol):
+    """What comes back from a chat channel: opened and closed with the runtime, polled."""
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def poll_once(self, timeout: int = 0) -> int: ...
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
 Clock = Callable[[], datetime]
 
 
@@ -54,7 +69,7 @@ class Runtime:
     engine: Engine
     policy: Policy
     channels: dict[str, Channel]
-    inbound: TelegramInbound | None = None
+    inbounds: list[Inbound] = field(default_factory=list)
 
     @property
     def templates(self) -> Path:
@@ -80,6 +95,8 @@ def build_runtime(settings: Settings, engine: Engine, clock: Clock | None = None
         _add_telegram(runtime, settings, clock or make_clock(settings, None))
     if settings.smtp_host:
         _add_email(runtime, settings)
+    if settings.zalo_token:
+        _add_zalo(runtime, settings, clock or make_clock(settings, None))
     return runtime
 
 
@@ -122,15 +139,34 @@ def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
         make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(engine), follow
     )
     runtime.channels[channel.name] = channel
-    runtime.inbound = TelegramInbound(
-        engine,
-        channel,
-        signer,
-        runtime.policy,
-        lambda: load_directory(settings.units_file),
-        settings.templates_dir,
-        clock,
-        f"{socket.gethostname()}:{os.getpid()}",
+    runtime.inbounds.append(
+        TelegramInbound(
+            engine,
+            channel,
+            signer,
+            runtime.policy,
+            lambda: load_directory(settings.units_file),
+            settings.templates_dir,
+            clock,
+            HOLDER,
+        )
+    )
+
+
+def _add_zalo(runtime: Runtime, settings: Settings, clock: Clock) -> None:
+    assert settings.zalo_token is not None
+    channel = ZaloChannel(ZaloClient(settings.zalo_token, settings.zalo_api_url), RateLimiter(runtime.engine))
+    runtime.channels[channel.name] = channel
+    runtime.inbounds.append(
+        ZaloInbound(
+            runtime.engine,
+            channel,
+            runtime.policy,
+            lambda: load_directory(settings.units_file),
+            settings.templates_dir,
+            clock,
+            HOLDER,
+        )
     )
 
 
@@ -158,14 +194,13 @@ def plan(runtime: Runtime, now: datetime) -> None:
 @asynccontextmanager
 async def channels_open(runtime: Runtime) -> AsyncIterator[Runtime]:
     """Open the chat channels' connections for the time of a pass or of the daemon's life."""
-    if runtime.inbound is None:
-        yield runtime
-        return
-    await runtime.inbound.start()
+    for inbound in runtime.inbounds:
+        await inbound.start()
     try:
         yield runtime
     finally:
-        await runtime.inbound.stop()
+        for inbound in runtime.inbounds:
+            await inbound.stop()
 
 
 async def run_pass(
@@ -177,7 +212,7 @@ async def run_pass(
     digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
     sent = await deliver_due(runtime.dispatcher, now, stop)
-    inbound = await runtime.inbound.poll_once(timeout=0) if poll and runtime.inbound is not None else 0
+    inbound = sum([await i.poll_once(timeout=0) for i in runtime.inbounds]) if poll else 0
     return PassResult(reminders, digests, recovered, sent, inbound)
 
 

@@ -49,11 +49,13 @@ class Settings:
     ack_link_days: int = 30
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    zalo_token: str | None = None
+    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
 
     @property
     def chat_channels(self) -> bool:
         """A chat or email channel is configured: the console then stops standing in for them."""
-        return self.telegram_token is not None or self.smtp_host is not None
+        return any(v is not None for v in (self.telegram_token, self.smtp_host, self.zalo_token))
 
     @property
     def units_file(self) -> Path:
@@ -92,6 +94,8 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         ack_link_days=_int(values.get("ACK_LINK_DAYS") or "30", "ACK_LINK_DAYS", 1, 365),
         web_host=(values.get("NOTIFIER_WEB_HOST") or "127.0.0.1").strip(),
         web_port=_int(values.get("NOTIFIER_WEB_PORT") or "8080", "NOTIFIER_WEB_PORT", 0, 65535),
+        zalo_token=(values.get("ZALO_BOT_TOKEN") or "").strip() or None,
+        zalo_api_url=_url(values.get("ZALO_API_URL") or "https://bot-api.zaloplatforms.com", "ZALO_API_URL"),
     )
 
 

@@ -260,8 +260,8 @@ def test_only_one_process_polls_the_token(linked: FakeTelegram, capsys: pytest.C
 
     settings = load_settings()
     engine = open_database(settings)
-    first = build_runtime(settings, engine).inbound
-    second = build_runtime(settings, engine).inbound
+    first = build_runtime(settings, engine).inbounds[0]
+    second = build_runtime(settings, engine).inbounds[0]
     assert isinstance(first, TelegramInbound) and isinstance(second, TelegramInbound)
     second.holder = "another-host:1"
     linked.say(VH_CHAT, "/trogiup", ALICE)

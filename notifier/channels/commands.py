@@ -28,11 +28,13 @@ def add_link_parsers(sub: Any) -> None:
     link_.add_argument("unit")
     link_.add_argument("--telegram", metavar="CHAT_ID")
     link_.add_argument("--email", metavar="ADDRESS", action="append", default=[], help="lặp lại cho nhiều người")
+    link_.add_argument("--zalo", metavar="CHAT_ID", action="append", default=[], help="nhóm, hoặc từng người")
     link_.set_defaults(handler=link)
     unlink_ = sub.add_parser("unlink", help="bỏ liên kết đơn vị với kênh")
     unlink_.add_argument("unit")
     unlink_.add_argument("--telegram", action="store_true")
     unlink_.add_argument("--email", metavar="ADDRESS", nargs="?", const="*", help="một địa chỉ, hoặc mọi địa chỉ")
+    unlink_.add_argument("--zalo", metavar="CHAT_ID", nargs="?", const="*", help="một cuộc trò chuyện, hoặc mọi")
     unlink_.set_defaults(handler=unlink)
 
 
@@ -59,8 +61,9 @@ def link_code(args: argparse.Namespace, settings: Settings, engine: Engine) -> i
 def link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     targets = [("telegram", _chat_id(args.telegram))] if args.telegram else []
     targets += [("email", _address(a)) for a in args.email]
+    targets += [("zalo", _zalo_id(z)) for z in args.zalo]
     if not targets:
-        raise InputError("cần --telegram CHAT_ID hoặc --email ĐỊA_CHỈ")
+        raise InputError("cần --telegram CHAT_ID, --email ĐỊA_CHỈ hoặc --zalo CHAT_ID")
     with Session(engine) as session:
         _synced(settings, session)
         unit = find_unit(session, args.unit)
@@ -73,7 +76,7 @@ def link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-CHANNEL_NAMES = {"telegram": "nhóm Telegram", "email": "địa chỉ thư"}
+CHANNEL_NAMES = {"telegram": "nhóm Telegram", "email": "địa chỉ thư", "zalo": "cuộc trò chuyện Zalo"}
 _ADDRESS = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -81,6 +84,13 @@ def _chat_id(raw: str) -> str:
     chat = raw.strip()
     if not chat.lstrip("-").isdigit():
         raise InputError(f"--telegram: mã nhóm «{chat}» phải là một số (ví dụ -1001234567890)")
+    return chat
+
+
+def _zalo_id(raw: str) -> str:
+    chat = raw.strip()
+    if not re.fullmatch(r"[A-Za-z0-9._-]{4,100}", chat):
+        raise InputError(f"--zalo: mã cuộc trò chuyện «{raw}» không hợp lệ")
     return chat
 
 
@@ -92,14 +102,16 @@ def _address(raw: str) -> str:
 
 
 def unlink(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    if not args.telegram and args.email is None:
-        raise InputError("cần --telegram hoặc --email [ĐỊA_CHỈ]")
+    if not args.telegram and args.email is None and args.zalo is None:
+        raise InputError("cần --telegram, --email [ĐỊA_CHỈ] hoặc --zalo [CHAT_ID]")
     count = 0
     with Session(engine) as session:
         if args.telegram:
             count += detach(session, args.unit, "telegram")
         if args.email is not None:
             count += detach(session, args.unit, "email", None if args.email == "*" else _address(args.email))
+        if args.zalo is not None:
+            count += detach(session, args.unit, "zalo", None if args.zalo == "*" else _zalo_id(args.zalo))
         session.commit()
     print(f"Đã bỏ {count} liên kết của «{args.unit}».")
     return 0

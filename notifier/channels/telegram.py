@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -25,6 +24,7 @@ from telegram.request import HTTPXRequest
 from notifier.channels.base import Channel, ChannelError, OnWire, Outbound, SendResult, nothing
 from notifier.channels.callbacks import CallbackSigner
 from notifier.channels.ratelimit import Limit, RateLimiter
+from notifier.channels.splitting import split_message
 
 log = logging.getLogger("notifier.telegram")
 
@@ -70,7 +70,7 @@ class TelegramChannel(Channel):
         self.bot, self.signer, self.limiter, self.on_migrate = bot, signer, limiter, on_migrate
 
     async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:
-        parts = split_html(message.text)
+        parts = split_message(message.text, MAX_TEXT)
         chat, sent = message.target, []
         for index, part in enumerate(parts):
             markup = self.keyboard(message) if index == len(parts) - 1 else None
@@ -148,37 +148,3 @@ def verdict(exc: TelegramError) -> ChannelError:
     if isinstance(exc, NetworkError):
         return ChannelError(f"lỗi mạng: {text}")
     return ChannelError(text)
-
-
-_BLOCK_BREAK = re.compile(r"\n\n")
-
-
-def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long message at blank lines (between items), never inside a tag or an item."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for block in _BLOCK_BREAK.split(text):
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        current = block if len(block) <= limit else _hard_cut(block, limit, parts)
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _hard_cut(block: str, limit: int, parts: list[str]) -> str:
-    """A single block longer than a message: cut at line ends (an item's lines carry no open tags)."""
-    current = ""
-    for line in block.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            parts.append(current)
-            candidate = line
-        current = candidate[:limit]
-    return current

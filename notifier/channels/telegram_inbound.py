@@ -17,19 +17,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy import update as sql_update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from notifier.channels import lease
 from notifier.channels.base import Outbound
 from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
 from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
-from notifier.channels.models import InboundCursor, Lease
-from notifier.channels.telegram import TelegramChannel, rate_limits, split_html
+from notifier.channels.models import InboundCursor
+from notifier.channels.splitting import split_message
+from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
 from notifier.delivery.acks import Person, PressOutcome, open_items, record_press, record_reply
 from notifier.delivery.render import environment
 from notifier.schedule.policy import Policy
@@ -137,37 +137,13 @@ class TelegramInbound:
             session.commit()
 
     def _take_lease(self) -> bool:
-        now = datetime.now(UTC)
-        with Session(self.engine) as session:
-            taken = session.exec(
-                sql_update(Lease)
-                .where(col(Lease.name) == LEASE_NAME)
-                .where((col(Lease.holder) == self.holder) | (col(Lease.expires_at) < now))
-                .values(holder=self.holder, expires_at=now + LEASE_TIME)
-            )
-            if taken.rowcount == 1:
-                session.commit()
-                return True
-            if session.exec(select(Lease).where(Lease.name == LEASE_NAME)).first() is not None:
-                return False
-            session.add(Lease(name=LEASE_NAME, holder=self.holder, expires_at=now + LEASE_TIME))
-            try:
-                session.commit()
-            except IntegrityError:
-                return False
-            return True
+        return lease.take(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
 
     def _has_lease(self) -> bool:
-        with Session(self.engine) as session:
-            lease = session.exec(select(Lease).where(Lease.name == LEASE_NAME)).first()
-            return lease is not None and lease.holder == self.holder
+        return lease.holds(self.engine, LEASE_NAME, self.holder)
 
     def _release_lease(self) -> None:
-        with Session(self.engine) as session:
-            lease = session.exec(select(Lease).where(Lease.name == LEASE_NAME, Lease.holder == self.holder)).first()
-            if lease is not None:
-                session.delete(lease)
-                session.commit()
+        lease.release(self.engine, LEASE_NAME, self.holder)
 
     # -- handlers ---------------------------------------------------------------------------
 
@@ -207,7 +183,7 @@ class TelegramInbound:
         if message is None:
             return
         text = await asyncio.to_thread(self._tasks_text, str(message.chat.id))
-        for part in split_html(text):
+        for part in split_message(text, MAX_TEXT):
             await self._reply(message, part, html_text=True)
 
     def _tasks_text(self, chat: str) -> str:

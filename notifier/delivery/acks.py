@@ -73,7 +73,22 @@ def record_press(
     ).first()
     if sent is None or sent.delivery_id != press.delivery_id:
         return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
-    delivery = session.get_one(Delivery, press.delivery_id)
+    return apply_press(
+        session, policy, directory, session.get_one(Delivery, press.delivery_id), press, person, external_id, now
+    )
+
+
+def apply_press(
+    session: Session,
+    policy: Policy,
+    directory: Directory,
+    delivery: Delivery,
+    press: Press,
+    person: Person,
+    external_id: str,
+    now: datetime,
+) -> PressOutcome:
+    """Record an action on a delivery the caller has checked belongs to the chat it came from."""
     digest = session.get_one(Digest, delivery.digest_id)
     if session.exec(select(Ack).where(Ack.external_id == external_id)).first() is not None:
         return _outcome(session, "Đã ghi nhận.", delivery, digest, accepted=False)

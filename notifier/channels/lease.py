@@ -1,0 +1,49 @@
+"""A lease in the database: at most one process does a job (polling a bot token) at a time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from notifier.channels.models import Lease
+
+
+def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
+    """Take or renew the lease; False while another holder's lease runs."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        taken = session.exec(
+            sql_update(Lease)
+            .where(col(Lease.name) == name)
+            .where((col(Lease.holder) == holder) | (col(Lease.expires_at) < now))
+            .values(holder=holder, expires_at=now + duration)
+        )
+        if taken.rowcount == 1:
+            session.commit()
+            return True
+        if session.exec(select(Lease).where(Lease.name == name)).first() is not None:
+            return False
+        session.add(Lease(name=name, holder=holder, expires_at=now + duration))
+        try:
+            session.commit()
+        except IntegrityError:
+            return False
+        return True
+
+
+def holds(engine: Engine, name: str, holder: str) -> bool:
+    with Session(engine) as session:
+        lease = session.exec(select(Lease).where(Lease.name == name)).first()
+        return lease is not None and lease.holder == holder
+
+
+def release(engine: Engine, name: str, holder: str) -> None:
+    with Session(engine) as session:
+        lease = session.exec(select(Lease).where(Lease.name == name, Lease.holder == holder)).first()
+        if lease is not None:
+            session.delete(lease)
+            session.commit()

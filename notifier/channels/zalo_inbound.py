@@ -1,0 +1,245 @@
+"""What comes back from Zalo: /dangky, /nhiemvu, /trogiup, and acknowledgements by text.
+
+Zalo has no buttons, so people answer with the codes each digest carries: "#R12 đã nhận",
+"#R12-3 xong", "#R12 nhắc lại", or "đã nhận" / "ok" quoting the digest, with or without
+diacritics. An answer counts only in a chat the digest was sent to. In groups the bot sees only
+@mentions and quote-replies, so a leading "@name" is ignored. getUpdates gives one update per call
+(408 when there is none); one process polls, holding a lease in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from notifier.channels import lease
+from notifier.channels.base import ChannelError
+from notifier.channels.callbacks import Press
+from notifier.channels.links import Redeemed, redeem_code, unit_for_target
+from notifier.channels.models import SentMessage
+from notifier.channels.splitting import split_message
+from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limits
+from notifier.delivery.acks import Person, apply_press, open_items
+from notifier.delivery.models import Delivery
+from notifier.delivery.render import environment
+from notifier.schedule.policy import Policy
+from notifier.text.folding import strip_marks
+from notifier.units.directory import Directory
+
+log = logging.getLogger("notifier.zalo")
+
+CHANNEL = "zalo"
+LEASE_NAME = "poll:zalo"
+LEASE_TIME = timedelta(seconds=90)
+POLL_SECONDS = 25
+MAX_PER_PASS = 200
+
+_CODE = re.compile(r"#\s*r\s*(\d{1,12})(?:\s*-\s*(\d{1,3}))?", re.IGNORECASE)
+_COMMAND = re.compile(r"(?:^|\s)/(dangky|nhiemvu|trogiup)\b(.*)$", re.IGNORECASE | re.DOTALL)
+_DONE = ("xong", "hoan thanh", "da hoan thanh", "da xong")
+_SNOOZE = ("nhac lai", "de sau", "nhac sau")
+_RECEIVED = ("da nhan", "nhan", "ok", "oke", "okay", "da xem", "ro", "da ro")
+
+REDEEM_ANSWERS = {
+    Redeemed.LINKED: "Đã liên kết: cuộc trò chuyện này nhận nhắc việc của đơn vị «{unit}».",
+    Redeemed.UNKNOWN: "Mã «{code}» không đúng. Hãy kiểm tra lại mã văn phòng đã cấp.",
+    Redeemed.USED: "Mã «{code}» đã được dùng. Hãy xin văn phòng mã mới.",
+    Redeemed.EXPIRED: "Mã «{code}» đã hết hạn. Hãy xin văn phòng mã mới.",
+}
+HELP_FOR_CODES = (
+    "Không hiểu câu trả lời. Hãy trả lời theo mã trong bản tin, ví dụ: «#R12 đã nhận», «#R12-3 xong», "
+    "«#R12 nhắc lại». Gõ /trogiup để xem hướng dẫn."
+)
+
+
+@dataclass(frozen=True)
+class TextAck:
+    action: str
+    digest_id: int | None
+    item: int | None  # 1-based, as the digest shows it
+
+
+def read_reply(text: str) -> TextAck | None:
+    """The acknowledgement a text asks for, or None when it is not one."""
+    words = " ".join(strip_marks(text).replace(",", " ").replace(".", " ").replace("!", " ").split())
+    code = _CODE.search(words)
+    rest = " ".join(w for w in _CODE.sub(" ", words).split() if not w.startswith("@"))
+    digest = int(code.group(1)) if code else None
+    item = int(code.group(2)) if code and code.group(2) else None
+    padded = f" {rest} "
+    if any(f" {w} " in padded for w in _DONE):
+        return TextAck("done", digest, item)
+    if any(f" {w} " in padded for w in _SNOOZE):
+        return TextAck("snooze", digest, item)
+    if any(f" {w} " in padded for w in _RECEIVED) or (code and not rest):
+        return TextAck("received", digest, item)
+    return None
+
+
+class ZaloInbound:
+    def __init__(
+        self,
+        engine: Engine,
+        channel: ZaloChannel,
+        policy: Policy,
+        directory: Callable[[], Directory],
+        templates: Path,
+        clock: Callable[[], datetime],
+        holder: str,
+    ) -> None:
+        self.engine, self.channel, self.policy, self.directory = engine, channel, policy, directory
+        self.templates, self.clock, self.holder = templates, clock, holder
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        await self.channel.client.close()
+
+    async def poll_once(self, timeout: int = 0) -> int:
+        if not await asyncio.to_thread(lease.take, self.engine, LEASE_NAME, self.holder, LEASE_TIME):
+            return 0
+        handled = 0
+        while handled < MAX_PER_PASS:
+            try:
+                update = await self.channel.client.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10)
+            except NothingNew:
+                return handled
+            except ChannelError as exc:
+                log.warning("getUpdates failed: %s", exc)
+                return handled
+            await self.handle(update)
+            handled += 1
+            timeout = 0  # drain what waits without blocking again
+        return handled
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(
+                lease.holds, self.engine, LEASE_NAME, self.holder
+            ):
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=10)
+                except TimeoutError:
+                    continue
+        await asyncio.to_thread(lease.release, self.engine, LEASE_NAME, self.holder)
+
+    async def handle(self, update: Any) -> None:
+        try:
+            message = (update or {}).get("message") or {}
+            text = str(message.get("text") or "").strip()
+            chat = str((message.get("chat") or {}).get("id") or "")
+            if not text or not chat:
+                return
+            answer = await self._answer(message, text, chat)
+            if answer:
+                await self.say(chat, answer)
+        except Exception:  # one bad update must not stop the others
+            log.exception("zalo update failed")
+
+    async def _answer(self, message: dict[str, Any], text: str, chat: str) -> str | None:
+        command = _COMMAND.search(text)  # in a group it follows an @mention of the bot
+        if command and command.group(1) == "dangky":
+            code = command.group(2).strip().split(" ")[0]
+            if not code:
+                return "Cách dùng: /dangky MÃ (mã do văn phòng cấp)."
+            return await asyncio.to_thread(self._redeem, code, chat, _person(message))
+        if command and command.group(1) == "nhiemvu":
+            return await asyncio.to_thread(self._tasks_text, chat)
+        if command:
+            return environment(self.templates).get_template("zalo/help.txt.j2").render().strip()
+        reply = read_reply(text)
+        if reply is None:
+            return HELP_FOR_CODES if _CODE.search(strip_marks(text)) else None
+        return await asyncio.to_thread(self._acknowledge, reply, message, chat)
+
+    def _redeem(self, code: str, chat: str, person: Person) -> str:
+        with Session(self.engine) as session:
+            outcome, unit = redeem_code(session, code, CHANNEL, chat, None, person.name, self.clock())
+            session.commit()
+            return REDEEM_ANSWERS[outcome].format(unit=unit.name if unit else "", code=code)
+
+    def _tasks_text(self, chat: str) -> str:
+        with Session(self.engine) as session:
+            unit = unit_for_target(session, CHANNEL, chat)
+            if unit is None:
+                return "Cuộc trò chuyện này chưa liên kết với đơn vị nào. Hãy gửi /dangky MÃ (mã do văn phòng cấp)."
+            items = open_items(session, unit, self.policy, self.clock())
+            template = environment(self.templates).get_template("zalo/tasks.txt.j2")
+            return template.render(unit=unit.name, items=items).strip()
+
+    def _acknowledge(self, reply: TextAck, message: dict[str, Any], chat: str) -> str:
+        with Session(self.engine) as session:
+            delivery = self._delivery(session, reply, message, chat)
+            if isinstance(delivery, str):
+                return delivery
+            item = reply.item - 1 if reply.item is not None else None
+            if reply.action == "done" and item is None:
+                return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
+            press = Press(reply.action, delivery.id or 0, item)
+            external = f"zalo:msg:{chat}:{message.get('message_id')}"
+            outcome = apply_press(
+                session, self.policy, self.directory(), delivery, press, _person(message), external, self.clock()
+            )
+            session.commit()
+            return outcome.answer
+
+    def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
+        if reply.digest_id is None:
+            quoted = _quoted(message)
+            sent = (
+                session.exec(
+                    select(SentMessage).where(
+                        SentMessage.channel == CHANNEL, SentMessage.chat == chat, SentMessage.message_id == quoted
+                    )
+                ).first()
+                if quoted
+                else None
+            )
+            if sent is None:
+                return "Hãy ghi mã bản tin, ví dụ «#R12 đã nhận», hoặc trả lời (trích dẫn) chính bản tin."
+            return session.get_one(Delivery, sent.delivery_id)
+        delivery = session.exec(
+            select(Delivery).where(
+                Delivery.digest_id == reply.digest_id,
+                Delivery.channel == CHANNEL,
+                Delivery.target == chat,
+                col(Delivery.status).in_(("sent", "uncertain")),
+            )
+        ).first()
+        if delivery is None:
+            log.info("zalo chat %s named digest #R%s, not sent to it", chat, reply.digest_id)
+            return f"Không tìm thấy bản tin #R{reply.digest_id} trong cuộc trò chuyện này."
+        return delivery
+
+    async def say(self, chat: str, text: str) -> None:
+        for part in split_message(text, MAX_TEXT):
+            turn = await self.channel.limiter.wait_turn(rate_limits(chat))
+            try:
+                await self.channel.client.call("sendMessage", {"chat_id": chat, "text": part})
+            except ChannelError as exc:
+                log.warning("could not answer in zalo chat %s: %s", chat, exc)
+            finally:
+                await self.channel.limiter.finished(turn)
+
+
+def _person(message: dict[str, Any]) -> Person:
+    sender = message.get("from") or {}
+    name = sender.get("display_name") or sender.get("first_name") or sender.get("name") or "?"
+    return Person(str(sender.get("id") or "?"), str(name))
+
+
+def _quoted(message: dict[str, Any]) -> str | None:
+    """The id of the message a quote-reply quotes (Zalo's field, or Telegram-style as a fallback)."""
+    quote = message.get("quote") or message.get("reply_to_message") or {}
+    value = quote.get("message_id") if isinstance(quote, dict) else None
+    return str(value) if value else None

@@ -1,0 +1,184 @@
+"""Zalo end to end against a local Zalo Bot Platform server: linking in a group and privately, a
+digest split in two, acknowledgement by text in every form, unknown and foreign codes, a blocked
+bot and an exhausted quota."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_runner import run_cli
+from tests.conftest import SAMPLE
+from tests.fake_zalo import FakeZalo, zalo_user
+
+VH = "Phòng Văn hóa - Xã hội"
+VP = "Văn phòng HĐND và UBND xã"
+GROUP = "grp.vhxh.thaitan"
+HEAD = "u.truongvanphong"
+STRANGER = "u.nguoila"
+AN = zalo_user("u.an", "Lê Văn An")
+BINH = zalo_user("u.binh", "Phạm Thị Bình")
+AT_8 = "2026-11-27T08:00"
+
+
+@pytest.fixture
+def zalo(workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Iterator[FakeZalo]:
+    fake = FakeZalo()
+    monkeypatch.setenv("ZALO_API_URL", fake.start())
+    monkeypatch.setenv("ZALO_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("NOTIFIER_RETRY_SECONDS", "1")
+    fake.add_chat(GROUP, "GROUP")
+    fake.add_chat(HEAD, "PRIVATE")
+    fake.add_chat(STRANGER, "PRIVATE")
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    yield fake
+    fake.stop()
+
+
+def _once(capsys: pytest.CaptureFixture[str], at: str = AT_8) -> None:
+    result = run_cli(capsys, "run", "--once", "--now", at)
+    assert result.code == 0, result.err
+
+
+def _code(output: str) -> str:
+    m = re.search(r": ([A-Z2-9]{6})\n", output)
+    assert m, output
+    return m.group(1)
+
+
+@pytest.fixture
+def linked(zalo: FakeZalo, capsys: pytest.CaptureFixture[str]) -> FakeZalo:
+    assert run_cli(capsys, "units", "link", VH, "--zalo", GROUP).code == 0
+    assert run_cli(capsys, "units", "link", VP, "--zalo", HEAD).code == 0
+    return zalo
+
+
+def _digest_id(fake: FakeZalo, chat: str) -> int:
+    first = next(t for t in fake.texts(chat) if t.startswith("[Nhắc việc]"))
+    m = re.search(r"mã #R(\d+)", first)
+    assert m, first
+    return int(m.group(1))
+
+
+def test_a_group_links_by_mention_and_a_person_privately(zalo: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    group_code = _code(run_cli(capsys, "units", "link-code", VH).out)
+    private_code = _code(run_cli(capsys, "units", "link-code", VP).out)
+    zalo.say(GROUP, f"@Nhắc việc /dangky {group_code}", AN)
+    zalo.say(HEAD, f"/dangky {private_code}", BINH)
+    zalo.say(STRANGER, f"/dangky {group_code}", BINH)
+    zalo.say(STRANGER, "/dangky SAIMA9", BINH)
+    _once(capsys)
+    assert zalo.texts(GROUP)[0] == f"Đã liên kết: cuộc trò chuyện này nhận nhắc việc của đơn vị «{VH}»."
+    assert zalo.texts(HEAD)[0] == f"Đã liên kết: cuộc trò chuyện này nhận nhắc việc của đơn vị «{VP}»."
+    assert zalo.texts(STRANGER) == [
+        f"Mã «{group_code}» đã được dùng. Hãy xin văn phòng mã mới.",
+        "Mã «SAIMA9» không đúng. Hãy kiểm tra lại mã văn phòng đã cấp.",
+    ]
+    units = {u["name"]: u for u in run_cli(capsys, "units", "--json").json()}
+    assert [(link["channel"], link["target"]) for link in units[VH]["links"]] == [("zalo", GROUP)]
+
+
+def test_a_long_digest_is_split_cleanly_within_2000_characters(
+    linked: FakeZalo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    digest = _digest_id(linked, GROUP)
+    parts = [t for t in linked.texts(GROUP) if "#R" in t and "Tổng hợp tuần" not in t]
+    assert len(parts) == 2 and all(len(p) <= 2000 for p in parts)
+    assert parts[0].startswith(f"[Nhắc việc] {VH} — 27/11/2026 — mã #R{digest}")
+    assert f"[#R{digest}-1] 1.2. Ban hành Kế hoạch" in parts[0]
+    assert parts[1].rstrip().endswith("để được nhắc lại ngày làm việc sau.")
+    assert all("\n[#R" not in p[-30:] for p in parts)  # never cut inside an item
+    log = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder")
+    assert (log["channel"], log["target"], log["status"]) == ("zalo", GROUP, "sent")
+
+
+def _acks(capsys: pytest.CaptureFixture[str], unit: str) -> list[tuple[str, str]]:
+    log = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == unit and r["kind"] == "reminder")
+    return [(a["by"], a["action"]) for a in log["acks"]]
+
+
+def test_every_acknowledgement_phrase_is_understood(linked: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    _once(capsys)
+    digest = _digest_id(linked, GROUP)
+    first = linked.messages(GROUP)[0].message_id
+    linked.say(GROUP, f"@Nhắc việc #R{digest} đã nhận", AN)
+    linked.say(GROUP, f"#r{digest}-2 xong", BINH)  # item 2 is 4.8
+    linked.say(GROUP, "da nhan", BINH, quote=first)
+    linked.say(GROUP, f"#R{digest} nhac lai", AN)
+    _once(capsys, "2026-11-27T08:30")
+    answers = linked.texts(GROUP)[-4:]
+    assert answers == [
+        "Đã ghi nhận: đơn vị đã nhận bản tin.",
+        "Nhiệm vụ 4.8: đã ghi nhận; chờ văn phòng xác nhận.",
+        "Đã có xác nhận trước: Lê Văn An, 08:30 27/11/2026.",
+        "Sẽ nhắc lại vào ngày 30/11/2026.",
+    ]
+    assert _acks(capsys, VH) == [("Lê Văn An", "received"), ("Phạm Thị Bình", "done"), ("Lê Văn An", "snooze")]
+    task = next(t for t in run_cli(capsys, "tasks", "--json").json() if t["number"] == "4.8")
+    assert task["status"] == "reported"
+
+
+def test_ok_quoting_the_digest_acknowledges_a_private_digest(
+    linked: FakeZalo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    quoted = next(m for m in linked.messages(HEAD) if m.text.startswith("[Nhắc việc]")).message_id
+    linked.say(HEAD, "OK", BINH, quote=quoted)
+    _once(capsys, "2026-11-27T09:00")
+    assert linked.texts(HEAD)[-1] == "Đã ghi nhận: đơn vị đã nhận bản tin."
+    assert _acks(capsys, VP) == [("Phạm Thị Bình", "received")]
+
+
+def test_unknown_and_foreign_codes_change_nothing(linked: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    _once(capsys)
+    group_digest = _digest_id(linked, GROUP)
+    linked.say(GROUP, "#R999 đã nhận", AN)
+    linked.say(HEAD, f"#R{group_digest} đã nhận", BINH)  # a digest sent to another chat
+    linked.say(GROUP, f"#R{group_digest} hôm nay trời đẹp", AN)
+    linked.say(GROUP, "đã nhận", AN)  # no code and nothing quoted
+    linked.say(GROUP, "Chào cả nhóm", AN)  # not for the bot: no answer
+    _once(capsys, "2026-11-27T09:00")
+    assert linked.texts(GROUP)[-3:] == [
+        "Không tìm thấy bản tin #R999 trong cuộc trò chuyện này.",
+        "Không hiểu câu trả lời. Hãy trả lời theo mã trong bản tin, ví dụ: «#R12 đã nhận», «#R12-3 xong», "
+        "«#R12 nhắc lại». Gõ /trogiup để xem hướng dẫn.",
+        "Hãy ghi mã bản tin, ví dụ «#R12 đã nhận», hoặc trả lời (trích dẫn) chính bản tin.",
+    ]
+    assert linked.texts(HEAD)[-1] == f"Không tìm thấy bản tin #R{group_digest} trong cuộc trò chuyện này."
+    assert _acks(capsys, VH) == [] and _acks(capsys, VP) == []
+
+
+def test_help_and_task_list(linked: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    linked.say(GROUP, "@Nhắc việc /trogiup", AN)
+    linked.say(GROUP, "/nhiemvu", AN)
+    _once(capsys)
+    texts = linked.texts(GROUP)
+    assert any("hệ thống nhắc việc tự động" in t for t in texts)  # people are told they talk to a machine
+    tasks = next(t for t in texts if t.startswith("Nhiệm vụ đang mở"))
+    assert tasks.startswith(f"Nhiệm vụ đang mở của {VH}") and "4.8." in tasks
+
+
+def test_a_blocked_bot_breaks_the_link(linked: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    linked.blocked.add(HEAD)
+    _once(capsys)
+    log: dict[tuple[str, str], Any] = {(r["unit"], r["kind"]): r for r in run_cli(capsys, "log", "--json").json()}
+    assert log[(VP, "reminder")]["status"] == "failed" and log[(VP, "reminder")]["error"].startswith("403")
+    assert log[(VH, "reminder")]["status"] == "sent"
+    assert f"{VP} (zalo: {HEAD})" in run_cli(capsys, "status", "--json").json()["failing_links"]
+    units = {u["name"]: u for u in run_cli(capsys, "units", "--json").json()}
+    assert units[VP]["links"][0]["status"] == "broken"
+
+
+def test_an_exhausted_quota_waits_and_keeps_order(linked: FakeZalo, capsys: pytest.CaptureFixture[str]) -> None:
+    linked.quota_left = 0
+    _once(capsys)
+    log = [r for r in run_cli(capsys, "log", "--json").json() if r["channel"] == "zalo"]
+    first = [r for r in log if r["attempts"] == 1]
+    assert {r["status"] for r in log} == {"pending"} and first
+    assert all(r["error"].startswith("429 Quota exceeded") for r in first)
+    assert all(r["attempts"] == 0 for r in log if r not in first)  # later ones to the same chat wait their turn
