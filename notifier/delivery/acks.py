@@ -40,6 +40,21 @@ class Person:
         return bool(names & set(reporters))
 
 
+@dataclass(frozen=True)
+class _Press:
+    """One action being recorded: where it came from and what it is about."""
+
+    session: Session
+    policy: Policy
+    directory: Directory
+    delivery: Delivery
+    digest: Digest
+    press: Press
+    person: Person
+    external_id: str
+    now: datetime
+
+
 @dataclass
 class PressOutcome:
     answer: str
@@ -93,7 +108,7 @@ def apply_press(
     if session.exec(select(Ack).where(Ack.external_id == external_id)).first() is not None:
         return _outcome(session, "Đã ghi nhận.", delivery, digest, accepted=False)
     handler = {"received": _received, "snooze": _snooze, "done": _done}[press.action]
-    answer, accepted = handler(session, policy, directory, delivery, digest, press, person, external_id, now)
+    answer, accepted = handler(_Press(session, policy, directory, delivery, digest, press, person, external_id, now))
     session.flush()
     return _outcome(session, answer, delivery, digest, accepted=accepted)
 
@@ -158,39 +173,19 @@ def _first(session: Session, digest: Digest, action: str, task_id: int | None = 
     return session.exec(query.order_by(col(Ack.id))).first()
 
 
-def _received(
-    session: Session,
-    policy: Policy,
-    directory: Directory,
-    delivery: Delivery,
-    digest: Digest,
-    press: Press,
-    person: Person,
-    external_id: str,
-    now: datetime,
-) -> tuple[str, bool]:
-    earlier = _first(session, digest, "received")
+def _received(c: _Press) -> tuple[str, bool]:
+    earlier = _first(c.session, c.digest, "received")
     if earlier is not None:
         return f"Đã có xác nhận trước: {earlier.by}, {_when(earlier.at)}.", False
-    session.add(_ack(digest, delivery, person, delivery.channel, "received", external_id, now))
+    c.session.add(_ack(c.digest, c.delivery, c.person, c.delivery.channel, "received", c.external_id, c.now))
     return "Đã ghi nhận: đơn vị đã nhận bản tin.", True
 
 
-def _snooze(
-    session: Session,
-    policy: Policy,
-    directory: Directory,
-    delivery: Delivery,
-    digest: Digest,
-    press: Press,
-    person: Person,
-    external_id: str,
-    now: datetime,
-) -> tuple[str, bool]:
-    if _first(session, digest, "snooze") is not None:
+def _snooze(c: _Press) -> tuple[str, bool]:
+    if _first(c.session, c.digest, "snooze") is not None:
         return "Bản tin này đã được hẹn nhắc lại.", False
-    day = snooze_digest(session, policy, digest, now)
-    session.add(_ack(digest, delivery, person, delivery.channel, "snooze", external_id, now))
+    day = snooze_digest(c.session, c.policy, c.digest, c.now)
+    c.session.add(_ack(c.digest, c.delivery, c.person, c.delivery.channel, "snooze", c.external_id, c.now))
     return f"Sẽ nhắc lại vào ngày {day:%d/%m/%Y}.", True
 
 
@@ -208,34 +203,26 @@ def snooze_digest(session: Session, policy: Policy, digest: Digest, now: datetim
     return day
 
 
-def _done(
-    session: Session,
-    policy: Policy,
-    directory: Directory,
-    delivery: Delivery,
-    digest: Digest,
-    press: Press,
-    person: Person,
-    external_id: str,
-    now: datetime,
-) -> tuple[str, bool]:
-    reminders = _digest_reminders(session, digest)
-    if press.item is None or press.item >= len(reminders):
+def _done(c: _Press) -> tuple[str, bool]:
+    reminders = _digest_reminders(c.session, c.digest)
+    if c.press.item is None or c.press.item >= len(reminders):
         return "Nút này không còn hiệu lực.", False
-    reminder = reminders[press.item]
-    unit = session.get_one(Unit, digest.unit_id)
-    entry = directory.units.get(unit.name)
-    if not person.allowed(entry.done_reporters if entry else ()):
+    reminder = reminders[c.press.item]
+    unit = c.session.get_one(Unit, c.digest.unit_id)
+    entry = c.directory.units.get(unit.name)
+    if not c.person.allowed(entry.done_reporters if entry else ()):
         return "Bạn không có quyền báo hoàn thành cho đơn vị này.", False
-    occurrence = session.get(Occurrence, reminder.occurrence_id) if reminder.occurrence_id else None
+    occurrence = c.session.get(Occurrence, reminder.occurrence_id) if reminder.occurrence_id else None
     if occurrence is None or occurrence.status != "open":
         return "Nhiệm vụ này đã được báo xong trước đó.", False
     accept = bool(entry and entry.accept_done_reports)
-    occurrence.status, occurrence.done_at, occurrence.done_by = ("done" if accept else "reported"), now, person.name
-    session.add(occurrence)
-    _stop_tracks(session, occurrence)
-    task = session.get_one(Task, reminder.task_id)
-    session.add(_ack(digest, delivery, person, delivery.channel, "done", external_id, now, task_id=task.id))
+    occurrence.status, occurrence.done_at, occurrence.done_by = ("done" if accept else "reported"), c.now, c.person.name
+    c.session.add(occurrence)
+    _stop_tracks(c.session, occurrence)
+    task = c.session.get_one(Task, reminder.task_id)
+    c.session.add(
+        _ack(c.digest, c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id)
+    )
     tail = "đã ghi nhận hoàn thành." if accept else "đã ghi nhận; chờ văn phòng xác nhận."
     return f"Nhiệm vụ {task.number}: {tail}", True
 
