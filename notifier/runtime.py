@@ -49,6 +49,7 @@ class Inbound(Protocol):
     async def stop(self) -> None: ...
     async def poll_once(self, timeout: int = 0) -> int: ...
     async def run(self, stop: asyncio.Event) -> None: ...
+    async def refresh(self) -> int: ...
 
 
 Clock = Callable[[], datetime]
@@ -212,8 +213,10 @@ async def run_pass(
     digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
     sent = await deliver_due(runtime.dispatcher, now, stop)
-    inbound = sum([await i.poll_once(timeout=0) for i in runtime.inbounds]) if poll else 0
-    return PassResult(reminders, digests, recovered, sent, inbound)
+    handled = sum([await i.poll_once(timeout=0) for i in runtime.inbounds]) if poll else 0
+    for channel_inbound in runtime.inbounds:
+        await channel_inbound.refresh()  # show acknowledgements given elsewhere, those just handled too
+    return PassResult(reminders, digests, recovered, sent, handled)
 
 
 def beat(engine: Engine, started_at: datetime, now: datetime) -> None:

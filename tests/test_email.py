@@ -292,3 +292,27 @@ def test_forged_tampered_and_expired_links_are_refused(
         response = httpx.post(url.replace(web, other))
     assert response.status_code == 410 and "Liên kết đã hết hạn" in response.text
     assert _acks(capsys) == []
+
+
+def test_an_email_acknowledgement_shows_in_the_units_telegram_message(
+    web: str, linked: Inbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fake_telegram import FakeTelegram
+
+    telegram = FakeTelegram()
+    monkeypatch.setenv("TELEGRAM_API_URL", telegram.start())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", telegram.token)
+    telegram.add_chat(-1001, "VH-XH")
+    try:
+        assert run_cli(capsys, "units", "link", VH, "--telegram", "-1001").code == 0
+        _once(capsys)
+        assert httpx.post(_ack_url(_reminder(linked, ALICE))).status_code == 200
+        _once(capsys, "2026-11-27T09:05")
+        message = next(m for m in telegram.messages(-1001) if m.text.startswith(f"[Nhắc việc] {VH} —"))
+        assert f"✅ Đã nhận: {ALICE}, 09:00 27/11/2026" in message.text
+        assert "✅ Đã nhận" not in [text for text, _ in message.buttons()]
+        edits = len(message.edits)
+        _once(capsys, "2026-11-27T09:10")
+        assert len(message.edits) == edits  # shown once, not edited again and again
+    finally:
+        telegram.stop()

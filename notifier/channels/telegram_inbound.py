@@ -30,7 +30,15 @@ from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_
 from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
 from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
-from notifier.delivery.acks import Person, PressOutcome, open_items, record_press, record_reply
+from notifier.delivery.acks import (
+    Person,
+    PressOutcome,
+    displays_behind,
+    mark_shown,
+    open_items,
+    record_press,
+    record_reply,
+)
 from notifier.delivery.render import environment
 from notifier.schedule.policy import Policy
 from notifier.units.directory import Directory
@@ -248,26 +256,46 @@ class TelegramInbound:
     async def _show(self, query: CallbackQuery, outcome: PressOutcome) -> None:
         """Edit the pressed message: the acknowledgements below the digest, their buttons gone."""
         assert query.message is not None
+        await self._edit(str(query.message.chat.id), query.message.message_id, outcome)
+
+    async def refresh(self) -> int:
+        """Show in Telegram what was acknowledged elsewhere (an email link, a Zalo reply)."""
+        behind = await asyncio.to_thread(self._behind)
+        for delivery_id, chat, message_id, outcome in behind:
+            await self._edit(chat, int(message_id), outcome)
+            await asyncio.to_thread(self._shown, delivery_id)
+        return len(behind)
+
+    def _behind(self) -> list[tuple[int, str, str, PressOutcome]]:
+        with Session(self.engine) as session:
+            return [(d.id or 0, s.chat, s.message_id, o) for d, s, o in displays_behind(session, CHANNEL)]
+
+    def _shown(self, delivery_id: int) -> None:
+        with Session(self.engine) as session:
+            mark_shown(session, delivery_id)
+            session.commit()
+
+    async def _edit(self, chat: str, message_id: int, outcome: PressOutcome) -> None:
         text = outcome.body + "\n\n" + "\n".join(html.escape(line) for line in outcome.lines)
+        shown = Outbound("", chat, outcome.body, outcome.delivery_id or 0, outcome.items, outcome.kind)
         markup = self.channel.keyboard(
-            _outbound_for(query, outcome),
-            received=outcome.received,
-            snoozed=outcome.snoozed,
-            finished=outcome.finished,
+            shown, received=outcome.received, snoozed=outcome.snoozed, finished=outcome.finished
         )
-        turn = await self.channel.limiter.wait_turn(rate_limits(str(query.message.chat.id), new_message=False))
+        turn = await self.channel.limiter.wait_turn(rate_limits(chat, new_message=False))
         try:
             await self.bot.edit_message_text(
-                chat_id=query.message.chat.id,
-                message_id=query.message.message_id,
+                chat_id=int(chat),
+                message_id=message_id,
                 text=text[:4096],
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
         except TelegramError as exc:
-            log.warning("could not edit message %s: %s", query.message.message_id, exc)
+            log.warning("could not edit message %s: %s", message_id, exc)
         finally:
             await self.channel.limiter.finished(turn)
+        if outcome.delivery_id:
+            await asyncio.to_thread(self._shown, outcome.delivery_id)
 
     async def on_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -312,9 +340,3 @@ def _person(user: User | None) -> Person:
     if user is None:
         return Person("?", "?")
     return Person(str(user.id), user.full_name, user.username)
-
-
-def _outbound_for(query: CallbackQuery, outcome: PressOutcome) -> Outbound:
-    assert query.message is not None
-    chat = str(query.message.chat.id)
-    return Outbound("", chat, outcome.body, outcome.delivery_id or 0, outcome.items, outcome.kind)

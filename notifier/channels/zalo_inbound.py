@@ -105,6 +105,9 @@ class ZaloInbound:
     async def stop(self) -> None:
         await self.channel.client.close()
 
+    async def refresh(self) -> int:
+        return 0  # a Zalo message cannot be edited: acknowledgements are confirmed by a reply instead
+
     async def poll_once(self, timeout: int = 0) -> int:
         if not await asyncio.to_thread(lease.take, self.engine, LEASE_NAME, self.holder, LEASE_TIME):
             return 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from notifier.channels.base import OutItem
 from notifier.channels.callbacks import Press
@@ -273,6 +273,38 @@ def _line(ack: Ack, numbers: dict[int | None, str]) -> str:
     if ack.action == "snooze":
         return f"⏰ Hẹn nhắc lại: {ack.by}, {_when(ack.at)}"
     return f"✔️ Xong {numbers.get(ack.task_id, '?')}: {ack.by}, {_when(ack.at)}"
+
+
+def displays_behind(session: Session, channel: str) -> list[tuple[Delivery, SentMessage, PressOutcome]]:
+    """Sent messages on ``channel`` that show fewer acknowledgements than their digest has (one given
+    on another channel, by email or Zalo): each with what it should show now."""
+    counts = dict(
+        session.exec(
+            select(Ack.digest_id, func.count(col(Ack.id))).where(Ack.action != "comment").group_by(col(Ack.digest_id))
+        ).all()
+    )
+    rows = session.exec(
+        select(Delivery, SentMessage)
+        .where(Delivery.channel == channel, Delivery.status == "sent", SentMessage.delivery_id == Delivery.id)
+        .where(col(Delivery.digest_id).in_(list(counts)))
+        .order_by(col(SentMessage.part).desc())
+    ).all()
+    behind: dict[int, tuple[Delivery, SentMessage]] = {}
+    for delivery, sent in rows:
+        if delivery.acks_shown < counts[delivery.digest_id]:
+            behind.setdefault(delivery.id or 0, (delivery, sent))  # the last part carries the buttons
+    return [
+        (d, s, _outcome(session, "", d, session.get_one(Digest, d.digest_id), accepted=True))
+        for d, s in behind.values()
+    ]
+
+
+def mark_shown(session: Session, delivery_id: int) -> None:
+    delivery = session.get_one(Delivery, delivery_id)
+    delivery.acks_shown = len(
+        session.exec(select(Ack.id).where(Ack.digest_id == delivery.digest_id, Ack.action != "comment")).all()
+    )
+    session.add(delivery)
 
 
 def record_reply(

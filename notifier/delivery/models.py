@@ -47,6 +47,8 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_by: str | None = Field(default=None, max_length=100)
+    # How many acknowledgements of the digest the sent message shows (Telegram edits it to show more).
+    acks_shown: int = 0
     # Set just before the first request of an attempt leaves: after a crash, None means "never sent".
     on_wire_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     provider_message_id: str | None = Field(default=None, max_length=200)

@@ -93,6 +93,7 @@ def upgrade() -> None:
         batch_op.create_unique_constraint("uq_ack_external_id", ["external_id"])
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.add_column(sa.Column("on_wire_at", UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("acks_shown", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "sent_message",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -113,6 +114,7 @@ def downgrade() -> None:
     op.drop_table("sent_message")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_column("on_wire_at")
+        batch_op.drop_column("acks_shown")
 
     with op.batch_alter_table("ack", schema=None) as batch_op:
         # WARNING: constraint name is None; this directive will fail as
