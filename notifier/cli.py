@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import sys
@@ -20,7 +21,7 @@ from notifier.channels.commands import add_link_parsers
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
 from notifier.delivery.queries import due_preview, log_records, status_record
-from notifier.errors import ConfigError, NotifierError
+from notifier.errors import InputError, NotifierError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
@@ -34,6 +35,7 @@ from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
 from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
 from notifier.web.app import create_app, make_server
+from notifier.web.auth import add_user
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 
@@ -94,6 +96,12 @@ def _engine_parsers(commands: Any) -> None:
     web.add_argument("--host")
     web.add_argument("--port", type=int)
     web.set_defaults(handler=_web)
+    users = commands.add_parser("users", help="tài khoản trang web của văn phòng")
+    users_sub = users.add_subparsers(dest="users_command", metavar="add", required=True)
+    add = users_sub.add_parser("add", help="thêm tài khoản (hoặc đặt lại mật khẩu, vai trò)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=["admin", "viewer"], required=True)
+    add.set_defaults(handler=_add_user)
     status = commands.add_parser("status", help="tình trạng dịch vụ: nhịp hoạt động, số lượt gửi, kênh lỗi")
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
@@ -309,14 +317,26 @@ def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine) -> int
 
 def _web(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     clock = make_clock(settings, None)
-    context = web_context(build_runtime(settings, engine, clock), clock)
-    if context is None:
-        raise ConfigError(
-            "PUBLIC_BASE_URL: cần địa chỉ công khai của trang web (ví dụ https://nhacviec.thaitan.gov.vn)"
-        )
+    context = web_context(build_runtime(settings, engine, clock), clock, office=True)
+    assert context is not None
     host, port = args.host or settings.web_host, args.port or settings.web_port
     server = make_server(create_app(context), host, port, own_signals=True)
     asyncio.run(server.serve())
+    return 0
+
+
+def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại mật khẩu: ") != password:
+            raise InputError("hai lần nhập mật khẩu không khớp")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    with Session(engine) as session:
+        user = add_user(session, args.username, args.role, password)
+        name, role = user.username, user.role
+        session.commit()
+    print(f"Đã lưu tài khoản «{name}» ({role}).")
     return 0
 
 

@@ -36,7 +36,8 @@ from notifier.schedule.summary import queue_weekly_summary
 from notifier.settings import Settings, parse_moment, require_secret
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
-from notifier.web.app import WebContext
+from notifier.web.auth import Sessions
+from notifier.web.context import WebContext
 
 log = logging.getLogger("notifier")
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
@@ -101,11 +102,18 @@ def build_runtime(settings: Settings, engine: Engine, clock: Clock | None = None
     return runtime
 
 
-def web_context(runtime: Runtime, clock: Clock) -> WebContext | None:
-    links = ack_links(runtime.settings)
-    if links is None:
+def web_context(runtime: Runtime, clock: Clock, *, office: bool = False) -> WebContext | None:
+    """The web pages' context: acknowledgement links need PUBLIC_BASE_URL; the office's pages
+    (``office``) need NOTIFIER_SECRET_KEY for their sessions."""
+    settings = runtime.settings
+    links = ack_links(settings)
+    sessions = Sessions(require_secret(settings)) if office or settings.secret_key else None
+    if links is None and sessions is None:
         return None
-    return WebContext(runtime.engine, links, runtime.policy.calendar, runtime.templates, clock)
+    secure = (settings.public_base_url or "").startswith("https://")
+    return WebContext(
+        runtime.engine, links, runtime.policy.calendar, runtime.templates, clock, sessions, runtime.policy, secure
+    )
 
 
 def ack_links(settings: Settings) -> AckLinks | None:

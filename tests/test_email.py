@@ -27,7 +27,8 @@ from notifier.channels.email import message_id
 from notifier.db.engine import open_database
 from notifier.runtime import build_runtime, web_context
 from notifier.settings import load_settings
-from notifier.web.app import WebContext, create_app, make_server
+from notifier.web.app import create_app, make_server
+from notifier.web.context import WebContext
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 

@@ -5,10 +5,12 @@ from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
 from notifier.schedule.models import Assignment, Occurrence, Reminder, ScheduleMark, Track
 from notifier.units.models import GroupMember, Unit, UnitAlias
+from notifier.web.models import AuditEntry, LoginFailure, User
 
 __all__ = [
     "Ack",
     "Assignment",
+    "AuditEntry",
     "ChannelLink",
     "Delivery",
     "Digest",
@@ -18,6 +20,7 @@ __all__ = [
     "InboundCursor",
     "Lease",
     "LinkCode",
+    "LoginFailure",
     "Occurrence",
     "Plan",
     "RateReservation",
@@ -29,4 +32,5 @@ __all__ = [
     "Track",
     "Unit",
     "UnitAlias",
+    "User",
 ]

@@ -9,36 +9,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from notifier.channels.signed_links import AckLinks, BadLink, ExpiredLink
+from notifier.channels.signed_links import BadLink, ExpiredLink
 from notifier.delivery.acks import first_ack, record_link_ack
 from notifier.delivery.models import Ack, Delivery, Digest
 from notifier.delivery.render import digest_view, environment
-from notifier.schedule.calendar import WorkingCalendar, vietnam_time
+from notifier.schedule.calendar import vietnam_time
+from notifier.web.context import WebContext
+from notifier.web.office import office_routes
 
 log = logging.getLogger("notifier.web")
-
-
-@dataclass(frozen=True)
-class WebContext:
-    engine: Engine
-    links: AckLinks
-    calendar: WorkingCalendar
-    templates: Path
-    clock: Callable[[], datetime]
 
 
 def create_app(context: WebContext) -> Starlette:
@@ -52,6 +41,8 @@ def create_app(context: WebContext) -> Starlette:
         Route("/xac-nhan/{token}", ack_page, methods=["GET", "POST"]),
         Route("/healthz", healthz),
     ]
+    if context.sessions is not None and context.policy is not None:
+        routes += office_routes(context, context.policy)
     return Starlette(routes=routes)
 
 
@@ -79,6 +70,8 @@ def _ack_page(context: WebContext, request: Request) -> Response:
 
 
 def _delivery(session: Session, context: WebContext, token: str) -> Delivery:
+    if context.links is None:
+        raise BadLink("no acknowledgement links without PUBLIC_BASE_URL")
     claim = context.links.claim(token)
     delivery = session.get(Delivery, claim.delivery_id)
     if delivery is None or delivery.channel != "email":

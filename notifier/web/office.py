@@ -1,0 +1,396 @@
+"""The office's pages: log in, overview, a task, a unit, the reminder log, problems, Excel exports,
+and the admin's actions (mark done, confirm, reopen, set a date, issue a link code).
+
+Anonymous visitors see only the login page. Viewers read; admins also act. Every form carries a
+CSRF token bound to the session; every change is written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from notifier.channels.links import issue_code
+from notifier.delivery.queries import log_records
+from notifier.errors import InputError
+from notifier.plans.editing import find_task, parse_day, set_due
+from notifier.plans.models import Task, TaskUnit
+from notifier.schedule.calendar import VIETNAM, vietnam_time
+from notifier.schedule.models import Reminder
+from notifier.schedule.planner import plan_all
+from notifier.schedule.policy import Policy
+from notifier.schedule.progress import mark_done, reopen
+from notifier.units.models import Unit
+from notifier.web.auth import SessionClaim, audit, authenticate
+from notifier.web.exports import log_workbook, status_workbook
+from notifier.web.models import User
+from notifier.web.status import CATEGORIES, task_states
+
+COOKIE = "nv_session"
+PRE_COOKIE = "nv_login"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
+
+
+class Visitor:
+    def __init__(self, claim: SessionClaim, user: User, csrf: str) -> None:
+        self.claim, self.user, self.csrf = claim, user, csrf
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
+
+def office_routes(context: Any, policy: Policy) -> list[Route]:
+    pages = OfficePages(context, policy)
+    return [
+        Route("/dang-nhap", pages.login, methods=["GET", "POST"]),
+        Route("/dang-xuat", pages.logout, methods=["POST"]),
+        Route("/", pages.guard(pages.overview)),
+        Route("/nhiem-vu/{key:path}/hanh-dong", pages.guard(pages.act, admin=True), methods=["POST"]),
+        Route("/nhiem-vu/{key:path}", pages.guard(pages.task)),
+        Route("/don-vi/{unit_id:int}/ma-lien-ket", pages.guard(pages.link_code, admin=True), methods=["POST"]),
+        Route("/don-vi/{unit_id:int}", pages.guard(pages.unit)),
+        Route("/nhat-ky", pages.guard(pages.log)),
+        Route("/van-de", pages.guard(pages.problems)),
+        Route("/xuat/nhat-ky.xlsx", pages.guard(pages.export_log)),
+        Route("/xuat/bao-cao.xlsx", pages.guard(pages.export_status)),
+    ]
+
+
+class OfficePages:
+    def __init__(self, context: Any, policy: Policy) -> None:
+        self.context, self.policy = context, policy
+
+    # -- access -----------------------------------------------------------------------------
+
+    def guard(self, handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        async def guarded(request: Request) -> Response:
+            visitor = await asyncio.to_thread(self._visitor, request)
+            if visitor is None:
+                return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+            if request.method == "POST":
+                form = await request.form()
+                if not self.context.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):
+                    return self.render(
+                        "message.html.j2",
+                        visitor,
+                        status=403,
+                        title="Yêu cầu bị từ chối",
+                        text="Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.",
+                    )
+                if admin and not visitor.is_admin:
+                    return self.render(
+                        "message.html.j2",
+                        visitor,
+                        status=403,
+                        title="Không có quyền",
+                        text="Tài khoản chỉ được xem, không được thay đổi.",
+                    )
+            return await handler(request, visitor)
+
+        return guarded
+
+    def _visitor(self, request: Request) -> Visitor | None:
+        claim = self.context.sessions.read(request.cookies.get(COOKIE), self.context.clock())
+        if claim is None:
+            return None
+        with Session(self.context.engine) as session:
+            user = session.exec(select(User).where(User.username == claim.username)).first()
+            if user is None or user.disabled:
+                return None
+            session.expunge(user)
+        return Visitor(claim, user, self.context.sessions.csrf(claim))
+
+    async def login(self, request: Request) -> Response:
+        if request.method == "GET":
+            token = secrets.token_urlsafe(16)
+            page = self.render("login.html.j2", None, token=token, error=None)
+            page.set_cookie(PRE_COOKIE, token, httponly=True, samesite="strict", secure=self.context.secure)
+            return page
+        form = await request.form()
+        if not secrets.compare_digest(str(form.get("csrf") or ""), request.cookies.get(PRE_COOKIE) or "-"):
+            return self.render(
+                "login.html.j2", None, status=403, token="", error="Phiên đăng nhập đã hết hạn, hãy tải lại trang."
+            )
+        client = request.client.host if request.client else "?"
+        user = await asyncio.to_thread(
+            self._authenticate, str(form.get("username") or ""), str(form.get("password") or ""), client
+        )
+        if user is None:
+            token = request.cookies.get(PRE_COOKIE) or ""
+            return self.render(
+                "login.html.j2",
+                None,
+                status=401,
+                token=token,
+                error="Sai tên đăng nhập hoặc mật khẩu, hoặc đã thử quá nhiều lần (chờ 15 phút).",
+            )
+        target = str(request.query_params.get("next") or "/")
+        response = RedirectResponse(
+            target if target.startswith("/") and not target.startswith("//") else "/", status_code=303
+        )
+        response.set_cookie(
+            COOKIE,
+            self.context.sessions.issue(user, self.context.clock()),
+            httponly=True,
+            samesite="lax",
+            secure=self.context.secure,
+            max_age=12 * 3600,
+        )
+        response.delete_cookie(PRE_COOKIE)
+        return response
+
+    def _authenticate(self, username: str, password: str, client: str) -> str | None:
+        with Session(self.context.engine) as session:
+            user = authenticate(session, username, password, client, self.context.clock())
+            if user is not None:
+                audit(session, user.username, "login", f"từ {client}", self.context.clock())
+            session.commit()
+            return user.username if user else None
+
+    async def logout(self, request: Request) -> Response:
+        response: Response = RedirectResponse("/dang-nhap", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    # -- pages ------------------------------------------------------------------------------
+
+    async def overview(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._overview, visitor)
+
+    def _overview(self, visitor: Visitor) -> Response:
+        today = vietnam_time(self.context.clock()).date()
+        with Session(self.context.engine) as session:
+            states = task_states(session, self.policy.calendar, today)
+            units = {u.name: u.id for u in session.exec(select(Unit)).all()}
+        counts = {key: sum(s.category == key for s in states) for key in CATEGORIES}
+        per_unit: dict[str, dict[str, int]] = {}
+        for state in states:
+            for unit in state.lead:
+                per_unit.setdefault(unit, dict.fromkeys(CATEGORIES, 0))[state.category] += 1
+        return self.render(
+            "overview.html.j2",
+            visitor,
+            states=states,
+            counts=counts,
+            categories=CATEGORIES,
+            per_unit=sorted(per_unit.items()),
+            unit_ids=units,
+            today=today,
+        )
+
+    async def task(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._task, visitor, request.path_params["key"], None)
+
+    def _task(self, visitor: Visitor, key: str, note: str | None, status: int = 200) -> Response:
+        today = vietnam_time(self.context.clock()).date()
+        with Session(self.context.engine) as session:
+            try:
+                task = find_task(session, key)
+            except InputError:
+                return self.render("message.html.j2", visitor, status=404, title="Không có nhiệm vụ", text=key)
+            state = next((s for s in task_states(session, self.policy.calendar, today) if s.task.id == task.id), None)
+            refs = session.exec(
+                select(TaskUnit).where(TaskUnit.task_id == task.id).order_by(col(TaskUnit.position))
+            ).all()
+            steps = session.exec(
+                select(Reminder, Unit)
+                .where(Reminder.task_id == task.id, Reminder.unit_id == Unit.id)
+                .order_by(col(Reminder.id))
+            ).all()
+            session.expunge_all()
+        # Read after the session closes: SQLite takes its lock per transaction, one at a time.
+        history = [r for r in log_records(self.context.engine) if key in r["items"]]
+        return self.render(
+            "task.html.j2",
+            visitor,
+            status=status,
+            task=task,
+            state=state,
+            refs=refs,
+            steps=steps,
+            history=history,
+            note=note,
+        )
+
+    async def act(self, request: Request, visitor: Visitor) -> Response:
+        form = await request.form()
+        key, action = request.path_params["key"], str(form.get("action") or "")
+        return await asyncio.to_thread(self._act, visitor, key, action, str(form.get("date") or ""))
+
+    def _act(self, visitor: Visitor, key: str, action: str, day: str) -> Response:
+        now = self.context.clock()
+        try:
+            with Session(self.context.engine) as session:
+                text = self._apply(session, key, action, day, now)
+                audit(session, visitor.user.username, action, f"{key} {day}".strip(), now)
+                plan_all(session, self.policy, now)
+                session.commit()
+        except InputError as exc:
+            return self._task(visitor, key, f"Không thực hiện được: {exc}", status=400)
+        return self._task(visitor, key, text)
+
+    @staticmethod
+    def _apply(session: Session, key: str, action: str, day: str, now: datetime) -> str:
+        if action == "done":
+            occurrence = mark_done(session, key, now)
+            return "Đã đánh dấu hoàn thành." if occurrence.status == "done" else "Đã ghi nhận."
+        if action == "reopen":
+            reopen(session, key)
+            return "Đã mở lại; nhắc việc tiếp tục."
+        if action == "set_due":
+            set_due(session, key, parse_day(day))
+            return f"Đã đặt hạn {day}."
+        raise InputError(f"không có thao tác «{action}»")
+
+    async def unit(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._unit, visitor, request.path_params["unit_id"], None)
+
+    def _unit(self, visitor: Visitor, unit_id: int, note: str | None) -> Response:
+        from notifier.channels.links import links_by_unit
+
+        today = vietnam_time(self.context.clock()).date()
+        with Session(self.context.engine) as session:
+            unit = session.get(Unit, unit_id)
+            if unit is None:
+                return self.render("message.html.j2", visitor, status=404, title="Không có đơn vị", text=str(unit_id))
+            states = [s for s in task_states(session, self.policy.calendar, today) if unit.name in s.lead]
+            links = links_by_unit(session).get(unit_id, [])
+            session.expunge_all()
+        history = log_records(self.context.engine, unit=unit.name)
+        return self.render("unit.html.j2", visitor, unit=unit, states=states, links=links, history=history, note=note)
+
+    async def link_code(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._link_code, visitor, request.path_params["unit_id"])
+
+    def _link_code(self, visitor: Visitor, unit_id: int) -> Response:
+        now = self.context.clock()
+        with Session(self.context.engine) as session:
+            unit = session.get_one(Unit, unit_id)
+            code = issue_code(session, unit.name, now)
+            audit(session, visitor.user.username, "link_code", unit.name, now)
+            text = (
+                f"Mã liên kết: {code.code} — gửi «/dangky {code.code}» trong nhóm của đơn vị; "
+                f"hết hạn {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
+            )
+            session.commit()
+        return self._unit(visitor, unit_id, text)
+
+    async def log(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._log, visitor, dict(request.query_params))
+
+    def _log(self, visitor: Visitor, filters: dict[str, str]) -> Response:
+        records = self._filtered(filters)
+        with Session(self.context.engine) as session:
+            units = sorted(u.name for u in session.exec(select(Unit).where(col(Unit.is_group).is_(False))).all())
+        return self.render("log.html.j2", visitor, records=records, filters=filters, units=units)
+
+    def _filtered(self, filters: dict[str, str]) -> list[dict[str, Any]]:
+        since = _day_start(filters.get("tu"))
+        records = log_records(self.context.engine, unit=filters.get("don_vi") or None, since=since)
+        until = _day_start(filters.get("den"))
+        wanted = {
+            "channel": filters.get("kenh") or None,
+            "status": filters.get("trang_thai") or None,
+        }
+        out = []
+        for r in records:
+            if any(value and r[field] != value for field, value in wanted.items()):
+                continue
+            acked = any(a["action"] in ("received", "done") for a in r["acks"])
+            if filters.get("xac_nhan") in ("co", "khong") and acked != (filters["xac_nhan"] == "co"):
+                continue
+            if until is not None and datetime.fromisoformat(r["created_at"]) >= until + timedelta(days=1):
+                continue
+            out.append(r | {"acked": acked})
+        return out
+
+    async def problems(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._problems, visitor)
+
+    def _problems(self, visitor: Visitor) -> Response:
+        from notifier.channels.models import ChannelLink
+
+        with Session(self.context.engine) as session:
+            broken = session.exec(
+                select(ChannelLink, Unit).where(ChannelLink.status == "broken", ChannelLink.unit_id == Unit.id)
+            ).all()
+            unresolved = session.exec(
+                select(TaskUnit, Task).where(
+                    col(TaskUnit.unit_id).is_(None), TaskUnit.task_id == Task.id, Task.status != "archived"
+                )
+            ).all()
+            not_understood = session.exec(
+                select(Task).where(
+                    col(Task.deadline_understood).is_(False),
+                    col(Task.due_set_by_office).is_(False),
+                    Task.status != "archived",
+                )
+            ).all()
+            session.expunge_all()
+        failed = [r for r in log_records(self.context.engine) if r["status"] in ("failed", "uncertain")]
+        return self.render(
+            "problems.html.j2",
+            visitor,
+            broken=broken,
+            unresolved=unresolved,
+            not_understood=not_understood,
+            failed=failed,
+        )
+
+    async def export_log(self, request: Request, visitor: Visitor) -> Response:
+        records = await asyncio.to_thread(self._filtered, dict(request.query_params))
+        data = await asyncio.to_thread(log_workbook, records)
+        return _download(data, "nhat-ky-nhac-viec.xlsx")
+
+    async def export_status(self, request: Request, visitor: Visitor) -> Response:
+        period = request.query_params.get("ky") or str(vietnam_time(self.context.clock()).year)
+        data = await asyncio.to_thread(self._status_book, period)
+        if data is None:
+            return self.render(
+                "message.html.j2",
+                visitor,
+                status=400,
+                title="Kỳ báo cáo không hợp lệ",
+                text="Viết kỳ như 2026 hoặc 2026-Q4.",
+            )
+        return _download(data, f"bao-cao-nhiem-vu-{period}.xlsx")
+
+    def _status_book(self, period: str) -> bytes | None:
+        today = vietnam_time(self.context.clock()).date()
+        with Session(self.context.engine) as session:
+            states = task_states(session, self.policy.calendar, today)
+            session.expunge_all()
+        return status_workbook(states, log_records(self.context.engine), period)
+
+    # -- rendering --------------------------------------------------------------------------
+
+    def render(self, name: str, visitor: Visitor | None, *, status: int = 200, **values: Any) -> HTMLResponse:
+        from notifier.delivery.render import environment
+
+        template = environment(self.context.templates).get_template(f"web/{name}")
+        html = template.render(visitor=visitor, quote=quote, **values)
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _day_start(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.combine(parse_day(text), time(0), tzinfo=VIETNAM)
+    except InputError:
+        return None
+
+
+def _download(data: bytes, name: str) -> Response:
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,0 +1,94 @@
+"""Where each task stands, in the categories government task tracking uses (QĐ 42/2014/QĐ-TTg and
+the trackers built on it), with their customary colours."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from notifier.plans.models import Plan, Task
+from notifier.schedule.calendar import WorkingCalendar, vietnam_time
+from notifier.schedule.models import Assignment, Occurrence
+from notifier.units.models import Unit
+
+SOON_WORKING_DAYS = 10
+CATEGORIES = {
+    "done_on_time": ("Đã hoàn thành đúng hạn", "#2e7d32"),
+    "done_late": ("Đã hoàn thành quá hạn", "#00897b"),
+    "in_progress": ("Đang thực hiện trong hạn", "#1565c0"),
+    "due_soon": ("Sắp đến hạn", "#ef6c00"),
+    "overdue": ("Quá hạn", "#c62828"),
+    "no_deadline": ("Chưa có hạn", "#757575"),
+}
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task: Task
+    plan: str
+    category: str
+    due: date | None
+    done_on: date | None
+    lead: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return CATEGORIES[self.category][0]
+
+    @property
+    def colour(self) -> str:
+        return CATEGORIES[self.category][1]
+
+
+def category(due: date | None, status: str, done_on: date | None, today: date, calendar: WorkingCalendar) -> str:
+    if due is None:
+        return "no_deadline" if status not in ("done", "reported") else "done_on_time"
+    if status in ("done", "reported"):
+        return "done_on_time" if done_on is None or done_on <= due else "done_late"
+    if due < today:
+        return "overdue"
+    return "due_soon" if calendar.working_days_between(today, due) <= SOON_WORKING_DAYS else "in_progress"
+
+
+def task_states(session: Session, calendar: WorkingCalendar, today: date) -> list[TaskState]:
+    """Every open task with the occurrence that matters now: the earliest open one, else the last done."""
+    rows = session.exec(
+        select(Task, Plan)
+        .where(Task.plan_id == Plan.id, Task.status != "archived")
+        .order_by(col(Plan.code), col(Task.position))
+    ).all()
+    occurrences: dict[int, list[Occurrence]] = defaultdict(list)
+    for occurrence in session.exec(select(Occurrence).where(Occurrence.status != "cancelled")).all():
+        occurrences[occurrence.task_id].append(occurrence)
+    leads = _leads(session)
+    return [
+        _state(task, plan, occurrences[task.id or 0], leads.get(task.id or 0, ()), calendar, today)
+        for task, plan in rows
+    ]
+
+
+def _state(
+    task: Task, plan: Plan, rounds: list[Occurrence], lead: tuple[str, ...], calendar: WorkingCalendar, today: date
+) -> TaskState:
+    open_rounds = sorted((o for o in rounds if o.status == "open"), key=lambda o: o.due or date.max)
+    closed = sorted((o for o in rounds if o.status != "open"), key=lambda o: o.due or date.min)
+    current = open_rounds[0] if open_rounds else (closed[-1] if closed else None)
+    due = current.due if current else task.due
+    status = current.status if current else "open"
+    done_on = vietnam_time(current.done_at).date() if current and current.done_at else None
+    return TaskState(task, plan.code, category(due, status, done_on, today, calendar), due, done_on, lead)
+
+
+def _leads(session: Session) -> dict[int, tuple[str, ...]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(
+        select(Assignment, Unit).where(
+            Assignment.unit_id == Unit.id, Assignment.role == "lead", col(Assignment.active).is_(True)
+        )
+    ).all()
+    for assignment, unit in rows:
+        names[assignment.task_id].append(unit.name)
+    return {task_id: tuple(units) for task_id, units in names.items()}

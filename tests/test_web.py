@@ -1,0 +1,202 @@
+"""The office's web pages over HTTP: login and its rate limit, sessions, CSRF, viewer and admin
+rights, every page, the actions, the audit trail and the Excel exports."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import openpyxl
+import pytest
+from sqlmodel import Session, select
+
+from notifier.db.engine import open_database
+from notifier.runtime import build_runtime, web_context
+from notifier.settings import load_settings
+from notifier.web.app import create_app, make_server
+from notifier.web.models import AuditEntry
+from tests.cli_runner import run_cli
+from tests.conftest import SAMPLE
+
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
+K = "KH-dan-van-2026:"
+ADMIN_PASSWORD = "mat-khau-quan-tri"
+VIEWER_PASSWORD = "mat-khau-chi-xem"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _add_user(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str, role: str, password: str
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert run_cli(capsys, "users", "add", name, "--role", role).code == 0
+
+
+@pytest.fixture
+def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00").code == 0
+    _add_user(capsys, monkeypatch, "vanphong", "admin", ADMIN_PASSWORD)
+    _add_user(capsys, monkeypatch, "lanhdao", "viewer", VIEWER_PASSWORD)
+    settings = load_settings()
+    engine = open_database(settings)
+    context = web_context(build_runtime(settings, engine), lambda: NOW, office=True)
+    assert context is not None
+    port = _free_port()
+    server = make_server(create_app(context), "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def _client(site: str) -> httpx.Client:
+    return httpx.Client(base_url=site, follow_redirects=False)
+
+
+def _login(site: str, username: str, password: str) -> httpx.Client:
+    client = _client(site)
+    page = client.get("/dang-nhap")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token
+    response = client.post("/dang-nhap", data={"csrf": token.group(1), "username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return client
+
+
+def _csrf(client: httpx.Client, path: str = "/") -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert m
+    return m.group(1)
+
+
+def test_anonymous_visitors_see_only_the_login_page(site: str) -> None:
+    client = _client(site)
+    for path in ("/", "/nhat-ky", "/van-de", f"/nhiem-vu/{K}4.8", "/don-vi/1", "/xuat/nhat-ky.xlsx"):
+        response = client.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/dang-nhap")
+    assert client.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "done"}).status_code == 303
+    login = client.get("/dang-nhap")
+    assert login.status_code == 200 and "Nhắc việc — đăng nhập" in login.text
+
+
+def test_logging_in_shows_the_overview_with_statuses_and_units(site: str) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Tình hình thực hiện nhiệm vụ — 27/11/2026" in page.text
+    assert "<b>3</b><br>Quá hạn" in page.text and "<b>2</b><br>Chưa có hạn" not in page.text
+    assert "Phòng Văn hóa - Xã hội" in page.text and "vanphong (quản trị)" in page.text
+
+
+def test_wrong_passwords_are_rate_limited(site: str) -> None:
+    client = _client(site)
+    for _ in range(5):
+        page = client.get("/dang-nhap")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        bad = client.post("/dang-nhap", data={"csrf": token, "username": "vanphong", "password": "sai"})
+        assert bad.status_code == 401
+    page = client.get("/dang-nhap")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    blocked = client.post("/dang-nhap", data={"csrf": token, "username": "vanphong", "password": ADMIN_PASSWORD})
+    assert blocked.status_code == 401 and "quá nhiều lần" in blocked.text
+
+
+def test_a_form_without_its_csrf_token_is_refused(site: str) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    refused = client.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "done", "csrf": "forged"})
+    assert refused.status_code == 403 and "Biểu mẫu đã hết hạn" in refused.text
+    task = client.get(f"/nhiem-vu/{K}4.8")
+    assert "Quá hạn" in task.text
+
+
+def test_an_admin_acts_on_a_task_and_the_change_is_audited(site: str, workdir: Path) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    csrf = _csrf(client, f"/nhiem-vu/{K}4.8")
+    done = client.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "done", "csrf": csrf})
+    assert done.status_code == 200 and "Đã đánh dấu hoàn thành." in done.text
+    assert "Đã hoàn thành quá hạn" in done.text
+    due = client.post(f"/nhiem-vu/{K}5.1/hanh-dong", data={"action": "set_due", "date": "4/12/2026", "csrf": csrf})
+    assert "Đã đặt hạn 4/12/2026." in due.text and "Sắp đến hạn" in due.text
+    bad = client.post(f"/nhiem-vu/{K}5.1/hanh-dong", data={"action": "set_due", "date": "31/02/2026", "csrf": csrf})
+    assert bad.status_code == 400 and "ngày không tồn tại" in bad.text
+    again = client.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "reopen", "csrf": csrf})
+    assert "Đã mở lại" in again.text
+    engine = open_database(load_settings())
+    with Session(engine) as session:
+        entries = [(e.username, e.action, e.detail) for e in session.exec(select(AuditEntry)).all()]
+    engine.dispose()
+    assert (
+        ("vanphong", "done", f"{K}4.8") in entries
+        and ("vanphong", "set_due", f"{K}5.1 4/12/2026") in entries
+        and ("vanphong", "reopen", f"{K}4.8") in entries
+    )
+
+
+def test_a_viewer_reads_but_cannot_change_anything(site: str) -> None:
+    client = _login(site, "lanhdao", VIEWER_PASSWORD)
+    page = client.get(f"/nhiem-vu/{K}4.8")
+    assert page.status_code == 200 and "Đánh dấu hoàn thành" not in page.text
+    refused = client.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "done", "csrf": _csrf(client)})
+    assert refused.status_code == 403 and "chỉ được xem" in refused.text
+    assert "Quá hạn" in client.get(f"/nhiem-vu/{K}4.8").text
+    assert client.post("/don-vi/2/ma-lien-ket", data={"csrf": _csrf(client)}).status_code == 403
+
+
+def test_task_unit_log_and_problem_pages(site: str) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    task = client.get(f"/nhiem-vu/{K}1.2%232")
+    assert task.status_code == 200 and "Hoàn thành trước ngày 10/3/2026" in task.text
+    assert "Phòng Văn hóa - Xã hội" in task.text and "console" in task.text
+    unit = client.get("/don-vi/2")
+    assert unit.status_code == 200 and "Phòng Văn hóa - Xã hội" in unit.text and "Chưa liên kết kênh nào." in unit.text
+    code = client.post("/don-vi/2/ma-lien-ket", data={"csrf": _csrf(client, "/don-vi/2")})
+    assert re.search(r"Mã liên kết: [A-Z2-9]{6}", code.text)
+    log = client.get("/nhat-ky", params={"don_vi": "Phòng Kinh tế"})
+    assert log.status_code == 200 and "1 lượt gửi" in log.text
+    unacknowledged = client.get("/nhat-ky", params={"xac_nhan": "khong"})
+    assert "8 lượt gửi" in unacknowledged.text
+    assert "0 lượt gửi" in client.get("/nhat-ky", params={"xac_nhan": "co"}).text
+    problems = client.get("/van-de")
+    assert problems.status_code == 200 and "Tên đơn vị chưa nhận ra (0)" in problems.text
+    assert client.get(f"/nhiem-vu/{K}9.9").status_code == 404
+
+
+def test_excel_exports_hold_the_log_and_the_status_report(site: str) -> None:
+    client = _login(site, "lanhdao", VIEWER_PASSWORD)
+    log = client.get("/xuat/nhat-ky.xlsx")
+    assert log.status_code == 200 and log.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(log.content)).active
+    assert sheet["B1"].value == "Đơn vị" and sheet.max_row == 9
+    report = client.get("/xuat/bao-cao.xlsx", params={"ky": "2026-Q1"})
+    rows = list(openpyxl.load_workbook(io.BytesIO(report.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Đơn vị chủ trì", "Mã", "Số")
+    numbers = {(r[2], r[6]) for r in rows[1:]}
+    assert ("4.8", "Quá hạn") in numbers and ("1.2", "Quá hạn") in numbers
+    assert client.get("/xuat/bao-cao.xlsx", params={"ky": "quý 1"}).status_code == 400
+
+
+def test_logout_ends_the_session(site: str) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    assert client.post("/dang-xuat", data={"csrf": _csrf(client)}).status_code == 303
+    client.cookies.clear()
+    assert client.get("/").status_code == 303
