@@ -112,7 +112,15 @@ def web_context(runtime: Runtime, clock: Clock, *, office: bool = False) -> WebC
         return None
     secure = (settings.public_base_url or "").startswith("https://")
     return WebContext(
-        runtime.engine, links, runtime.policy.calendar, runtime.templates, clock, sessions, runtime.policy, secure
+        runtime.engine,
+        links,
+        runtime.policy.calendar,
+        runtime.templates,
+        clock,
+        sessions,
+        runtime.policy,
+        secure,
+        settings,
     )
 
 

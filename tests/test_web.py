@@ -200,3 +200,26 @@ def test_logout_ends_the_session(site: str) -> None:
     assert client.post("/dang-xuat", data={"csrf": _csrf(client)}).status_code == 303
     client.cookies.clear()
     assert client.get("/").status_code == 303
+
+
+def test_a_plan_is_uploaded_previewed_then_applied(site: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import REAL_PLANS
+
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    csrf = _csrf(client, "/nhap-ke-hoach")
+    plan = REAL_PLANS / "05_hcm-2820-csdl-quy-hoach.txt"
+    before = len(run_cli(capsys, "tasks", "--json").json())
+    preview = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": (plan.name, plan.read_bytes())})
+    assert preview.status_code == 200 and "XEM TRƯỚC (chưa ghi gì vào cơ sở dữ liệu)" in preview.text
+    assert "2820-QD-UBND-2025 (mới)" in preview.text and "Số nhiệm vụ: 28" in preview.text
+    assert len(run_cli(capsys, "tasks", "--json").json()) == before
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload
+    applied = client.post("/nhap-ke-hoach", data={"csrf": csrf, "upload": upload.group(1)})
+    assert "Đã nhập kế hoạch." in applied.text and "ĐÃ NHẬP KẾ HOẠCH" in applied.text
+    assert len(run_cli(capsys, "tasks", "--json").json()) == before + 28
+    assert client.post("/nhap-ke-hoach", data={"csrf": csrf, "upload": "../../etc/passwd"}).status_code == 400
+    bad = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("ke-hoach.docx", b"\x00\x01 not a docx")})
+    assert bad.status_code == 400 and "không phải tệp .docx hợp lệ" in bad.text
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    assert viewer.get("/nhap-ke-hoach").status_code == 403

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from notifier.channels.signed_links import AckLinks
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import Policy
+from notifier.settings import Settings
 from notifier.web.auth import Sessions
 
 
@@ -25,3 +26,4 @@ class WebContext:
     sessions: Sessions | None = None
     policy: Policy | None = None
     secure: bool = False  # cookies only over HTTPS, when the public address is https
+    settings: Settings | None = None

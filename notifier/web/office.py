@@ -8,9 +8,11 @@ CSRF token bound to the session; every change is written to the audit trail.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -23,7 +25,9 @@ from notifier.channels.links import issue_code
 from notifier.delivery.queries import log_records
 from notifier.errors import InputError
 from notifier.plans.editing import find_task, parse_day, set_due
+from notifier.plans.importer import import_plan as import_file
 from notifier.plans.models import Task, TaskUnit
+from notifier.plans.report import render_report
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.models import Reminder
 from notifier.schedule.planner import plan_all
@@ -61,6 +65,8 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
         Route("/don-vi/{unit_id:int}/ma-lien-ket", pages.guard(pages.link_code, admin=True), methods=["POST"]),
         Route("/don-vi/{unit_id:int}", pages.guard(pages.unit)),
         Route("/nhat-ky", pages.guard(pages.log)),
+        Route("/nhap-ke-hoach", pages.guard(pages.import_form, admin=True)),
+        Route("/nhap-ke-hoach", pages.guard(pages.import_plan, admin=True), methods=["POST"]),
         Route("/van-de", pages.guard(pages.problems)),
         Route("/xuat/nhat-ky.xlsx", pages.guard(pages.export_log)),
         Route("/xuat/bao-cao.xlsx", pages.guard(pages.export_status)),
@@ -285,6 +291,80 @@ class OfficePages:
             )
             session.commit()
         return self._unit(visitor, unit_id, text)
+
+    async def import_form(self, request: Request, visitor: Visitor) -> Response:
+        if not visitor.is_admin:
+            return self.render(
+                "message.html.j2",
+                visitor,
+                status=403,
+                title="Không có quyền",
+                text="Tài khoản chỉ được xem, không được thay đổi.",
+            )
+        return self.render("import.html.j2", visitor, report=None, upload=None, applied=False, error=None)
+
+    async def import_plan(self, request: Request, visitor: Visitor) -> Response:
+        """Upload, then a dry run showing the difference; applying is a second, explicit step."""
+        form = await request.form()
+        upload = form.get("file")
+        if upload is not None and hasattr(upload, "read"):
+            data, name = await upload.read(), str(getattr(upload, "filename", "") or "ke-hoach")
+            path = await asyncio.to_thread(self._store_upload, data, name)
+            return await asyncio.to_thread(self._import, visitor, path, dry_run=True)
+        stored = self._stored(str(form.get("upload") or ""))
+        if stored is None:
+            return self.render(
+                "import.html.j2",
+                visitor,
+                status=400,
+                report=None,
+                upload=None,
+                applied=False,
+                error="Hãy chọn tệp kế hoạch (.docx, .xlsx, .txt, .csv, .yaml).",
+            )
+        return await asyncio.to_thread(self._import, visitor, stored, dry_run=False)
+
+    def _uploads(self) -> Path:
+        assert self.context.settings is not None
+        folder: Path = self.context.settings.data_dir / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def _store_upload(self, data: bytes, name: str) -> Path:
+        suffix = Path(name).suffix.lower()[:8] if Path(name).suffix else ".txt"
+        path = self._uploads() / f"{secrets.token_urlsafe(12)}{suffix}"
+        path.write_bytes(data)
+        return path
+
+    def _stored(self, upload: str) -> Path | None:
+        """Only a file this server stored (a bare name in the uploads folder) can be applied."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16}\.[a-z0-9]{1,7}", upload):
+            return None
+        path = self._uploads() / upload
+        return path if path.is_file() else None
+
+    def _import(self, visitor: Visitor, path: Path, *, dry_run: bool) -> Response:
+        assert self.context.settings is not None
+        now = self.context.clock()
+        try:
+            report = import_file(self.context.engine, self.context.settings, path, dry_run=dry_run)
+        except InputError as exc:
+            return self.render(
+                "import.html.j2",
+                visitor,
+                status=400,
+                report=None,
+                upload=None,
+                applied=False,
+                error=str(exc).replace(str(path), "tệp tải lên"),
+            )
+        if not dry_run:
+            with Session(self.context.engine) as session:
+                plan_all(session, self.policy, now)
+                audit(session, visitor.user.username, "import", f"{report.plan_code}: {path.name}", now)
+                session.commit()
+        text = render_report(report).replace(str(path), "tệp tải lên")
+        return self.render("import.html.j2", visitor, report=text, upload=path.name, applied=not dry_run, error=None)
 
     async def log(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._log, visitor, dict(request.query_params))

@@ -1,0 +1,134 @@
+"""The office's pages in a real headless Chromium (Debian's), driven by Playwright: log in on a fresh
+install, import the sample plan, filter the log, confirm a completion, download the Excel export.
+Screenshots of each step are kept in test-artifacts/browser/."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from notifier.db.engine import open_database
+from notifier.runtime import build_runtime, web_context
+from notifier.settings import load_settings
+from notifier.web.app import create_app, make_server
+from tests.cli_runner import run_cli
+from tests.conftest import ROOT, SAMPLE
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+PASSWORD = "mat-khau-quan-tri"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    assert run_cli(capsys, "users", "add", "vanphong", "--role", "admin").code == 0
+    settings = load_settings()
+    engine = open_database(settings)
+    context = web_context(build_runtime(settings, engine), lambda: NOW, office=True)
+    assert context is not None
+    port = _free_port()
+    server = make_server(create_app(context), "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    engine.dispose()
+
+
+def test_an_office_user_works_through_the_pages_in_chromium(
+    site: str, workdir: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = ARTIFACTS / request.node.callspec.id
+    shots.mkdir(parents=True, exist_ok=True)
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        page = browser.new_page(viewport={"width": 412, "height": 915})  # a phone
+        page.goto(site + "/")
+        assert page.url.endswith("/dang-nhap?next=/")
+        page.fill("input[name=username]", "vanphong")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(site + "/")
+        page.screenshot(path=str(shots / "1-overview-empty.png"), full_page=True)
+
+        page.click("text=Nhập kế hoạch")
+        page.set_input_files("input[name=file]", str(SAMPLE))
+        page.click("text=Xem trước (chưa ghi gì)")
+        assert "XEM TRƯỚC" in page.inner_text("pre")
+        page.screenshot(path=str(shots / "2-import-preview.png"), full_page=True)
+        page.click("text=Áp dụng thay đổi")
+        assert page.is_visible("text=Đã nhập kế hoạch.")
+
+        # The pass runs in its own process: Playwright's sync API holds this thread's event loop.
+        run = subprocess.run(
+            [sys.executable, "-m", "notifier", "run", "--once", "--now", "2026-11-27T08:00"],
+            cwd=workdir,
+            env=dict(os.environ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        page.goto(site + "/")
+        assert "Quá hạn" in page.inner_text(".counts")
+        page.screenshot(path=str(shots / "3-overview.png"), full_page=True)
+
+        page.click("text=Nhật ký")
+        page.select_option("select[name=don_vi]", "Phòng Kinh tế")
+        page.click("text=Lọc")
+        assert "1 lượt gửi" in page.inner_text("main")
+        page.screenshot(path=str(shots / "4-log-filtered.png"), full_page=True)
+
+        page.goto(site + "/nhiem-vu/KH-dan-van-2026:4.8")
+        page.click("text=Đánh dấu hoàn thành / xác nhận báo cáo")
+        assert page.is_visible("text=Đã đánh dấu hoàn thành.")
+        assert "Đã hoàn thành quá hạn" in page.inner_text("main")
+        page.screenshot(path=str(shots / "5-task-done.png"), full_page=True)
+
+        page.goto(site + "/nhat-ky")
+        with page.expect_download() as download:
+            page.click("text=Tải Excel")
+        saved = tmp_path / "log.xlsx"
+        download.value.save_as(str(saved))
+        browser.close()
+    sheet = openpyxl.load_workbook(saved).active
+    assert sheet["B1"].value == "Đơn vị" and sheet.max_row == 9
