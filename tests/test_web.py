@@ -223,3 +223,41 @@ def test_a_plan_is_uploaded_previewed_then_applied(site: str, capsys: pytest.Cap
     assert bad.status_code == 400 and "không phải tệp .docx hợp lệ" in bad.text
     viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
     assert viewer.get("/nhap-ke-hoach").status_code == 403
+
+
+def test_admins_link_units_map_names_and_manage_accounts(
+    site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    csrf = _csrf(client, "/don-vi/3")
+    added = client.post(
+        "/don-vi/3/lien-ket", data={"csrf": csrf, "channel": "email", "target": "KT@thaitan.gov.vn", "do": "add"}
+    )
+    assert "Đã liên kết email: KT@thaitan.gov.vn." in added.text and "email: kt@thaitan.gov.vn" in added.text
+    removed = client.post(
+        "/don-vi/3/lien-ket", data={"csrf": csrf, "channel": "email", "target": "kt@thaitan.gov.vn", "do": "remove"}
+    )
+    assert "Đã bỏ liên kết" in removed.text and "Chưa liên kết kênh nào." in removed.text
+
+    plan = tmp_path / "moi.txt"
+    plan.write_text("TT\tNhiệm vụ\tCơ quan chủ trì\tThời gian\n1\tTuần tra\tCông an xã\tNăm 2026\n", encoding="utf-8")
+    assert run_cli(capsys, "import", str(plan), "--plan", "CA").code == 0
+    problems = client.get("/van-de")
+    assert "«Công an xã»" in problems.text
+    mapped = client.post(
+        "/ten-don-vi", data={"csrf": csrf, "written": "Công an xã", "canonical": "Văn phòng HĐND và UBND xã"}
+    )
+    assert "Đã gán «Công an xã» → «Văn phòng HĐND và UBND xã»." in mapped.text
+    assert "Tên đơn vị chưa nhận ra (0)" in mapped.text
+    [task] = [t for t in run_cli(capsys, "tasks", "--json").json() if t["plan"] == "CA"]
+    assert task["lead_units"] == ["Văn phòng HĐND và UBND xã"]
+
+    users = client.post(
+        "/tai-khoan", data={"csrf": csrf, "username": "phovanphong", "role": "viewer", "password": "mat-khau-moi-123"}
+    )
+    assert "Đã lưu tài khoản «phovanphong»." in users.text
+    short = client.post("/tai-khoan", data={"csrf": csrf, "username": "x", "role": "viewer", "password": "ngan"})
+    assert "mật khẩu cần ít nhất 10 ký tự" in short.text
+    assert _login(site, "phovanphong", "mat-khau-moi-123").get("/").status_code == 200
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    assert viewer.get("/tai-khoan").status_code == 403

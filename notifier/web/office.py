@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from notifier.channels.links import issue_code
+from notifier.channels.links import attach, detach, issue_code
 from notifier.delivery.queries import log_records
 from notifier.errors import InputError
 from notifier.plans.editing import find_task, parse_day, set_due
@@ -33,8 +33,10 @@ from notifier.schedule.models import Reminder
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy
 from notifier.schedule.progress import mark_done, reopen
+from notifier.units.directory import load_directory
 from notifier.units.models import Unit
-from notifier.web.auth import SessionClaim, audit, authenticate
+from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
+from notifier.web.auth import SessionClaim, add_user, audit, authenticate
 from notifier.web.exports import log_workbook, status_workbook
 from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
@@ -63,6 +65,9 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
         Route("/nhiem-vu/{key:path}/hanh-dong", pages.guard(pages.act, admin=True), methods=["POST"]),
         Route("/nhiem-vu/{key:path}", pages.guard(pages.task)),
         Route("/don-vi/{unit_id:int}/ma-lien-ket", pages.guard(pages.link_code, admin=True), methods=["POST"]),
+        Route("/don-vi/{unit_id:int}/lien-ket", pages.guard(pages.link, admin=True), methods=["POST"]),
+        Route("/ten-don-vi", pages.guard(pages.alias, admin=True), methods=["POST"]),
+        Route("/tai-khoan", pages.guard(pages.users, admin=True), methods=["GET", "POST"]),
         Route("/don-vi/{unit_id:int}", pages.guard(pages.unit)),
         Route("/nhat-ky", pages.guard(pages.log)),
         Route("/nhap-ke-hoach", pages.guard(pages.import_form, admin=True)),
@@ -94,14 +99,14 @@ class OfficePages:
                         title="Yêu cầu bị từ chối",
                         text="Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.",
                     )
-                if admin and not visitor.is_admin:
-                    return self.render(
-                        "message.html.j2",
-                        visitor,
-                        status=403,
-                        title="Không có quyền",
-                        text="Tài khoản chỉ được xem, không được thay đổi.",
-                    )
+            if admin and not visitor.is_admin:
+                return self.render(
+                    "message.html.j2",
+                    visitor,
+                    status=403,
+                    title="Không có quyền",
+                    text="Tài khoản chỉ được xem, không được thay đổi.",
+                )
             return await handler(request, visitor)
 
         return guarded
@@ -293,14 +298,6 @@ class OfficePages:
         return self._unit(visitor, unit_id, text)
 
     async def import_form(self, request: Request, visitor: Visitor) -> Response:
-        if not visitor.is_admin:
-            return self.render(
-                "message.html.j2",
-                visitor,
-                status=403,
-                title="Không có quyền",
-                text="Tài khoản chỉ được xem, không được thay đổi.",
-            )
         return self.render("import.html.j2", visitor, report=None, upload=None, applied=False, error=None)
 
     async def import_plan(self, request: Request, visitor: Visitor) -> Response:
@@ -366,6 +363,74 @@ class OfficePages:
         text = render_report(report).replace(str(path), "tệp tải lên")
         return self.render("import.html.j2", visitor, report=text, upload=path.name, applied=not dry_run, error=None)
 
+    async def link(self, request: Request, visitor: Visitor) -> Response:
+        form = await request.form()
+        unit_id = request.path_params["unit_id"]
+        values = (str(form.get("channel") or ""), str(form.get("target") or "").strip(), str(form.get("do") or ""))
+        return await asyncio.to_thread(self._link, visitor, unit_id, *values)
+
+    def _link(self, visitor: Visitor, unit_id: int, channel: str, target: str, do: str) -> Response:
+        now = self.context.clock()
+        if channel not in ("telegram", "email", "zalo") or not target:
+            return self._unit(visitor, unit_id, "Hãy chọn kênh và nhập mã nhóm hoặc địa chỉ.")
+        with Session(self.context.engine) as session:
+            unit = session.get_one(Unit, unit_id)
+            if do == "remove":
+                detach(session, unit.name, channel, target)
+                text = f"Đã bỏ liên kết {channel}: {target}."
+            else:
+                attach(session, unit, channel, target.lower() if channel == "email" else target)
+                text = f"Đã liên kết {channel}: {target}."
+            audit(session, visitor.user.username, f"link_{do or 'add'}", f"{unit.name} {channel} {target}", now)
+            session.commit()
+        return self._unit(visitor, unit_id, text)
+
+    async def alias(self, request: Request, visitor: Visitor) -> Response:
+        form = await request.form()
+        written, canonical = str(form.get("written") or ""), str(form.get("canonical") or "")
+        return await asyncio.to_thread(self._alias, visitor, written, canonical)
+
+    def _alias(self, visitor: Visitor, written: str, canonical: str) -> Response:
+        assert self.context.settings is not None
+        now = self.context.clock()
+        directory = load_directory(self.context.settings.units_file)
+        try:
+            with Session(self.context.engine) as session:
+                units = sync_directory(session, directory)
+                target = add_alias(session, written, canonical).name
+                resolve_pending(session, build_matcher(session, directory), units)
+                plan_all(session, self.policy, now)
+                audit(session, visitor.user.username, "alias", f"{written} → {target}", now)
+                session.commit()
+        except InputError as exc:
+            return self.render("message.html.j2", visitor, status=400, title="Không gán được", text=str(exc))
+        return self._problems(visitor, note=f"Đã gán «{written}» → «{target}».")
+
+    async def users(self, request: Request, visitor: Visitor) -> Response:
+        form = await request.form() if request.method == "POST" else None
+        return await asyncio.to_thread(self._users, visitor, dict(form) if form else None)
+
+    def _users(self, visitor: Visitor, form: dict[str, Any] | None) -> Response:
+        note, now = None, self.context.clock()
+        with Session(self.context.engine) as session:
+            if form is not None:
+                try:
+                    user = add_user(
+                        session,
+                        str(form.get("username") or ""),
+                        str(form.get("role") or ""),
+                        str(form.get("password") or ""),
+                    )
+                    audit(session, visitor.user.username, "user", f"{user.username} ({user.role})", now)
+                    session.commit()
+                    note = f"Đã lưu tài khoản «{user.username}»."
+                except InputError as exc:
+                    session.rollback()
+                    note = f"Không lưu được: {exc}"
+            users = session.exec(select(User).order_by(col(User.username))).all()
+            session.expunge_all()
+        return self.render("users.html.j2", visitor, users=users, note=note)
+
     async def log(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._log, visitor, dict(request.query_params))
 
@@ -398,7 +463,7 @@ class OfficePages:
     async def problems(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._problems, visitor)
 
-    def _problems(self, visitor: Visitor) -> Response:
+    def _problems(self, visitor: Visitor, note: str | None = None) -> Response:
         from notifier.channels.models import ChannelLink
 
         with Session(self.context.engine) as session:
@@ -426,7 +491,13 @@ class OfficePages:
             unresolved=unresolved,
             not_understood=not_understood,
             failed=failed,
+            choices=self._unit_names(),
+            note=note,
         )
+
+    def _unit_names(self) -> list[str]:
+        with Session(self.context.engine) as session:
+            return sorted(u.name for u in session.exec(select(Unit).where(col(Unit.active).is_(True))).all())
 
     async def export_log(self, request: Request, visitor: Visitor) -> Response:
         records = await asyncio.to_thread(self._filtered, dict(request.query_params))
