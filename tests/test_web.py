@@ -261,3 +261,22 @@ def test_admins_link_units_map_names_and_manage_accounts(
     assert _login(site, "phovanphong", "mat-khau-moi-123").get("/").status_code == 200
     viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
     assert viewer.get("/tai-khoan").status_code == 403
+
+
+def test_send_now_snooze_and_the_digests_waiting(site: str, capsys: pytest.CaptureFixture[str]) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    assert "Không có bản tin nào đang chờ." in client.get("/").text
+    csrf = _csrf(client, "/don-vi/3")
+    sent = client.post("/don-vi/3/gui-ngay", data={"csrf": csrf})
+    assert "Đã xếp 4 mục vào bản tin gửi Phòng Kinh tế" in sent.text
+    overview = client.get("/").text
+    assert "Phòng Kinh tế — 09:00 27/11/2026 — 4 mục" in overview
+    before = {d["unit"] for d in run_cli(capsys, "due", "--at", "2026-12-01T08:00", "--json").json()}
+    assert "Phòng Văn hóa - Xã hội" in before  # VH-XH's check-in of December is due on 1/12
+    snoozed = client.post(f"/nhiem-vu/{K}1.1/hanh-dong", data={"action": "snooze", "csrf": csrf})
+    assert "Đã hoãn nhắc việc này đến ngày làm việc sau." in snoozed.text
+    engine = open_database(load_settings())
+    with Session(engine) as session:
+        actions = [e.action for e in session.exec(select(AuditEntry)).all()]
+    engine.dispose()
+    assert "send_now" in actions and "snooze" in actions

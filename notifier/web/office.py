@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from notifier.channels.links import attach, detach, issue_code
+from notifier.delivery.models import Digest
 from notifier.delivery.queries import log_records
 from notifier.errors import InputError
 from notifier.plans.editing import find_task, parse_day, set_due
@@ -30,6 +31,7 @@ from notifier.plans.models import Task, TaskUnit
 from notifier.plans.report import render_report
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.models import Reminder
+from notifier.schedule.on_demand import digest_now, snooze_task
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy
 from notifier.schedule.progress import mark_done, reopen
@@ -66,6 +68,7 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
         Route("/nhiem-vu/{key:path}", pages.guard(pages.task)),
         Route("/don-vi/{unit_id:int}/ma-lien-ket", pages.guard(pages.link_code, admin=True), methods=["POST"]),
         Route("/don-vi/{unit_id:int}/lien-ket", pages.guard(pages.link, admin=True), methods=["POST"]),
+        Route("/don-vi/{unit_id:int}/gui-ngay", pages.guard(pages.send_now, admin=True), methods=["POST"]),
         Route("/ten-don-vi", pages.guard(pages.alias, admin=True), methods=["POST"]),
         Route("/tai-khoan", pages.guard(pages.users, admin=True), methods=["GET", "POST"]),
         Route("/don-vi/{unit_id:int}", pages.guard(pages.unit)),
@@ -184,6 +187,7 @@ class OfficePages:
         with Session(self.context.engine) as session:
             states = task_states(session, self.policy.calendar, today)
             units = {u.name: u.id for u in session.exec(select(Unit)).all()}
+            upcoming = _waiting_digests(session)
         counts = {key: sum(s.category == key for s in states) for key in CATEGORIES}
         per_unit: dict[str, dict[str, int]] = {}
         for state in states:
@@ -198,6 +202,7 @@ class OfficePages:
             per_unit=sorted(per_unit.items()),
             unit_ids=units,
             today=today,
+            upcoming=upcoming,
         )
 
     async def task(self, request: Request, visitor: Visitor) -> Response:
@@ -251,8 +256,7 @@ class OfficePages:
             return self._task(visitor, key, f"Không thực hiện được: {exc}", status=400)
         return self._task(visitor, key, text)
 
-    @staticmethod
-    def _apply(session: Session, key: str, action: str, day: str, now: datetime) -> str:
+    def _apply(self, session: Session, key: str, action: str, day: str, now: datetime) -> str:
         if action == "done":
             occurrence = mark_done(session, key, now)
             return "Đã đánh dấu hoàn thành." if occurrence.status == "done" else "Đã ghi nhận."
@@ -262,6 +266,9 @@ class OfficePages:
         if action == "set_due":
             set_due(session, key, parse_day(day))
             return f"Đã đặt hạn {day}."
+        if action == "snooze":
+            snooze_task(session, self.policy, find_task(session, key), now)
+            return "Đã hoãn nhắc việc này đến ngày làm việc sau."
         raise InputError(f"không có thao tác «{action}»")
 
     async def unit(self, request: Request, visitor: Visitor) -> Response:
@@ -383,6 +390,22 @@ class OfficePages:
                 text = f"Đã liên kết {channel}: {target}."
             audit(session, visitor.user.username, f"link_{do or 'add'}", f"{unit.name} {channel} {target}", now)
             session.commit()
+        return self._unit(visitor, unit_id, text)
+
+    async def send_now(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._send_now, visitor, request.path_params["unit_id"])
+
+    def _send_now(self, visitor: Visitor, unit_id: int) -> Response:
+        now = self.context.clock()
+        with Session(self.context.engine) as session:
+            unit = session.get_one(Unit, unit_id)
+            name = unit.name
+            count = digest_now(session, self.policy, unit, now)
+            audit(session, visitor.user.username, "send_now", f"{name}: {count} mục", now)
+            session.commit()
+        text = "Đơn vị không có nhiệm vụ nào đang mở."
+        if count:
+            text = f"Đã xếp {count} mục vào bản tin gửi {name}; bản tin đi ở lượt gửi kế tiếp (trong giờ hành chính)."
         return self._unit(visitor, unit_id, text)
 
     async def alias(self, request: Request, visitor: Visitor) -> Response:
@@ -532,6 +555,29 @@ class OfficePages:
         template = environment(self.context.templates).get_template(f"web/{name}")
         html = template.render(visitor=visitor, quote=quote, **values)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _waiting_digests(session: Session) -> list[dict[str, Any]]:
+    """Digests still collecting items or due to go: whom, when (Vietnam time), how many items."""
+    rows = session.exec(
+        select(Digest, Unit).where(Digest.status == "open", Digest.unit_id == Unit.id).order_by(col(Digest.send_at))
+    ).all()
+    counts = dict(
+        session.exec(
+            select(Reminder.digest_id, func.count(col(Reminder.id)))
+            .where(col(Reminder.digest_id).in_([d.id for d, _ in rows]))
+            .group_by(col(Reminder.digest_id))
+        ).all()
+    )
+    return [
+        {
+            "unit": unit.name,
+            "when": f"{vietnam_time(d.send_at):%H:%M %d/%m/%Y}",
+            "items": counts.get(d.id, 0),
+            "kind": d.kind,
+        }
+        for d, unit in rows
+    ]
 
 
 def _day_start(text: str | None) -> datetime | None:
