@@ -17,18 +17,19 @@ import html
 import itertools
 import json
 import re
-import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.servers import start
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_bot"}
 ALLOWED_TAGS = {
@@ -117,30 +118,19 @@ class FakeTelegram:
         self._poll_generation = 0
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._stop: Callable[[], None] = lambda: None
         self.url = ""
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> str:
-        port = _free_port()
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{port}"
+        self.url, self._stop = start(
+            Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        )
         return self.url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._stop()
 
     # -- the people's side ------------------------------------------------------------------
 
@@ -427,9 +417,3 @@ def _check_markup(markup: Any) -> dict[str, Any] | None:
             if not 1 <= len(data.encode()) <= 64:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
     return dict(markup)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

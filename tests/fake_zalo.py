@@ -8,18 +8,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import socket
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from tests.servers import start
 
 
 @dataclass
@@ -42,29 +43,17 @@ class FakeZalo:
         self.rate_errors = 0
         self._last: dict[str, float] = {}
         self._ids = itertools.count(1)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._stop: Callable[[], None] = lambda: None
         self.url = ""
 
     def start(self) -> str:
-        port = _free_port()
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST", "GET"])])
-        self._server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+        self.url, self._stop = start(
+            Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST", "GET"])])
         )
-        self._thread = threading.Thread(target=self._server.run, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        self.url = f"http://127.0.0.1:{port}"
         return self.url
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._stop()
 
     # -- the people's side ------------------------------------------------------------------
 
@@ -162,12 +151,6 @@ class FakeZalo:
 
 def _error(code: int, description: str) -> JSONResponse:
     return JSONResponse({"ok": False, "error_code": code, "description": description})
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def zalo_user(uid: str, name: str) -> dict[str, Any]:

@@ -7,11 +7,8 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +22,7 @@ from notifier.settings import load_settings
 from notifier.web.app import create_app, make_server
 from tests.cli_runner import run_cli
 from tests.conftest import ROOT, SAMPLE
+from tests.servers import free_port, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -32,12 +30,6 @@ NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
 PASSWORD = "mat-khau-quan-tri"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -49,16 +41,10 @@ def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     engine = open_database(settings)
     context = web_context(build_runtime(settings, engine), lambda: NOW, office=True)
     assert context is not None
-    port = _free_port()
-    server = make_server(create_app(context), "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    app = create_app(context)
+    port = free_port()
+    with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
+        yield url
     engine.dispose()
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import email
 import logging
-import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +29,7 @@ from notifier.web.app import create_app, make_server
 from notifier.web.context import WebContext
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
+from tests.servers import free_port, serving
 
 VH = "Phòng Văn hóa - Xã hội"
 logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd chatter from its own thread
@@ -74,12 +73,6 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, auth
     return AuthResult(success=ok)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
     ca = trustme.CA()
@@ -104,7 +97,7 @@ def _controller(inbox: Inbox, port: int, context: ssl.SSLContext) -> Controller:
 
 @pytest.fixture
 def mail(workdir: Path, monkeypatch: pytest.MonkeyPatch, tls: tuple[ssl.SSLContext, Path]) -> Iterator[dict[str, Any]]:
-    port, web_port = _free_port(), _free_port()
+    port, web_port = free_port(), free_port()
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(port))
     monkeypatch.setenv("SMTP_SECURITY", "starttls")
@@ -222,17 +215,9 @@ def test_the_message_id_is_the_same_on_a_retry(linked: Inbox, capsys: pytest.Cap
 
 @contextmanager
 def _serving(context: WebContext, port: int) -> Iterator[str]:
-    server = make_server(create_app(context), "127.0.0.1", port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    app = create_app(context)
+    with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
+        yield url
 
 
 def _context(at: datetime) -> WebContext:
@@ -289,7 +274,7 @@ def test_forged_tampered_and_expired_links_are_refused(
         assert response.status_code == 400 and "Liên kết không hợp lệ" in response.text
     assert _acks(capsys) == []
     later = _context(datetime(2026, 11, 27, tzinfo=UTC) + timedelta(days=31))
-    with _serving(later, _free_port()) as other:
+    with _serving(later, free_port()) as other:
         response = httpx.post(url.replace(web, other))
     assert response.status_code == 410 and "Liên kết đã hết hạn" in response.text
     assert _acks(capsys) == []
