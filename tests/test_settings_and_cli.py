@@ -78,3 +78,10 @@ def test_every_variable_the_settings_read_is_documented_in_env_example() -> None
     variables = set(re.findall(r'"((?:NOTIFIER|DATABASE)_[A-Z_]+)"', source))
     assert variables >= {"DATABASE_URL", "NOTIFIER_DATA_DIR", "NOTIFIER_NOW", "NOTIFIER_CONSOLE_FILE"}
     assert {v for v in variables if f"\n{v}=" not in example} == set()
+
+
+def test_env_example_copied_to_dot_env_is_a_valid_configuration(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parent.parent
+    settings = load_settings({}, env_file=root / ".env.example")
+    assert settings.database_url == "sqlite:///data/notifier.sqlite3"
+    assert not settings.chat_channels and settings.fixed_now is None
