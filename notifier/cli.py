@@ -29,6 +29,8 @@ from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
 from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, make_clock, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
+from notifier.schedule.planner import plan_all
+from notifier.schedule.policy import load_policy
 from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
@@ -145,7 +147,9 @@ def _units_parser(commands: Any) -> None:
 
 def _replan(settings: Settings, engine: Engine, cli_now: str | None = None) -> None:
     """After any change to tasks, bring the reminder tracks in line with them."""
-    plan(build_runtime(settings, engine), make_clock(settings, cli_now)())
+    with Session(engine) as session:
+        plan_all(session, load_policy(settings.policy_file), make_clock(settings, cli_now)())
+        session.commit()
 
 
 def _import(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:

@@ -20,6 +20,7 @@ from notifier.channels.base import NO_LINK, Channel
 from notifier.channels.callbacks import CallbackSigner
 from notifier.channels.console import ConsoleChannel
 from notifier.channels.email import EmailChannel, SmtpConfig
+from notifier.channels.inbound import InboundContext
 from notifier.channels.links import active_targets, migrate_target
 from notifier.channels.ratelimit import RateLimiter
 from notifier.channels.signed_links import AckLinks
@@ -27,7 +28,7 @@ from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.channels.zalo import ZaloChannel, ZaloClient
 from notifier.channels.zalo_inbound import ZaloInbound
-from notifier.delivery.dispatch import Dispatcher, deliver_due, recover_interrupted, seal_due_digests
+from notifier.delivery.dispatch import WORKER, Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.models import Heartbeat
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy, load_policy
@@ -40,7 +41,7 @@ from notifier.web.auth import Sessions
 from notifier.web.context import WebContext
 
 log = logging.getLogger("notifier")
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+HOLDER = WORKER  # the same "host:pid" that claims deliveries holds the polling leases
 
 
 class Inbound(Protocol):
@@ -156,34 +157,25 @@ def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
         make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(engine), follow
     )
     runtime.channels[channel.name] = channel
-    runtime.inbounds.append(
-        TelegramInbound(
-            engine,
-            channel,
-            signer,
-            runtime.policy,
-            lambda: load_directory(settings.units_file),
-            settings.templates_dir,
-            clock,
-            HOLDER,
-        )
-    )
+    runtime.inbounds.append(TelegramInbound(_inbound_context(runtime, clock), channel, signer))
 
 
 def _add_zalo(runtime: Runtime, settings: Settings, clock: Clock) -> None:
     assert settings.zalo_token is not None
     channel = ZaloChannel(ZaloClient(settings.zalo_token, settings.zalo_api_url), RateLimiter(runtime.engine))
     runtime.channels[channel.name] = channel
-    runtime.inbounds.append(
-        ZaloInbound(
-            runtime.engine,
-            channel,
-            runtime.policy,
-            lambda: load_directory(settings.units_file),
-            settings.templates_dir,
-            clock,
-            HOLDER,
-        )
+    runtime.inbounds.append(ZaloInbound(_inbound_context(runtime, clock), channel))
+
+
+def _inbound_context(runtime: Runtime, clock: Clock) -> InboundContext:
+    settings = runtime.settings
+    return InboundContext(
+        runtime.engine,
+        runtime.policy,
+        lambda: load_directory(settings.units_file),
+        settings.templates_dir,
+        clock,
+        HOLDER,
     )
 
 

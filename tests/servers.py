@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import uvicorn
@@ -44,3 +45,25 @@ def serving(app: Any, port: int | None = None, server: uvicorn.Server | None = N
         yield url
     finally:
         stop()
+
+
+@contextmanager
+def web_site(at: datetime, port: int | None = None) -> Iterator[str]:
+    """The real web app (the office's pages and acknowledgement links) on a fixed clock, from the
+    settings of the test's environment."""
+    from notifier.db.engine import open_database
+    from notifier.runtime import build_runtime, web_context
+    from notifier.settings import load_settings
+    from notifier.web.app import create_app, make_server
+
+    settings = load_settings()
+    engine = open_database(settings)
+    context = web_context(build_runtime(settings, engine), lambda: at, office=True)
+    assert context is not None
+    app = create_app(context)
+    port = port or free_port()
+    try:
+        with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
+            yield url
+    finally:
+        engine.dispose()

@@ -16,13 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from notifier.db.engine import open_database
-from notifier.runtime import build_runtime, web_context
-from notifier.settings import load_settings
-from notifier.web.app import create_app, make_server
 from tests.cli_runner import run_cli
 from tests.conftest import ROOT, SAMPLE
-from tests.servers import free_port, serving
+from tests.servers import web_site
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -37,15 +33,8 @@ def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert run_cli(capsys, "users", "add", "vanphong", "--role", "admin").code == 0
-    settings = load_settings()
-    engine = open_database(settings)
-    context = web_context(build_runtime(settings, engine), lambda: NOW, office=True)
-    assert context is not None
-    app = create_app(context)
-    port = free_port()
-    with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
+    with web_site(NOW) as url:
         yield url
-    engine.dispose()
 
 
 def test_an_office_user_works_through_the_pages_in_chromium(

@@ -8,7 +8,6 @@ import logging
 import ssl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
@@ -22,14 +21,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from notifier.channels.email import message_id
-from notifier.db.engine import open_database
-from notifier.runtime import build_runtime, web_context
-from notifier.settings import load_settings
-from notifier.web.app import create_app, make_server
-from notifier.web.context import WebContext
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
-from tests.servers import free_port, serving
+from tests.servers import free_port, web_site
 
 VH = "Phòng Văn hóa - Xã hội"
 logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd chatter from its own thread
@@ -213,23 +207,9 @@ def test_the_message_id_is_the_same_on_a_retry(linked: Inbox, capsys: pytest.Cap
     assert accepted.count(deferred) == 1 and len(accepted) == 2  # it came again, under the same id
 
 
-@contextmanager
-def _serving(context: WebContext, port: int) -> Iterator[str]:
-    app = create_app(context)
-    with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
-        yield url
-
-
-def _context(at: datetime) -> WebContext:
-    settings = load_settings()
-    context = web_context(build_runtime(settings, open_database(settings)), lambda: at)
-    assert context is not None
-    return context
-
-
 @pytest.fixture
 def web(mail: dict[str, Any], linked: Inbox) -> Iterator[str]:
-    with _serving(_context(datetime(2026, 11, 27, 2, 0, tzinfo=UTC)), mail["web_port"]) as url:
+    with web_site(datetime(2026, 11, 27, 2, 0, tzinfo=UTC), mail["web_port"]) as url:
         yield url
 
 
@@ -273,8 +253,7 @@ def test_forged_tampered_and_expired_links_are_refused(
         response = httpx.post(bad)
         assert response.status_code == 400 and "Liên kết không hợp lệ" in response.text
     assert _acks(capsys) == []
-    later = _context(datetime(2026, 11, 27, tzinfo=UTC) + timedelta(days=31))
-    with _serving(later, free_port()) as other:
+    with web_site(datetime(2026, 11, 27, tzinfo=UTC) + timedelta(days=31)) as other:
         response = httpx.post(url.replace(web, other))
     assert response.status_code == 410 and "Liên kết đã hết hạn" in response.text
     assert _acks(capsys) == []

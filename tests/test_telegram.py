@@ -276,8 +276,6 @@ def test_only_one_process_polls_the_token(linked: FakeTelegram, capsys: pytest.C
             await second.stop()
 
     assert asyncio.run(both()) == (1, 0)
-    with Session(engine) as session:
-        del session
     engine.dispose()
 
 

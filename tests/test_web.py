@@ -16,13 +16,11 @@ import pytest
 from sqlmodel import Session, select
 
 from notifier.db.engine import open_database
-from notifier.runtime import build_runtime, web_context
 from notifier.settings import load_settings
-from notifier.web.app import create_app, make_server
 from notifier.web.models import AuditEntry
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
-from tests.servers import free_port, serving
+from tests.servers import web_site
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
 K = "KH-dan-van-2026:"
@@ -44,15 +42,8 @@ def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
     assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00").code == 0
     _add_user(capsys, monkeypatch, "vanphong", "admin", ADMIN_PASSWORD)
     _add_user(capsys, monkeypatch, "lanhdao", "viewer", VIEWER_PASSWORD)
-    settings = load_settings()
-    engine = open_database(settings)
-    context = web_context(build_runtime(settings, engine), lambda: NOW, office=True)
-    assert context is not None
-    app = create_app(context)
-    port = free_port()
-    with serving(app, port, make_server(app, "127.0.0.1", port)) as url:
+    with web_site(NOW) as url:
         yield url
-    engine.dispose()
 
 
 def _client(site: str) -> httpx.Client:

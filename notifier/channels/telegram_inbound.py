@@ -12,11 +12,8 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import Engine
 from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.constants import ParseMode
@@ -26,6 +23,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from notifier.channels import lease
 from notifier.channels.base import Outbound
 from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
+from notifier.channels.inbound import InboundContext
 from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
 from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
@@ -40,8 +38,6 @@ from notifier.delivery.acks import (
     record_reply,
 )
 from notifier.delivery.render import environment
-from notifier.schedule.policy import Policy
-from notifier.units.directory import Directory
 
 log = logging.getLogger("notifier.telegram")
 
@@ -59,19 +55,10 @@ REDEEM_ANSWERS = {
 
 
 class TelegramInbound:
-    def __init__(
-        self,
-        engine: Engine,
-        channel: TelegramChannel,
-        signer: CallbackSigner,
-        policy: Policy,
-        directory: Callable[[], Directory],
-        templates: Path,
-        clock: Callable[[], datetime],
-        holder: str,
-    ) -> None:
-        self.engine, self.channel, self.signer, self.policy = engine, channel, signer, policy
-        self.directory, self.templates, self.clock, self.holder = directory, templates, clock, holder
+    def __init__(self, context: InboundContext, channel: TelegramChannel, signer: CallbackSigner) -> None:
+        self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
+        self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
+        self.channel, self.signer = channel, signer
         self.app = Application.builder().bot(channel.bot).updater(None).build()
         self.app.add_handler(CommandHandler("dangky", self.on_register))
         self.app.add_handler(CommandHandler("nhiemvu", self.on_tasks))

@@ -12,28 +12,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
 from notifier.channels.callbacks import Press
+from notifier.channels.inbound import InboundContext
 from notifier.channels.links import Redeemed, redeem_code, unit_for_target
-from notifier.channels.models import SentMessage
 from notifier.channels.splitting import split_message
 from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limits
-from notifier.delivery.acks import Person, apply_press, open_items
+from notifier.delivery.acks import Person, apply_press, find_sent, open_items
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
-from notifier.schedule.policy import Policy
 from notifier.text.folding import strip_marks
-from notifier.units.directory import Directory
 
 log = logging.getLogger("notifier.zalo")
 
@@ -86,18 +81,10 @@ def read_reply(text: str) -> TextAck | None:
 
 
 class ZaloInbound:
-    def __init__(
-        self,
-        engine: Engine,
-        channel: ZaloChannel,
-        policy: Policy,
-        directory: Callable[[], Directory],
-        templates: Path,
-        clock: Callable[[], datetime],
-        holder: str,
-    ) -> None:
-        self.engine, self.channel, self.policy, self.directory = engine, channel, policy, directory
-        self.templates, self.clock, self.holder = templates, clock, holder
+    def __init__(self, context: InboundContext, channel: ZaloChannel) -> None:
+        self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
+        self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
+        self.channel = channel
 
     async def start(self) -> None:
         return None
@@ -199,15 +186,7 @@ class ZaloInbound:
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:
             quoted = _quoted(message)
-            sent = (
-                session.exec(
-                    select(SentMessage).where(
-                        SentMessage.channel == CHANNEL, SentMessage.chat == chat, SentMessage.message_id == quoted
-                    )
-                ).first()
-                if quoted
-                else None
-            )
+            sent = find_sent(session, CHANNEL, chat, quoted) if quoted else None
             if sent is None:
                 return "Hãy ghi mã bản tin, ví dụ «#R12 đã nhận», hoặc trả lời (trích dẫn) chính bản tin."
             return session.get_one(Delivery, sent.delivery_id)

@@ -69,6 +69,15 @@ class PressOutcome:
     kind: str = "reminder"
 
 
+def find_sent(session: Session, channel: str, chat: str, message_id: str) -> SentMessage | None:
+    """The chat message a delivery became, by its place in the chat."""
+    return session.exec(
+        select(SentMessage).where(
+            SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == message_id
+        )
+    ).first()
+
+
 def record_press(
     session: Session,
     policy: Policy,
@@ -81,11 +90,7 @@ def record_press(
     external_id: str,
     now: datetime,
 ) -> PressOutcome:
-    sent = session.exec(
-        select(SentMessage).where(
-            SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == message_id
-        )
-    ).first()
+    sent = find_sent(session, channel, chat, message_id)
     if sent is None or sent.delivery_id != press.delivery_id:
         return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
     return apply_press(
@@ -318,11 +323,7 @@ def record_reply(
     now: datetime,
 ) -> bool:
     """A reply to a reminder message: a comment, and the acknowledgement if nobody gave one yet."""
-    sent = session.exec(
-        select(SentMessage).where(
-            SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == replied_to
-        )
-    ).first()
+    sent = find_sent(session, channel, chat, replied_to)
     if sent is None:
         return False
     delivery = session.get_one(Delivery, sent.delivery_id)

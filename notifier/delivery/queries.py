@@ -74,11 +74,23 @@ def _digests_at(session: Session, runtime: Runtime, at: datetime) -> list[dict[s
     return out
 
 
-def log_records(engine: Engine, *, unit: str | None = None, since: datetime | None = None) -> list[dict[str, Any]]:
+def log_records(
+    engine: Engine,
+    *,
+    unit: str | None = None,
+    since: datetime | None = None,
+    task_key: str | None = None,
+    statuses: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
     with Session(engine) as session:
         query = select(Delivery, Digest, Unit).where(Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id)
         if since is not None:
             query = query.where(col(Delivery.created_at) >= since)
+        if statuses:
+            query = query.where(col(Delivery.status).in_(statuses))
+        if task_key is not None:
+            about = select(Reminder.digest_id).where(Reminder.task_id == Task.id, Task.key == task_key)
+            query = query.where(col(Digest.id).in_(about))
         rows = [
             r
             for r in session.exec(query.order_by(col(Delivery.id))).all()

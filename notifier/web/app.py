@@ -64,7 +64,7 @@ def _ack_page(context: WebContext, request: Request) -> Response:
             session.commit()
             state = "done" if first else "already"
         else:
-            ack = _earlier(session, digest)
+            ack = first_ack(session, digest, "received")
             state = "already" if ack is not None else "ask"
         return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target)
 
@@ -78,10 +78,6 @@ def _delivery(session: Session, context: WebContext, token: str) -> Delivery:
         raise BadLink("no such delivery")
     context.links.verify(token, delivery.target, context.clock())
     return delivery
-
-
-def _earlier(session: Session, digest: Digest) -> Ack | None:
-    return first_ack(session, digest, "received")
 
 
 def _client(request: Request) -> str:

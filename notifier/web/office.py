@@ -21,9 +21,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from notifier.channels.links import attach, detach, issue_code
+from notifier.channels.links import attach, detach, issue_code, links_by_unit
+from notifier.channels.models import ChannelLink
 from notifier.delivery.models import Digest
 from notifier.delivery.queries import log_records
+from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.editing import find_task, parse_day, set_due
 from notifier.plans.importer import import_plan as import_file
@@ -226,7 +228,7 @@ class OfficePages:
             ).all()
             session.expunge_all()
         # Read after the session closes: SQLite takes its lock per transaction, one at a time.
-        history = [r for r in log_records(self.context.engine) if key in r["items"]]
+        history = log_records(self.context.engine, task_key=key)
         return self.render(
             "task.html.j2",
             visitor,
@@ -275,8 +277,6 @@ class OfficePages:
         return await asyncio.to_thread(self._unit, visitor, request.path_params["unit_id"], None)
 
     def _unit(self, visitor: Visitor, unit_id: int, note: str | None) -> Response:
-        from notifier.channels.links import links_by_unit
-
         today = vietnam_time(self.context.clock()).date()
         with Session(self.context.engine) as session:
             unit = session.get(Unit, unit_id)
@@ -487,8 +487,6 @@ class OfficePages:
         return await asyncio.to_thread(self._problems, visitor)
 
     def _problems(self, visitor: Visitor, note: str | None = None) -> Response:
-        from notifier.channels.models import ChannelLink
-
         with Session(self.context.engine) as session:
             broken = session.exec(
                 select(ChannelLink, Unit).where(ChannelLink.status == "broken", ChannelLink.unit_id == Unit.id)
@@ -506,7 +504,7 @@ class OfficePages:
                 )
             ).all()
             session.expunge_all()
-        failed = [r for r in log_records(self.context.engine) if r["status"] in ("failed", "uncertain")]
+        failed = log_records(self.context.engine, statuses=("failed", "uncertain"))
         return self.render(
             "problems.html.j2",
             visitor,
@@ -550,8 +548,6 @@ class OfficePages:
     # -- rendering --------------------------------------------------------------------------
 
     def render(self, name: str, visitor: Visitor | None, *, status: int = 200, **values: Any) -> HTMLResponse:
-        from notifier.delivery.render import environment
-
         template = environment(self.context.templates).get_template(f"web/{name}")
         html = template.render(visitor=visitor, quote=quote, **values)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
