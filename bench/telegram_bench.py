@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import Session, select  # noqa: E402
 
 from notifier.channels.links import attach  # noqa: E402
+from notifier.clock import Clock  # noqa: E402
 from notifier.db.engine import open_database  # noqa: E402
 from notifier.delivery.models import Ack, Digest  # noqa: E402
 from notifier.runtime import build_runtime, channels_open, run_pass  # noqa: E402
@@ -77,7 +78,7 @@ def prepare(workdir: Path, fake: FakeTelegram, digests: int, groups: int) -> Non
 
 async def deliver(digests: int) -> float:
     settings = load_settings(env_file=None)
-    runtime = build_runtime(settings, open_database(settings), lambda: NOW)
+    runtime = build_runtime(settings, open_database(settings), Clock(NOW))
     started = time.perf_counter()
     async with channels_open(runtime):
         result = await run_pass(runtime, NOW)
@@ -88,7 +89,7 @@ async def deliver(digests: int) -> float:
 async def press_latency(fake: FakeTelegram, presses: int) -> list[float]:
     settings = load_settings(env_file=None)
     engine = open_database(settings)
-    runtime = build_runtime(settings, engine, lambda: NOW)
+    runtime = build_runtime(settings, engine, Clock(NOW))
     [inbound] = runtime.inbounds
     stop = asyncio.Event()
     latencies = []

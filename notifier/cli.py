@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from notifier.channels.commands import add_link_parsers
+from notifier.clock import Clock, install
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
 from notifier.delivery.queries import due_preview, log_records, status_record
@@ -27,7 +28,7 @@ from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, make_clock, plan, run_pass, web_context
+from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import load_policy
@@ -35,13 +36,24 @@ from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
-from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
+from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
 from notifier.web.app import create_app, make_server
 from notifier.web.auth import add_user
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 
-Handler = Callable[[argparse.Namespace, Settings, Engine], int]
+Handler = Callable[[argparse.Namespace, Settings, Engine, Clock], int]
+NOW_HELP = "thời điểm cố định cho lệnh này (ISO 8601, giờ Việt Nam nếu không ghi múi giờ); thay cho NOTIFIER_NOW"
+
+
+class CommandParser(argparse.ArgumentParser):
+    """Every command and sub-command takes --now: the one clock of the process is made from it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        top = kwargs.get("prog") == "notifier"
+        # A sub-command's default must not overwrite a --now given before the command's name.
+        self.add_argument("--now", help=NOW_HELP, default=None if top else argparse.SUPPRESS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,23 +64,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("alembic").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        clock = install(Clock.from_option(parse_moment(args.now, "--now"), settings.fixed_now))
         engine = open_database(settings)
         handler: Handler = args.handler
-        return handler(args, settings, engine)
+        return handler(args, settings, engine, clock)
     except NotifierError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exc.exit_code
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="notifier", description="Nhắc việc: kế hoạch thành lời nhắc cho từng đơn vị.")
+    parser = CommandParser(prog="notifier", description="Nhắc việc: kế hoạch thành lời nhắc cho từng đơn vị.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _import_parser(commands)
     _tasks_parser(commands)
     _units_parser(commands)
     _engine_parsers(commands)
     demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm, in báo cáo và các bản tin nhắc việc")
-    demo.add_argument("--now", help="thời điểm cố định (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -76,7 +88,6 @@ def _parser() -> argparse.ArgumentParser:
 def _engine_parsers(commands: Any) -> None:
     run = commands.add_parser("run", help="chạy dịch vụ nhắc việc; --once: một lượt rồi thoát")
     run.add_argument("--once", action="store_true")
-    run.add_argument("--now", help="thời điểm cố định (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
     run.set_defaults(handler=_run)
     due = commands.add_parser("due", help="xem trước các bản tin sẽ gửi vào một thời điểm (không gửi, không ghi)")
     due.add_argument("--at", required=True, help="thời điểm (ISO 8601, giờ Việt Nam nếu không ghi múi giờ)")
@@ -90,6 +101,7 @@ def _engine_parsers(commands: Any) -> None:
     done = commands.add_parser("done", help="đánh dấu nhiệm vụ (lần thực hiện hiện tại) đã hoàn thành")
     done.add_argument("key")
     done.add_argument("--unit", help="chỉ phần việc của đơn vị này")
+    done.add_argument("--period", help="kỳ của nhiệm vụ định kỳ (2026-Q1, 2026-11, 2026); mặc định: kỳ sớm nhất còn mở")
     done.set_defaults(handler=_done)
     again = commands.add_parser("reopen", help="mở lại nhiệm vụ đã đánh dấu hoàn thành")
     again.add_argument("key")
@@ -145,17 +157,17 @@ def _units_parser(commands: Any) -> None:
     add_link_parsers(sub)
 
 
-def _replan(settings: Settings, engine: Engine, cli_now: str | None = None) -> None:
+def _replan(settings: Settings, engine: Engine, clock: Clock) -> None:
     """After any change to tasks, bring the reminder tracks in line with them."""
     with Session(engine) as session:
-        plan_all(session, load_policy(settings.policy_file), make_clock(settings, cli_now)())
+        plan_all(session, load_policy(settings.policy_file), clock.now())
         session.commit()
 
 
-def _import(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     report = import_plan(engine, settings, args.path, dry_run=args.dry_run, plan_code=args.plan_code, year=args.year)
     if not args.dry_run:
-        _replan(settings, engine)
+        _replan(settings, engine, clock)
     if args.json:
         _print_json(report.summary())
     else:
@@ -163,7 +175,7 @@ def _import(args: argparse.Namespace, settings: Settings, engine: Engine) -> int
     return 0
 
 
-def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     with Session(engine) as session:
         records = task_records(session, plan_code=args.plan_code, unit=args.unit, include_archived=args.all)
     if args.json:
@@ -173,24 +185,24 @@ def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     day = parse_day(args.date)
     with Session(engine) as session:
         task = set_due(session, args.key, day)
         session.commit()
-        _replan(settings, engine)
+        _replan(settings, engine, clock)
         print(
             f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} (thời hạn ghi trong kế hoạch: «{task.deadline_text}»)"
         )
     return 0
 
 
-def _units(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _units(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     directory = load_directory(settings.units_file)
     with Session(engine) as session:
         sync_directory(session, directory)
         session.commit()
-        records = unit_records(session, directory)
+        records = unit_records(session, directory, settings.configured_channels)
     if args.json:
         _print_json(records)
         return 0
@@ -201,32 +213,34 @@ def _units(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
             print(f"    còn viết: {'; '.join(r['aliases'])}")
         for link in r.get("links", []):
             problem = f" — {link['error']}" if link["error"] else ""
-            print(f"    {link['channel']}: {link['target']} ({link['status']}){problem}")
+            state = link["status"] if link["configured"] else "chưa cấu hình kênh"
+            print(f"    {link['channel']}: {link['target']} ({state}){problem}")
     return 0
 
 
-def _alias(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _alias(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     directory = load_directory(settings.units_file)
     with Session(engine) as session:
         units = sync_directory(session, directory)
-        target = add_alias(session, args.written, args.canonical).name
-        resolved = resolve_pending(session, build_matcher(session, directory), units)
+        unit = add_alias(session, args.written, args.canonical)
+        target = unit.name
+        resolved = claim_name(session, args.written, unit)
+        resolved += resolve_pending(session, build_matcher(session, directory), units)
         session.commit()
-    _replan(settings, engine)
+    _replan(settings, engine, clock)
     print(f"Đã gán «{args.written}» → «{target}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
     return 0
 
 
-def _demo(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _demo(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     with resources.as_file(resources.files("notifier.samples") / SAMPLE_PLAN) as sample:
         report = import_plan(engine, settings, sample)
     print(render_report(report))
     print()
     with Session(engine) as session:
         print(render_task_table(task_records(session, plan_code=report.plan_code)))
-    clock = make_clock(settings, args.now)
     runtime = build_runtime(settings, engine, clock)
-    now = _demo_time(runtime, clock(), fixed=bool(args.now or settings.fixed_now))
+    now = _demo_time(runtime, clock.now(), fixed=clock.fixed is not None)
     plan(runtime, now)
     print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
     result = asyncio.run(_one_pass(runtime, now))
@@ -250,11 +264,10 @@ async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
         return await run_pass(runtime, now, poll=True)
 
 
-def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    clock = make_clock(settings, args.now)
+def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     runtime = build_runtime(settings, engine, clock)
     if args.once:
-        now = clock()
+        now = clock.now()
         plan(runtime, now)
         result = asyncio.run(_one_pass(runtime, now))
         print(
@@ -267,10 +280,10 @@ def _run(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-def _due(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     at = parse_moment(args.at, "--at")
     assert at is not None
-    digests = due_preview(build_runtime(settings, engine), at)
+    digests = due_preview(build_runtime(settings, engine, clock), at)
     if args.json:
         _print_json(digests)
         return 0
@@ -283,7 +296,7 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-def _log(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     since = datetime.combine(parse_day(args.since), time(0), tzinfo=VIETNAM) if args.since else None
     records = log_records(engine, unit=args.unit, since=since)
     if args.json:
@@ -298,29 +311,28 @@ def _log(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-def _done(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    now = make_clock(settings, None)()
+def _done(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    now = clock.now()
     with Session(engine) as session:
-        occurrence = mark_done(session, args.key, now, unit=args.unit)
+        occurrence = mark_done(session, args.key, now, unit=args.unit, period=args.period)
         status = occurrence.status
         session.commit()
-    _replan(settings, engine)
+    _replan(settings, engine, clock)
     whole = "đã hoàn thành" if status == "done" else "đơn vị đã xong phần việc; chờ các đơn vị chủ trì khác"
     print(f"Nhiệm vụ {args.key}: {whole}. Không nhắc thêm.")
     return 0
 
 
-def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     with Session(engine) as session:
         reopen(session, args.key)
         session.commit()
-    _replan(settings, engine)
+    _replan(settings, engine, clock)
     print(f"Đã mở lại nhiệm vụ {args.key}; nhắc việc tiếp tục.")
     return 0
 
 
-def _web(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    clock = make_clock(settings, None)
+def _web(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     context = web_context(build_runtime(settings, engine, clock), clock, office=True)
     assert context is not None
     host, port = args.host or settings.web_host, args.port or settings.web_port
@@ -329,7 +341,7 @@ def _web(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
     return 0
 
 
-def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     if sys.stdin.isatty():
         password = getpass.getpass("Mật khẩu: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
@@ -344,8 +356,8 @@ def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine) -> i
     return 0
 
 
-def _status(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    record = status_record(engine, make_clock(settings, None)())
+def _status(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    record = status_record(engine, clock.now(), settings.configured_channels)
     if args.json:
         _print_json(record)
         return 0

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from notifier.runtime import Clock, Runtime, beat, channels_open, plan, run_pass, web_context
+from notifier.clock import Clock, wall_time
+from notifier.runtime import Runtime, beat, channels_open, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.web.app import create_app, make_server
 
@@ -30,13 +31,13 @@ class Daemon:
         self.stop = asyncio.Event()
         self.busy = asyncio.Lock()
         self.planned_for: date | None = None
-        self.started_at = datetime.now(UTC)  # liveness is wall-clock time, even on a fixed business clock
+        self.started_at = wall_time()  # real time: liveness, even on a fixed business clock
 
     async def tick(self) -> None:
         if self.stop.is_set():
             return
         async with self.busy:
-            now = self.clock()
+            now = self.clock.now()
             try:
                 await self._tick(now)
             except Exception:  # one bad tick must not end the daemon; the next one tries again
@@ -48,7 +49,8 @@ class Daemon:
             await asyncio.to_thread(plan, self.runtime, now)
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
-        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, datetime.now(UTC))
+        beat_at = wall_time()  # real time: liveness
+        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at)
         if result.sent or result.reminders:
             log.info("tick: %d reminders, %d digests, %d sent", result.reminders, result.digests, result.sent)
 
@@ -64,7 +66,7 @@ class Daemon:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=int(self.tick_seconds),
-            next_run_time=datetime.now(VIETNAM),
+            next_run_time=wall_time(),  # real time: the first tick is now, whatever the clock says
         )
         async with channels_open(self.runtime):
             polling = [asyncio.create_task(inbound.run(self.stop)) for inbound in self.runtime.inbounds]

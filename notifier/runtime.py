@@ -6,10 +6,10 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -28,13 +28,14 @@ from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.channels.zalo import ZaloChannel, ZaloClient
 from notifier.channels.zalo_inbound import ZaloInbound
+from notifier.clock import Clock
 from notifier.delivery.dispatch import WORKER, Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.models import Heartbeat
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
-from notifier.settings import Settings, parse_moment, require_secret
+from notifier.settings import Settings, require_secret
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
 from notifier.web.auth import Sessions
@@ -54,24 +55,13 @@ class Inbound(Protocol):
     async def refresh(self) -> int: ...
 
 
-Clock = Callable[[], datetime]
-
-
-def make_clock(settings: Settings, cli_now: str | None) -> Clock:
-    """The real clock, or a fixed one from --now (first) or NOTIFIER_NOW, for previews and tests."""
-    moment = parse_moment(cli_now, "--now") or settings.fixed_now
-    if moment is not None:
-        fixed = moment
-        return lambda: fixed
-    return lambda: datetime.now(UTC)
-
-
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     policy: Policy
     channels: dict[str, Channel]
+    clock: Clock
     inbounds: list[Inbound] = field(default_factory=list)
 
     @property
@@ -83,23 +73,25 @@ class Runtime:
         return Dispatcher(self.engine, self.channels, self.templates, self.policy.calendar, self.settings.retry_seconds)
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
-        """Where a unit's digests go: its working links; the console while no chat channel is set up.
-        A unit with no working link still gets a delivery row, which fails visibly."""
-        if not self.settings.chat_channels:
-            return [("console", unit.name)]
-        links = [(c, t) for c, t in active_targets(session, unit) if c in self.channels]
-        return links or [(NO_LINK, "-")]
+        """Where a unit's digests go: its working links, configured or not (a link to a channel
+        that is not configured gets a delivery that fails visibly, never the console's "sent").
+        The console stands in only for a unit with no link at all while no chat channel is set up;
+        with one set up, a unit with no working link gets a delivery row that fails visibly too."""
+        links = active_targets(session, unit)
+        if links:
+            return links
+        return [(NO_LINK, "-")] if self.settings.chat_channels else [("console", unit.name)]
 
 
-def build_runtime(settings: Settings, engine: Engine, clock: Clock | None = None) -> Runtime:
+def build_runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
     policy = load_policy(settings.policy_file)
-    runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)})
+    runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)}, clock)
     if settings.telegram_token:
-        _add_telegram(runtime, settings, clock or make_clock(settings, None))
+        _add_telegram(runtime, settings, clock)
     if settings.smtp_host:
         _add_email(runtime, settings)
     if settings.zalo_token:
-        _add_zalo(runtime, settings, clock or make_clock(settings, None))
+        _add_zalo(runtime, settings, clock)
     return runtime
 
 
@@ -218,9 +210,13 @@ async def run_pass(
     """One scan and one dispatch at ``now``; with ``poll``, one pass over waiting inbound updates."""
     reminders = await asyncio.to_thread(scan, runtime.engine, runtime.policy, now)
     await asyncio.to_thread(queue_weekly_summary, runtime.engine, runtime.policy, now)
-    digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
-    sent = await deliver_due(runtime.dispatcher, now, stop)
+    digests = sent = 0
+    # Nothing goes out while the office is closed: a service that was down at 08:00 and comes back
+    # at night sends the day's digests at the next opening, not in the middle of the night.
+    if runtime.policy.calendar.in_office_hours(now):
+        digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
+        sent = await deliver_due(runtime.dispatcher, now, stop)
     handled = sum([await i.poll_once(timeout=0) for i in runtime.inbounds]) if poll else 0
     for channel_inbound in runtime.inbounds:
         await channel_inbound.refresh()  # show acknowledgements given elsewhere, those just handled too

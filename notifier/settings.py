@@ -58,6 +58,12 @@ class Settings:
         return any(v is not None for v in (self.telegram_token, self.smtp_host, self.zalo_token))
 
     @property
+    def configured_channels(self) -> frozenset[str]:
+        """The chat and email channels whose settings are present."""
+        values = {"telegram": self.telegram_token, "email": self.smtp_host, "zalo": self.zalo_token}
+        return frozenset(name for name, value in values.items() if value is not None)
+
+    @property
     def units_file(self) -> Path:
         return self.config_dir / "units.yaml"
 

@@ -12,13 +12,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from notifier.clock import Clock, install
 from notifier.db.engine import make_engine, upgrade_schema
+from notifier.schedule.calendar import parse_vietnam_time
 from notifier.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "notifier" / "samples" / "ke-hoach-dan-van-2026-thai-tan.txt"
 REAL_PLANS = Path(__file__).resolve().parent / "fixtures" / "real"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PINNED_NOW = "2026-11-26T08:00"  # a Thursday in the sample plan's year, before the tests' usual 27/11 08:00
 
 
 def _postgres_url() -> str | None:
@@ -57,7 +60,17 @@ def workdir(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NOTIFIER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("NOTIFIER_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("NOTIFIER_BEFORE_DATE_MEANS", raising=False)
+    # Time never decides a test's outcome: every command runs on this clock unless it says --now.
+    monkeypatch.setenv("NOTIFIER_NOW", PINNED_NOW)
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def process_clock() -> Iterator[Clock]:
+    """Rows made outside a command stamp with the pinned clock too; each test starts afresh."""
+    clock = install(Clock(parse_vietnam_time(PINNED_NOW)))
+    yield clock
+    install(Clock(parse_vietnam_time(PINNED_NOW)))
 
 
 @pytest.fixture

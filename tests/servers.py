@@ -51,6 +51,7 @@ def serving(app: Any, port: int | None = None, server: uvicorn.Server | None = N
 def web_site(at: datetime, port: int | None = None) -> Iterator[str]:
     """The real web app (the office's pages and acknowledgement links) on a fixed clock, from the
     settings of the test's environment."""
+    from notifier.clock import Clock
     from notifier.db.engine import open_database
     from notifier.runtime import build_runtime, web_context
     from notifier.settings import load_settings
@@ -58,7 +59,8 @@ def web_site(at: datetime, port: int | None = None) -> Iterator[str]:
 
     settings = load_settings()
     engine = open_database(settings)
-    context = web_context(build_runtime(settings, engine), lambda: at, office=True)
+    clock = Clock(at)
+    context = web_context(build_runtime(settings, engine, clock), clock, office=True)
     assert context is not None
     app = create_app(context)
     port = port or free_port()

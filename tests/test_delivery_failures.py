@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from notifier.channels.base import ChannelError, OnWire, Outbound, SendResult, nothing
 from notifier.channels.console import ConsoleChannel
+from notifier.clock import Clock
 from notifier.delivery.queries import log_records, status_record
 from notifier.runtime import build_runtime, plan, run_pass
 from notifier.settings import Settings
@@ -60,7 +61,7 @@ class RefusingChannel(ConsoleChannel):
 def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
     imported: Path, settings: Settings, engine: Engine
 ) -> None:
-    runtime = build_runtime(settings, engine)
+    runtime = build_runtime(settings, engine, Clock(AT_8))
     runtime.channels["console"] = RefusingChannel()
     plan(runtime, AT_8)
     result = asyncio.run(run_pass(runtime, AT_8))
@@ -69,6 +70,6 @@ def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
     assert {(r["status"], r["attempts"]) for r in log} == {("failed", 1)}
     assert asyncio.run(run_pass(runtime, datetime(2026, 11, 27, 3, 0, tzinfo=UTC))).sent == 0
     assert {r["attempts"] for r in log_records(engine)} == {1}
-    status = status_record(engine, AT_8)
+    status = status_record(engine, AT_8, settings.configured_channels)
     assert status["deliveries"] == {"failed": 8}
     assert "Phòng Kinh tế (console: Phòng Kinh tế)" in status["failing_links"]

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import Session
 
 from notifier.channels.telegram_inbound import TelegramInbound
+from notifier.clock import Clock
 from notifier.runtime import build_runtime
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
@@ -29,6 +30,7 @@ OTHER_CHAT = -1003
 ALICE = person(501, "Nguyễn Văn A", "nva")
 BOB = person(502, "Trần Thị B")
 AT_8 = "2026-11-27T08:00"
+PINNED = datetime(2026, 11, 27, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -260,8 +262,8 @@ def test_only_one_process_polls_the_token(linked: FakeTelegram, capsys: pytest.C
 
     settings = load_settings()
     engine = open_database(settings)
-    first = build_runtime(settings, engine).inbounds[0]
-    second = build_runtime(settings, engine).inbounds[0]
+    first = build_runtime(settings, engine, Clock(PINNED)).inbounds[0]
+    second = build_runtime(settings, engine, Clock(PINNED)).inbounds[0]
     assert isinstance(first, TelegramInbound) and isinstance(second, TelegramInbound)
     second.holder = "another-host:1"
     linked.say(VH_CHAT, "/trogiup", ALICE)

@@ -257,3 +257,15 @@ def test_send_now_snooze_and_the_digests_waiting(site: str, capsys: pytest.Captu
         actions = [e.action for e in session.exec(select(AuditEntry)).all()]
     engine.dispose()
     assert "send_now" in actions and "snooze" in actions
+
+
+def test_a_link_to_an_unconfigured_channel_shows_as_a_problem_not_as_working(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "units", "link", "Phòng Văn hóa - Xã hội", "--telegram", "-1001").code == 0
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    problems = client.get("/van-de")
+    assert "Liên kết tới kênh chưa được cấu hình (1)" in problems.text
+    assert "TELEGRAM_BOT_TOKEN" in problems.text
+    unit = client.get("/don-vi/2")
+    assert "-1001" in unit.text and "chưa được cấu hình" in unit.text and "hoạt động" not in unit.text

@@ -18,10 +18,19 @@ class ChannelError(Exception):
     ``retry_after`` is the wait the provider asked for, in seconds."""
 
     def __init__(
-        self, message: str, *, permanent: bool = False, retry_after: float | None = None, uncertain: bool = False
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        uncertain: bool = False,
+        breaks_link: bool = True,
     ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        # A permanent failure about the chat (gone, bot removed) breaks its link; one about our own
+        # set-up (the channel is not configured) or about this message alone does not.
+        self.breaks_link = breaks_link
         self.retry_after = retry_after
         # The request may have reached the provider (a read timeout): sending again could duplicate.
         self.uncertain = uncertain

@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from notifier.channels.links import attach, detach, issue_code
+from notifier.clock import Clock
 from notifier.errors import InputError
-from notifier.runtime import make_clock
 from notifier.schedule.calendar import vietnam_time
 from notifier.settings import Settings
 from notifier.units.directory import load_directory
@@ -42,8 +42,8 @@ def _synced(settings: Settings, session: Session) -> None:
     sync_directory(session, load_directory(settings.units_file))
 
 
-def link_code(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
-    now = make_clock(settings, None)()
+def link_code(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    now = clock.now()
     with Session(engine) as session:
         _synced(settings, session)
         code = issue_code(session, args.unit, now)
@@ -58,7 +58,7 @@ def link_code(args: argparse.Namespace, settings: Settings, engine: Engine) -> i
     return 0
 
 
-def link(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def link(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     targets = [("telegram", _chat_id(args.telegram))] if args.telegram else []
     targets += [("email", _address(a)) for a in args.email]
     targets += [("zalo", _zalo_id(z)) for z in args.zalo]
@@ -101,7 +101,7 @@ def _address(raw: str) -> str:
     return address
 
 
-def unlink(args: argparse.Namespace, settings: Settings, engine: Engine) -> int:
+def unlink(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     if not args.telegram and args.email is None and args.zalo is None:
         raise InputError("cần --telegram, --email [ĐỊA_CHỈ] hoặc --zalo [CHAT_ID]")
     count = 0

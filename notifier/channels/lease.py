@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifier.channels.models import Lease
+from notifier.clock import wall_time
 
 
 def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
     """Take or renew the lease; False while another holder's lease runs."""
-    now = datetime.now(UTC)
+    now = wall_time()  # real time: a lease expires on the machine's clock
     with Session(engine) as session:
         taken = session.exec(
             sql_update(Lease)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.channels.models import ChannelLink, LinkCode
-from notifier.db.types import utcnow
+from notifier.clock import stamp
 from notifier.delivery.models import Delivery
 from notifier.errors import InputError
 from notifier.units.lookup import find_unit
@@ -63,7 +63,7 @@ def attach(session: Session, unit: Unit, channel: str, target: str, title: str |
     """Point ``target`` at ``unit`` (moving it from another unit if it was linked elsewhere)."""
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
     link = link or ChannelLink(unit_id=unit.id or 0, channel=channel, target=target)
-    link.unit_id, link.status, link.error, link.updated_at = unit.id or 0, "active", None, utcnow()
+    link.unit_id, link.status, link.error, link.updated_at = unit.id or 0, "active", None, stamp()
     link.title = title or link.title
     session.add(link)
     session.flush()
@@ -102,7 +102,7 @@ def mark_broken(session: Session, channel: str, target: str, error: str) -> bool
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
     if link is None:
         return False
-    link.status, link.error, link.updated_at = "broken", error, utcnow()
+    link.status, link.error, link.updated_at = "broken", error, stamp()
     session.add(link)
     return True
 
@@ -112,7 +112,7 @@ def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
     sent follow it; the history of what was sent stays as it was."""
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == old)).first()
     if link is not None:
-        link.target, link.updated_at = new, utcnow()
+        link.target, link.updated_at = new, stamp()
         session.add(link)
     waiting = session.exec(
         select(Delivery).where(
@@ -125,10 +125,39 @@ def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
     session.flush()
 
 
-def links_by_unit(session: Session) -> dict[int, list[dict[str, Any]]]:
+#: The setting a channel needs before any of its links can carry a message.
+CHANNEL_SETTING = {"telegram": "TELEGRAM_BOT_TOKEN", "email": "SMTP_HOST", "zalo": "ZALO_BOT_TOKEN"}
+CHANNEL_LABELS = {"telegram": "Telegram", "email": "thư điện tử", "zalo": "Zalo", "console": "màn hình"}
+
+
+def unconfigured_error(channel: str) -> str:
+    setting = CHANNEL_SETTING.get(channel, channel)
+    return f"kênh {CHANNEL_LABELS.get(channel, channel)} chưa được cấu hình (thiếu {setting}): chưa gửi được tin nào"
+
+
+def links_by_unit(session: Session, configured: frozenset[str]) -> dict[int, list[dict[str, Any]]]:
+    """Every unit's links; a link to a channel that is not configured says so (``configured``
+    false, and the reason in ``error``): the unit is not reached, whatever the link's status."""
     out: dict[int, list[dict[str, Any]]] = {}
     for row in session.exec(select(ChannelLink).order_by(col(ChannelLink.id))).all():
+        ready = row.channel in configured
         out.setdefault(row.unit_id, []).append(
-            {"channel": row.channel, "target": row.target, "title": row.title, "status": row.status, "error": row.error}
+            {
+                "channel": row.channel,
+                "target": row.target,
+                "title": row.title,
+                "status": row.status,
+                "error": row.error if ready else unconfigured_error(row.channel),
+                "configured": ready,
+            }
         )
     return out
+
+
+def unconfigured_links(session: Session, configured: frozenset[str]) -> list[tuple[ChannelLink, Unit]]:
+    rows = session.exec(
+        select(ChannelLink, Unit)
+        .where(col(ChannelLink.channel).not_in(list(configured)), ChannelLink.unit_id == Unit.id)
+        .order_by(col(ChannelLink.id))
+    ).all()
+    return [(link, unit) for link, unit in rows]

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class ChannelLink(SQLModel, table=True):
@@ -25,8 +26,8 @@ class ChannelLink(SQLModel, table=True):
     # active, or broken: a permanent error (bot removed, chat gone) stopped deliveries to it.
     status: str = Field(default="active", max_length=20)
     error: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class LinkCode(SQLModel, table=True):
@@ -40,7 +41,7 @@ class LinkCode(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     used_by: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class InboundCursor(SQLModel, table=True):
@@ -51,7 +52,7 @@ class InboundCursor(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: str = Field(unique=True, max_length=20)
     offset: int = 0
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class RateReservation(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete, text, update
 from sqlmodel import Session, col, func, select
 
 from notifier.channels.models import RateReservation
-from notifier.db.types import utcnow
+from notifier.clock import wall_time
 
 _LOCK_ID = 727_001  # an arbitrary constant naming this lock for pg_advisory_xact_lock
 _KEEP = timedelta(minutes=5)
@@ -35,7 +35,7 @@ class Limit:
 class RateLimiter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._cleaned = utcnow()
+        self._cleaned = wall_time()  # real time: rate-limit turns
 
     async def wait_turn(self, limits: Sequence[Limit]) -> list[int]:
         """Wait until every limit allows a send and take the turn; returns the turn's rows."""
@@ -52,14 +52,15 @@ class RateLimiter:
 
     def _restamp(self, taken: list[int]) -> None:
         with Session(self.engine) as session:
-            session.exec(update(RateReservation).where(col(RateReservation.id).in_(taken)).values(at=utcnow()))
+            stamp_now = wall_time()  # real time: rate-limit turns
+            session.exec(update(RateReservation).where(col(RateReservation.id).in_(taken)).values(at=stamp_now))
             session.commit()
 
     def _try_take(self, limits: Sequence[Limit]) -> tuple[float, list[int]]:
         with Session(self.engine) as session:
             if session.get_bind().dialect.name == "postgresql":
                 session.exec(text("SELECT pg_advisory_xact_lock(:id)").bindparams(id=_LOCK_ID))  # type: ignore[call-overload]
-            now = utcnow()
+            now = wall_time()  # real time: rate-limit turns
             delay = max((self._wait_for(session, limit, now) for limit in limits), default=0.0)
             rows: list[RateReservation] = []
             if delay <= 0:

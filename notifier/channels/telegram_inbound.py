@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update, User
@@ -28,6 +28,7 @@ from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_
 from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
 from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
+from notifier.clock import stamp
 from notifier.delivery.acks import (
     Person,
     PressOutcome,
@@ -76,6 +77,8 @@ class TelegramInbound:
         await self.app.initialize()
 
     async def stop(self) -> None:
+        # The next process (the next `run --once` under cron) must not wait for the lease to run out.
+        await asyncio.to_thread(self._release_lease)
         await self.app.shutdown()
 
     # -- polling ----------------------------------------------------------------------------
@@ -127,7 +130,7 @@ class TelegramInbound:
         with Session(self.engine) as session:
             cursor = session.exec(select(InboundCursor).where(InboundCursor.channel == CHANNEL)).first()
             cursor = cursor or InboundCursor(channel=CHANNEL)
-            cursor.offset, cursor.updated_at = max(cursor.offset, offset), datetime.now(UTC)
+            cursor.offset, cursor.updated_at = max(cursor.offset, offset), stamp()
             session.add(cursor)
             session.commit()
 

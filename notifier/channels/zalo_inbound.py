@@ -90,6 +90,8 @@ class ZaloInbound:
         return None
 
     async def stop(self) -> None:
+        # The next process (the next `run --once` under cron) must not wait for the lease to run out.
+        await asyncio.to_thread(lease.release, self.engine, LEASE_NAME, self.holder)
         await self.channel.client.close()
 
     async def refresh(self) -> int:

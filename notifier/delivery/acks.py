@@ -23,6 +23,7 @@ from notifier.plans.models import Task
 from notifier.schedule.calendar import at_vietnam, vietnam_time
 from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
 from notifier.schedule.policy import Policy
+from notifier.schedule.progress import complete
 from notifier.units.directory import Directory
 from notifier.units.models import Unit
 
@@ -218,24 +219,29 @@ def _done(c: _Press) -> tuple[str, bool]:
     if not c.person.allowed(entry.done_reporters if entry else ()):
         return "Bạn không có quyền báo hoàn thành cho đơn vị này.", False
     occurrence = c.session.get(Occurrence, reminder.occurrence_id) if reminder.occurrence_id else None
-    if occurrence is None or occurrence.status != "open":
+    if occurrence is None or occurrence.status != "open" or _part_finished(c.session, occurrence, unit):
         return "Nhiệm vụ này đã được báo xong trước đó.", False
     accept = bool(entry and entry.accept_done_reports)
-    occurrence.status, occurrence.done_at, occurrence.done_by = ("done" if accept else "reported"), c.now, c.person.name
-    c.session.add(occurrence)
-    _stop_tracks(c.session, occurrence)
+    completion = complete(c.session, occurrence, c.now, unit=unit, by=c.person.name, confirmed=accept)
     task = c.session.get_one(Task, reminder.task_id)
     c.session.add(
         _ack(c.digest, c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id)
     )
-    tail = "đã ghi nhận hoàn thành." if accept else "đã ghi nhận; chờ văn phòng xác nhận."
+    if not completion.finished:
+        return f"Nhiệm vụ {task.number}: đã ghi nhận phần việc của đơn vị; chờ các đơn vị chủ trì khác.", True
+    tail = (
+        "đã ghi nhận hoàn thành." if completion.occurrence.status == "done" else "đã ghi nhận; chờ văn phòng xác nhận."
+    )
     return f"Nhiệm vụ {task.number}: {tail}", True
 
 
-def _stop_tracks(session: Session, occurrence: Occurrence) -> None:
-    for track in session.exec(select(Track).where(Track.occurrence_id == occurrence.id)).all():
-        track.next_at, track.next_step = None, None
-        session.add(track)
+def _part_finished(session: Session, occurrence: Occurrence, unit: Unit) -> bool:
+    tracks = session.exec(
+        select(Track)
+        .where(Track.occurrence_id == occurrence.id, Track.assignment_id == Assignment.id)
+        .where(Assignment.unit_id == unit.id)
+    ).all()
+    return bool(tracks) and all(t.done_at is not None for t in tracks)
 
 
 def _digest_reminders(session: Session, digest: Digest) -> list[Reminder]:

@@ -15,7 +15,6 @@ import logging
 import os
 import signal
 import socket
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,9 +25,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import NO_LINK, Channel, ChannelError, Outbound, OutItem, SendResult
-from notifier.channels.links import mark_broken
+from notifier.channels.links import mark_broken, unconfigured_error
 from notifier.channels.models import SentMessage
-from notifier.db.types import utcnow
+from notifier.clock import stamp, stopwatch, wall_time
 from notifier.delivery.models import Delivery, Digest
 from notifier.delivery.render import digest_view, render_digest
 from notifier.schedule.calendar import WorkingCalendar
@@ -105,7 +104,8 @@ def _eligible_query(session: Session) -> object:
     return (
         select(Delivery.id)
         .where(Delivery.status == "pending", ~blocked)
-        .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= utcnow()))
+        # real time: retry pacing is about the machine, not the plan's calendar
+        .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= wall_time()))
         .order_by(col(Delivery.id))
         .limit(1)
     )
@@ -128,8 +128,8 @@ def claim_next(dispatcher: Dispatcher) -> Claimed | None:
                     status="sending",
                     attempts=col(Delivery.attempts) + 1,
                     claimed_by=WORKER,
-                    claimed_until=utcnow() + LEASE,
-                    updated_at=utcnow(),
+                    claimed_until=wall_time() + LEASE,  # real time: a lease
+                    updated_at=stamp(),
                     on_wire_at=None,
                 )
             )
@@ -164,7 +164,7 @@ def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datet
     with Session(engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
         delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", result.provider_id, now
-        delivery.claimed_until, delivery.error, delivery.updated_at = None, None, utcnow()
+        delivery.claimed_until, delivery.error, delivery.updated_at = None, None, stamp()
         if result.target and result.target != delivery.target:
             delivery.note = f"nhóm đã đổi mã {delivery.target} → {result.target}"
             delivery.target = result.target
@@ -181,17 +181,18 @@ def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datet
 def record_failure(dispatcher: Dispatcher, claimed: Claimed, error: ChannelError) -> str:
     with Session(dispatcher.engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
-        delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, utcnow()
+        delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, stamp()
         if error.uncertain:
             delivery.status = "uncertain"  # it may have arrived: never sent again without a person deciding
         elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = "failed"
-            if error.permanent:
+            if error.permanent and error.breaks_link:
                 mark_broken(session, delivery.channel, delivery.target, str(error))
         else:
             backoff = dispatcher.backoff
             wait = error.retry_after or backoff[min(delivery.attempts, len(backoff)) - 1]
-            delivery.status, delivery.next_attempt_at = "pending", utcnow() + timedelta(seconds=wait)
+            # real time: retry pacing
+            delivery.status, delivery.next_attempt_at = "pending", wall_time() + timedelta(seconds=wait)
         session.add(delivery)
         session.commit()
         return delivery.status
@@ -229,14 +230,14 @@ def _crash_point(name: str) -> None:
 
 
 async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
-    started = time.monotonic()
+    started = stopwatch()
     _crash_point("after_claim")
     channel = dispatcher.channels.get(claimed.channel)
     try:
         if claimed.channel == NO_LINK:
             raise ChannelError("đơn vị chưa liên kết kênh nhận tin nào (notifier units link-code)", permanent=True)
         if channel is None:
-            raise ChannelError(f"kênh «{claimed.channel}» chưa được cấu hình", permanent=True)
+            raise ChannelError(unconfigured_error(claimed.channel), permanent=True, breaks_link=False)
         result = await channel.send(
             claimed.message, lambda: asyncio.to_thread(_mark_on_wire, dispatcher.engine, claimed.id)
         )
@@ -257,7 +258,7 @@ async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
 
 def _mark_on_wire(engine: Engine, delivery_id: int) -> None:
     with Session(engine) as session:
-        session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(on_wire_at=utcnow()))
+        session.exec(update(Delivery).where(col(Delivery.id) == delivery_id).values(on_wire_at=stamp()))
         session.commit()
 
 
@@ -270,7 +271,7 @@ def _log(claimed: Claimed, started: float, outcome: str) -> None:
         claimed.channel,
         masked,
         claimed.attempts,
-        (time.monotonic() - started) * 1000,
+        (stopwatch() - started) * 1000,
         outcome,
     )
 
@@ -283,7 +284,7 @@ def _interrupted(engine: Engine) -> list[Delivery]:
 
 
 def _abandoned(delivery: Delivery) -> bool:
-    if delivery.claimed_until is not None and delivery.claimed_until < utcnow():
+    if delivery.claimed_until is not None and delivery.claimed_until < wall_time():  # real time: a lease
         return True
     host, _, pid = (delivery.claimed_by or "").rpartition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
@@ -329,7 +330,7 @@ def _settle(engine: Engine, delivery_id: int, went_out: bool | None, channel: Ch
                 if went_out is False
                 else "gửi bị gián đoạn; không biết đã tới chưa: gửi lại, có thể trùng"
             )
-        delivery.claimed_until, delivery.updated_at = None, utcnow()
+        delivery.claimed_until, delivery.updated_at = None, stamp()
         session.add(delivery)
         session.commit()
         log.warning("delivery %s interrupted earlier: %s", delivery_id, delivery.note)

@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class Digest(SQLModel, table=True):
@@ -23,7 +24,7 @@ class Digest(SQLModel, table=True):
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # open: still collecting items; sealed: deliveries written, nothing more is added.
     status: str = Field(default="open", max_length=20)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Delivery(SQLModel, table=True):
@@ -56,9 +57,9 @@ class Delivery(SQLModel, table=True):
     # What happened besides errors: an interrupted send and how it was settled.
     note: str | None = Field(default=None, sa_column=Column(Text))
     body: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Ack(SQLModel, table=True):
@@ -76,7 +77,7 @@ class Ack(SQLModel, table=True):
     # The provider's id of the press or message (a callback query id): the same one is recorded once.
     external_id: str | None = Field(default=None, max_length=200, unique=True)
     text: str | None = Field(default=None, sa_column=Column(Text))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Heartbeat(SQLModel, table=True):

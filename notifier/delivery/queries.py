@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
+from notifier.channels.links import unconfigured_error, unconfigured_links
+from notifier.clock import wall_time
 from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
 from notifier.delivery.render import digest_view, item_order
 from notifier.plans.models import Task
@@ -33,7 +35,7 @@ def due_preview(runtime: Runtime, at: datetime) -> list[dict[str, Any]]:
     with runtime.engine.connect() as connection:
         transaction = connection.begin()
         try:
-            shadow = Runtime(runtime.settings, connection, runtime.policy, runtime.channels)  # type: ignore[arg-type]
+            shadow = Runtime(runtime.settings, connection, runtime.policy, runtime.channels, runtime.clock)  # type: ignore[arg-type]
             plan(shadow, at)
             scan(connection, runtime.policy, at)  # type: ignore[arg-type]
             queue_weekly_summary(connection, runtime.policy, at)  # type: ignore[arg-type]
@@ -66,6 +68,7 @@ def _digests_at(session: Session, runtime: Runtime, at: datetime) -> list[dict[s
                         "working_days": i.working_days,
                         "role": i.role,
                         "unit": i.subject,
+                        "period": i.period or None,
                     }
                     for i in view.items
                 ],
@@ -145,8 +148,12 @@ def _log_record(
     }
 
 
-def status_record(engine: Engine, now: datetime) -> dict[str, Any]:
+def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> dict[str, Any]:
     with Session(engine) as session:
+        unconfigured = [
+            f"{u.name} ({link.channel}: {link.target}) — {unconfigured_error(link.channel)}"
+            for link, u in unconfigured_links(session, configured)
+        ]
         beat = session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first()
         deliveries = Counter(
             dict(session.exec(select(Delivery.status, func.count()).group_by(col(Delivery.status))).all())
@@ -158,7 +165,8 @@ def status_record(engine: Engine, now: datetime) -> dict[str, Any]:
                 Delivery.status == "failed", Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
             )
         ).all()
-    alive = beat is not None and datetime.now(UTC) - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
+    # real time: liveness is about the machine, whatever clock the daemon's business runs on
+    alive = beat is not None and wall_time() - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
     return {
         "daemon": {
             "alive": alive,
@@ -170,7 +178,8 @@ def status_record(engine: Engine, now: datetime) -> dict[str, Any]:
         "deliveries": dict(sorted(deliveries.items())),
         "digests_waiting": open_digests,
         "next_step_at": _iso(next_due) if isinstance(next_due, datetime) else None,
-        "failing_links": sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}),
+        "failing_links": sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}) + unconfigured,
+        "unconfigured_links": unconfigured,
         "now": _iso(now),
         "now_vietnam": vietnam_time(now).isoformat(),
     }

@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 
 from notifier.delivery.models import Digest
 from notifier.plans.models import Task
+from notifier.plans.periods import period_label
 from notifier.schedule.calendar import WorkingCalendar, vietnam_time
-from notifier.schedule.models import Reminder
+from notifier.schedule.models import Occurrence, Reminder
 from notifier.schedule.steps import STATE_ORDER
 from notifier.schedule.summary import summary_view
 from notifier.units.models import Unit
@@ -41,6 +42,7 @@ class ItemView:
     state: str
     role: str
     subject: str | None
+    period: str = ""  # "Quý I/2026" for a recurring task's occurrence: two may stand side by side
 
     @property
     def due_text(self) -> str:
@@ -96,8 +98,9 @@ def digest_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> 
         .order_by(col(Reminder.id))
     ).all()
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    periods = _periods(session, {r.occurrence_id for r, _ in rows if r.occurrence_id is not None})
     day = vietnam_time(digest.send_at).date()
-    items = [_item(reminder, task, units, calendar, day) for reminder, task in rows]
+    items = [_item(reminder, task, units, calendar, day, periods) for reminder, task in rows]
     items.sort(key=lambda i: item_order(i.state, i.due, i.task_key))
     return DigestView(digest.id or 0, units[digest.unit_id], digest.role, digest.kind, digest.send_at, items)
 
@@ -107,8 +110,18 @@ def item_order(state: str, due: date | None, task_key: str) -> tuple[int, date, 
     return STATE_ORDER.index(state), due or date.max, task_key
 
 
+def _periods(session: Session, occurrence_ids: set[int]) -> dict[int, str]:
+    rows = session.exec(select(Occurrence.id, Occurrence.period).where(col(Occurrence.id).in_(occurrence_ids))).all()
+    return {occurrence_id or 0: period_label(period) for occurrence_id, period in rows}
+
+
 def _item(
-    reminder: Reminder, task: Task, units: dict[int | None, str], calendar: WorkingCalendar, day: date
+    reminder: Reminder,
+    task: Task,
+    units: dict[int | None, str],
+    calendar: WorkingCalendar,
+    day: date,
+    periods: dict[int, str],
 ) -> ItemView:
     due = reminder.due
     return ItemView(
@@ -121,6 +134,7 @@ def _item(
         state=reminder.state,
         role=reminder.role,
         subject=units.get(reminder.subject_unit_id) if reminder.subject_unit_id else None,
+        period=periods.get(reminder.occurrence_id or 0, ""),
     )
 
 

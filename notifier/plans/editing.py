@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from notifier.db.types import utcnow
+from notifier.clock import stamp
 from notifier.errors import InputError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Task
@@ -50,7 +50,7 @@ def set_due(session: Session, key: str, day: date) -> Task:
         )
     if task.deadline_kind in (DeadlineKind.UNSPECIFIED, DeadlineKind.CONTINUOUS):
         task.deadline_kind = DeadlineKind.ONCE.value
-    task.due, task.due_set_by_office, task.updated_at = day, True, utcnow()
+    task.due, task.due_set_by_office, task.updated_at = day, True, stamp()
     session.add(task)
     session.flush()
     return task

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from notifier.db.types import utcnow
+from notifier.clock import stamp
 from notifier.plans.catalogue import Catalogue, parse_catalogue
 from notifier.plans.deadlines import DeadlineContext
 from notifier.plans.drafts import ROLES, TaskDraft, make_draft
@@ -101,7 +101,7 @@ def _upsert_plan(session: Session, code: str, meta: PlanMetadata) -> tuple[Plan,
     is_new = plan is None
     plan = plan or Plan(code=code, title=meta.title)
     plan.number, plan.title, plan.issuer = meta.number, meta.title, meta.issuer
-    plan.issued_on, plan.year, plan.decision, plan.updated_at = meta.issued_on, meta.year, meta.decision, utcnow()
+    plan.issued_on, plan.year, plan.decision, plan.updated_at = meta.issued_on, meta.year, meta.decision, stamp()
     session.add(plan)
     session.flush()
     return plan, is_new
@@ -134,7 +134,7 @@ def _apply_tasks(
 def _archive_missing(session: Session, stored: list[Task], kept: set[int | None], report: ImportReport) -> None:
     for task in stored:
         if task.id not in kept and task.status != "archived":
-            task.status, task.archived_at, task.updated_at = "archived", utcnow(), utcnow()
+            task.status, task.archived_at, task.updated_at = "archived", stamp(), stamp()
             session.add(task)
             report.archived.append(task.key)
 
@@ -191,7 +191,7 @@ def _update_task(
         task.status, task.archived_at = "open", None
         report.restored.append(task.key)
     _copy_fields(task, draft)
-    task.position, task.updated_at = position, utcnow()
+    task.position, task.updated_at = position, stamp()
     session.add(task)
     current = refs.get(task.id or 0, [])
     if _unit_key(current) != _unit_key(wanted):

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class Plan(SQLModel, table=True):
@@ -22,8 +23,8 @@ class Plan(SQLModel, table=True):
     issued_on: date | None = None
     year: int | None = None
     decision: str | None = Field(default=None, max_length=100)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Task(SQLModel, table=True):
@@ -57,8 +58,8 @@ class Task(SQLModel, table=True):
     source_where: str = Field(default="", max_length=200)
     status: str = Field(default="open", max_length=20, index=True)
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class TaskUnit(SQLModel, table=True):
@@ -86,4 +87,4 @@ class ImportRun(SQLModel, table=True):
     file_format: str = Field(max_length=10)
     sha256: str = Field(max_length=64)
     summary: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    imported_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    imported_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

@@ -41,3 +41,21 @@ def quarter_of(day: date) -> int:
 def span(first: Period, last: Period) -> Period:
     """The window from the start of ``first`` to the end of ``last``."""
     return first[0], last[1]
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def period_label(key: str) -> str:
+    """How an occurrence's period reads in a message: "Quý I/2026", "Tháng 11/2026", "Năm 2026";
+    empty for a one-off or continuous task, whose deadline text already says it."""
+    year, _, part = key.partition("-")
+    if not year.isdigit():
+        return ""
+    if not part:
+        return f"Năm {year}"
+    if part.startswith("Q"):
+        return f"Quý {_ROMAN[int(part[1:]) - 1]}/{year}"
+    if part.startswith("H"):
+        return f"6 tháng {'đầu' if part == 'H1' else 'cuối'} năm {year}"
+    return f"Tháng {int(part)}/{year}"

@@ -42,6 +42,8 @@ class WorkingCalendar:
     office_opens: time = time(7, 30)
     office_closes: time = time(17, 0)
     _cache: dict[int, dict[date, str]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Every track asks for the same few offsets from the same due dates, every day: remember them.
+    _offsets: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def holiday_name(self, day: date) -> str | None:
         if day.year not in self._cache:
@@ -72,6 +74,12 @@ class WorkingCalendar:
 
         ``day`` itself need not be a working day: counting starts from it.
         """
+        found = self._offsets.get((day, count))
+        if found is None:
+            found = self._offsets[(day, count)] = self._count_working_days(day, count)
+        return found
+
+    def _count_working_days(self, day: date, count: int) -> date:
         step = 1 if count >= 0 else -1
         current, left = day, abs(count)
         while left:

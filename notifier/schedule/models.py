@@ -8,7 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class Assignment(SQLModel, table=True):
@@ -57,6 +58,7 @@ class Track(SQLModel, table=True):
     next_step: str | None = Field(default=None, max_length=40)
     last_day: date | None = None  # the day of the last step emitted (or skipped as past)
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    done_status: str | None = Field(default=None, max_length=20)  # "reported" by the unit, or "done"
 
 
 class Reminder(SQLModel, table=True):
@@ -76,7 +78,7 @@ class Reminder(SQLModel, table=True):
     state: str = Field(max_length=20)
     due: date | None = None
     digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class ScheduleMark(SQLModel, table=True):
@@ -87,4 +89,4 @@ class ScheduleMark(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=100)
     period: str = Field(max_length=40)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

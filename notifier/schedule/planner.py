@@ -4,6 +4,7 @@ size of the plan, so it is never part of the scan."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -34,12 +35,19 @@ def plan_all(session: Session, policy: Policy, now: datetime) -> None:
     wanted = _wanted_assignments(session, units)
     assignments = _sync_assignments(session, wanted)
     tasks = session.exec(select(Task, Plan).where(Task.plan_id == Plan.id)).all()
-    for task, plan in tasks:
-        occurrences = _sync_occurrences(session, task, today)
-        for assignment in assignments.get(task.id or 0, []):
-            unit = units[assignment.unit_id]
-            for occurrence in occurrences:
-                _sync_track(session, policy, task, plan, unit, assignment, occurrence)
+    # Everything is read once up front: a query per task or per track made this O(plan) many round trips.
+    stored: dict[int, list[Occurrence]] = defaultdict(list)
+    for occurrence in session.exec(select(Occurrence)).all():
+        stored[occurrence.task_id].append(occurrence)
+    tracks = {(t.assignment_id, t.occurrence_id): t for t in session.exec(select(Track)).all()}
+    with session.no_autoflush:
+        for task, plan in tasks:
+            occurrences = _sync_occurrences(session, task, today, stored[task.id or 0])
+            for assignment in assignments.get(task.id or 0, []):
+                unit = units[assignment.unit_id]
+                for occurrence in occurrences:
+                    track = tracks.get((assignment.id or 0, occurrence.id or 0))
+                    _sync_track(session, policy, task, plan, unit, assignment, occurrence, track)
     session.flush()
 
 
@@ -79,22 +87,59 @@ def _sync_assignments(session: Session, wanted: dict[int, dict[int, str]]) -> di
     return active
 
 
-def _sync_occurrences(session: Session, task: Task, today: date) -> list[Occurrence]:
-    """The task's open occurrences as its deadline now says; others are closed, never deleted."""
-    stored = {o.period: o for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id)).all()}
+def _sync_occurrences(session: Session, task: Task, today: date, rows: list[Occurrence]) -> list[Occurrence]:
+    """The task's open occurrences as its deadline now says. A late occurrence of a recurring task
+    stays open beside the next ones until it is done or closed; one that the deadline no longer
+    names (the plan was revised, the task archived) is closed, never deleted."""
+    stored = {o.period: o for o in rows}
     periods = {p.key: p for p in periods_of(task, today)} if task.status != "archived" else {}
+    for key, occurrence in stored.items():
+        late = _late_period(task, key, today) if occurrence.status == "open" and task.status != "archived" else None
+        if late is not None:
+            periods.setdefault(key, late)
+    created = False
     for key, period in periods.items():
-        occurrence = stored.get(key) or Occurrence(task_id=task.id or 0, period=key)
-        if (occurrence.window_start, occurrence.due) != (period.start, period.due):
+        found = stored.get(key)
+        occurrence = found or Occurrence(task_id=task.id or 0, period=key)
+        if found is None:
+            created = True
+            rows.append(occurrence)
+        if (occurrence.window_start, occurrence.due) != (period.start, period.due) or occurrence.id is None:
             occurrence.window_start, occurrence.due = period.start, period.due
-        session.add(occurrence)
+            session.add(occurrence)
         stored[key] = occurrence
     for key, occurrence in stored.items():
         if key not in periods and occurrence.status == "open":
             occurrence.status = "cancelled"
             session.add(occurrence)
-    session.flush()
+    if created:
+        session.flush()  # the new occurrences' ids, for their tracks
     return [o for o in stored.values() if o.status == "open"]
+
+
+_PERIOD_KEYS = {
+    DeadlineKind.MONTHLY: re.compile(r"(\d{4})-(\d{2})"),
+    DeadlineKind.QUARTERLY: re.compile(r"(\d{4})-Q([1-4])"),
+    DeadlineKind.HALF_YEARLY: re.compile(r"(\d{4})-H([12])"),
+    DeadlineKind.YEARLY: re.compile(r"(\d{4})()"),
+}
+
+
+def _late_period(task: Task, key: str, today: date) -> Period | None:
+    """The period ``key`` names when it is one of this recurring task's and already past."""
+    kind = DeadlineKind(task.deadline_kind)
+    pattern = _PERIOD_KEYS.get(kind)
+    match = pattern.fullmatch(key) if pattern else None
+    if match is None:
+        return None
+    year, part = int(match.group(1)), int(match.group(2) or 1)
+    month = {DeadlineKind.QUARTERLY: 3 * (part - 1) + 1, DeadlineKind.HALF_YEARLY: 6 * (part - 1) + 1}.get(kind, part)
+    if not 1 <= month <= 12:
+        return None
+    period = _period_at(kind, date(year, month, 1), task)
+    if period.key != key or period.due is None or period.due >= today:
+        return None
+    return period
 
 
 def periods_of(task: Task, today: date) -> list[Period]:
@@ -144,18 +189,24 @@ def _yearly_window(task: Task, year: int) -> tuple[date, date]:
 
 
 def _sync_track(
-    session: Session, policy: Policy, task: Task, plan: Plan, unit: Unit, assignment: Assignment, occurrence: Occurrence
+    session: Session,
+    policy: Policy,
+    task: Task,
+    plan: Plan,
+    unit: Unit,
+    assignment: Assignment,
+    occurrence: Occurrence,
+    track: Track | None,
 ) -> None:
-    track = session.exec(
-        select(Track).where(Track.assignment_id == assignment.id, Track.occurrence_id == occurrence.id)
-    ).first()
     track = track or Track(assignment_id=assignment.id or 0, occurrence_id=occurrence.id or 0)
-    plot = plot_for(policy, task, plan, assignment.role, occurrence)
     if not assignment.active or track.done_at is not None or task.status == "archived":
-        track.next_at, track.next_step = None, None
+        wanted: tuple[str | None, datetime | None] = (None, None)
     else:
-        track.next_step, track.next_at = next_step(plot, policy, track.last_day, policy.send_time_for(unit.name))
-    session.add(track)
+        plot = plot_for(policy, task, plan, assignment.role, occurrence)
+        wanted = next_step(plot, policy, track.last_day, policy.send_time_for(unit.name))
+    if track.id is None or (track.next_step, track.next_at) != wanted:
+        track.next_step, track.next_at = wanted
+        session.add(track)
 
 
 def plot_for(policy: Policy, task: Task, plan: Plan, role: str, occurrence: Occurrence) -> Plot:

@@ -81,7 +81,9 @@ def _after_due(plot: Plot, due: date, calendar: WorkingCalendar) -> Iterator[Ste
 
 
 def _check_ins(plot: Plot, calendar: WorkingCalendar) -> Iterator[Step]:
-    start = plot.since or date.today()
+    start = plot.since or plot.window_start
+    if start is None:
+        return  # nothing says from when: the planner always says (the plan's year)
     year, month = start.year, start.month
     while True:
         first = calendar.first_working_day_of_month(year, month)

@@ -80,6 +80,12 @@ def fold(text: str) -> str:
     return " ".join(t.folded for t in tokens(nfc(text)))
 
 
+def literal_fold(text: str) -> str:
+    """Folded words as written, abbreviations not expanded: "Phòng VH-XH" stays apart from
+    "Phòng Văn hóa - Xã hội", so that an office's alias for the one leaves the other alone."""
+    return " ".join(t.folded for t in raw_tokens(nfc(text)))
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

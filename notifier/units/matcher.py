@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from notifier.text.folding import Token, clean_spaces, fold, nfc, tokens
+from notifier.text.folding import Token, clean_spaces, fold, literal_fold, nfc, raw_tokens, tokens
 
 # Folded first words of a unit name; fragments starting otherwise are free text.
 _HEADS = {
@@ -64,17 +64,25 @@ class CellUnits:
 
 
 class UnitMatcher:
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
-        """``names``: (written form, canonical name) pairs; aliases included."""
+    def __init__(self, names: Iterable[tuple[str, str]], overrides: Iterable[tuple[str, str]] = ()) -> None:
+        """``names``: (written form, canonical name) pairs; aliases included. ``overrides``: the
+        office's own aliases, matched as written (abbreviations not expanded) before anything else:
+        a name the office assigned belongs to that unit, whatever the automatic rules would say."""
         self._index: dict[tuple[str, ...], str] = {}
         for written, canonical in names:
             for variant in _variants(fold(written)):
                 self._index.setdefault(variant, canonical)
         self._longest = max((len(k) for k in self._index), default=1)
+        self._overrides: dict[tuple[str, ...], str] = {}
+        for written, canonical in overrides:
+            for variant in _variants(literal_fold(written)):
+                self._overrides[variant] = canonical
+        self._longest_override = max((len(k) for k in self._overrides), default=0)
 
     def match(self, cell: str) -> CellUnits:
         text = nfc(cell)
-        found = self._known(tokens(text))
+        claimed = self._overridden(raw_tokens(text))
+        found = sorted(claimed + [f for f in self._known(tokens(text)) if not _overlaps(f, claimed)])
         refs: list[UnitRef] = []
         notes: list[str] = []
         cursor = 0
@@ -87,7 +95,22 @@ class UnitMatcher:
 
     def resolve(self, written: str) -> str | None:
         """The canonical name for a whole name as written, if known."""
-        return self._index.get(tuple(fold(written).split()))
+        override = self._overrides.get(tuple(literal_fold(written).split()))
+        return override or self._index.get(tuple(fold(written).split()))
+
+    def _overridden(self, words: list[Token]) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(words) and self._overrides:
+            for size in range(min(self._longest_override, len(words) - i), 0, -1):
+                target = self._overrides.get(tuple(w.folded for w in words[i : i + size]))
+                if target is not None:
+                    found.append((words[i].start, words[i + size - 1].end, target))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
 
     def _known(self, toks: list[Token]) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
@@ -120,6 +143,10 @@ class UnitMatcher:
                 refs.append(UnitRef(fragment, None))
             else:
                 notes.append(fragment)
+
+
+def _overlaps(span: tuple[int, int, str], claimed: list[tuple[int, int, str]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end, _ in claimed)
 
 
 def _variants(folded: str) -> list[tuple[str, ...]]:

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class Unit(SQLModel, table=True):
@@ -25,8 +26,8 @@ class Unit(SQLModel, table=True):
     is_group: bool = False
     # A unit dropped from units.yaml is kept (tasks and history point at it) but inactive.
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class UnitAlias(SQLModel, table=True):
@@ -38,7 +39,7 @@ class UnitAlias(SQLModel, table=True):
     folded: str = Field(unique=True, max_length=500)
     # "config" aliases follow units.yaml; "operator" ones were added with `notifier units alias`.
     source: str = Field(default="config", max_length=20)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class GroupMember(SQLModel, table=True):

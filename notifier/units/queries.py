@@ -8,11 +8,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.channels.links import links_by_unit
+from notifier.text.folding import literal_fold
 from notifier.units.directory import Directory
 from notifier.units.models import GroupMember, Unit, UnitAlias
 
 
-def unit_records(session: Session, directory: Directory) -> list[dict[str, Any]]:
+def unit_records(session: Session, directory: Directory, configured: frozenset[str]) -> list[dict[str, Any]]:
     units = session.exec(select(Unit).where(col(Unit.active).is_(True)).order_by(col(Unit.id))).all()
     by_id = {u.id: u for u in units}
     groups_of: dict[int, list[str]] = defaultdict(list)
@@ -24,7 +25,7 @@ def unit_records(session: Session, directory: Directory) -> list[dict[str, Any]]
     operator = defaultdict(list)
     for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))).all():
         operator[alias.unit_id].append(alias.written)
-    links = links_by_unit(session)
+    links = links_by_unit(session, configured)
     return [_record(u, directory, groups_of, members_of, operator) | {"links": links.get(u.id or 0, [])} for u in units]
 
 
@@ -36,8 +37,10 @@ def _record(
     operator: dict[int, list[str]],
 ) -> dict[str, Any]:
     entry = directory.groups.get(unit.name) if unit.is_group else directory.units.get(unit.name)
-    config_aliases = list(entry.aliases) if entry else []
     uid = unit.id or 0
+    taken = {literal_fold(written) for other, names in operator.items() if other != uid for written in names}
+    # A name the office assigned to another unit is that unit's alone.
+    config_aliases = [a for a in (entry.aliases if entry else ()) if literal_fold(a) not in taken]
     record: dict[str, Any] = {
         "name": unit.name,
         "kind": unit.kind,

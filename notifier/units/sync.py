@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from notifier.db.types import utcnow
+from notifier.clock import stamp
 from notifier.errors import InputError
 from notifier.plans.models import TaskUnit
-from notifier.text.folding import fold
+from notifier.text.folding import fold, literal_fold
 from notifier.units.directory import Directory
 from notifier.units.matcher import UnitMatcher
 from notifier.units.models import GroupMember, Unit, UnitAlias
@@ -23,13 +23,13 @@ def sync_directory(session: Session, directory: Directory) -> dict[str, Unit]:
     for name, kind, head, is_group in entries:
         unit = existing.get(name) or Unit(name=name, kind=kind)
         if (unit.kind, unit.head, unit.is_group, unit.active) != (kind, head, is_group, True) or unit.id is None:
-            unit.kind, unit.head, unit.is_group, unit.active, unit.updated_at = kind, head, is_group, True, utcnow()
+            unit.kind, unit.head, unit.is_group, unit.active, unit.updated_at = kind, head, is_group, True, stamp()
             session.add(unit)
         existing[name] = unit
     listed = {name for name, *_ in entries}
     for name, unit in existing.items():
         if name not in listed and unit.active:
-            unit.active, unit.updated_at = False, utcnow()
+            unit.active, unit.updated_at = False, stamp()
             session.add(unit)
     session.flush()
     _sync_groups(session, directory, existing)
@@ -57,11 +57,9 @@ def _id(unit: Unit) -> int:
 
 
 def build_matcher(session: Session, directory: Directory) -> UnitMatcher:
-    """Names from units.yaml plus the aliases the operator added."""
-    names = directory.names_and_aliases()
+    """Names from units.yaml, and the aliases the office added, which win over every other match."""
     rows = session.exec(select(UnitAlias, Unit).where(UnitAlias.unit_id == Unit.id)).all()
-    names += [(alias.written, unit.name) for alias, unit in rows]
-    return UnitMatcher(names)
+    return UnitMatcher(directory.names_and_aliases(), [(alias.written, unit.name) for alias, unit in rows])
 
 
 def resolve_pending(session: Session, matcher: UnitMatcher, units: dict[str, Unit]) -> int:
@@ -87,9 +85,24 @@ def add_alias(session: Session, written: str, canonical: str) -> Unit:
     folded = fold(written)
     if not folded:
         raise InputError("tên trong văn bản không được để trống")
-    alias = session.exec(select(UnitAlias).where(UnitAlias.folded == folded)).first()
-    alias = alias or UnitAlias(unit_id=_id(target), written=written, folded=folded, source="operator")
+    literal = literal_fold(written)
+    same = [a for a in session.exec(select(UnitAlias)).all() if literal_fold(a.written) == literal]
+    same = same or list(session.exec(select(UnitAlias).where(UnitAlias.folded == folded)).all())
+    alias = same[0] if same else UnitAlias(unit_id=_id(target), written=written, folded=folded, source="operator")
     alias.unit_id, alias.written = _id(target), written
     session.add(alias)
     session.flush()
     return target
+
+
+def claim_name(session: Session, written: str, target: Unit) -> int:
+    """Every stored mention written that way and matched to another unit now points at ``target``
+    (one name, one unit); returns how many moved. Unresolved mentions are ``resolve_pending``'s."""
+    literal, moved = literal_fold(written), 0
+    for ref in session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_not(None))).all():
+        if literal_fold(ref.written) == literal and ref.unit_id != target.id:
+            ref.unit_id = target.id
+            session.add(ref)
+            moved += 1
+    session.flush()
+    return moved

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from notifier.db.types import UTCDateTime, utcnow
+from notifier.clock import stamp
+from notifier.db.types import UTCDateTime
 
 
 class User(SQLModel, table=True):
@@ -18,7 +19,7 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)  # admin or viewer
     password_hash: str = Field(max_length=300)
     disabled: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class AuditEntry(SQLModel, table=True):
@@ -30,7 +31,7 @@ class AuditEntry(SQLModel, table=True):
     username: str = Field(max_length=100, index=True)
     action: str = Field(max_length=50)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class LoginFailure(SQLModel, table=True):
@@ -40,4 +41,4 @@ class LoginFailure(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, index=True)
     client: str = Field(max_length=100, index=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

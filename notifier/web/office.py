@@ -21,7 +21,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from notifier.channels.links import attach, detach, issue_code, links_by_unit
+from notifier.channels.links import (
+    attach,
+    detach,
+    issue_code,
+    links_by_unit,
+    unconfigured_error,
+    unconfigured_links,
+)
 from notifier.channels.models import ChannelLink
 from notifier.delivery.models import Digest
 from notifier.delivery.queries import log_records
@@ -39,7 +46,7 @@ from notifier.schedule.policy import Policy
 from notifier.schedule.progress import mark_done, reopen
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
-from notifier.units.sync import add_alias, build_matcher, resolve_pending, sync_directory
+from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
 from notifier.web.auth import SessionClaim, add_user, audit, authenticate
 from notifier.web.exports import log_workbook, status_workbook
 from notifier.web.models import User
@@ -283,7 +290,7 @@ class OfficePages:
             if unit is None:
                 return self.render("message.html.j2", visitor, status=404, title="Không có đơn vị", text=str(unit_id))
             states = [s for s in task_states(session, self.policy.calendar, today) if unit.name in s.lead]
-            links = links_by_unit(session).get(unit_id, [])
+            links = links_by_unit(session, self._configured()).get(unit_id, [])
             session.expunge_all()
         history = log_records(self.context.engine, unit=unit.name)
         return self.render("unit.html.j2", visitor, unit=unit, states=states, links=links, history=history, note=note)
@@ -420,7 +427,9 @@ class OfficePages:
         try:
             with Session(self.context.engine) as session:
                 units = sync_directory(session, directory)
-                target = add_alias(session, written, canonical).name
+                unit = add_alias(session, written, canonical)
+                target = unit.name
+                claim_name(session, written, unit)
                 resolve_pending(session, build_matcher(session, directory), units)
                 plan_all(session, self.policy, now)
                 audit(session, visitor.user.username, "alias", f"{written} → {target}", now)
@@ -491,6 +500,10 @@ class OfficePages:
             broken = session.exec(
                 select(ChannelLink, Unit).where(ChannelLink.status == "broken", ChannelLink.unit_id == Unit.id)
             ).all()
+            unconfigured = [
+                (link, unit, unconfigured_error(link.channel))
+                for link, unit in unconfigured_links(session, self._configured())
+            ]
             unresolved = session.exec(
                 select(TaskUnit, Task).where(
                     col(TaskUnit.unit_id).is_(None), TaskUnit.task_id == Task.id, Task.status != "archived"
@@ -509,12 +522,17 @@ class OfficePages:
             "problems.html.j2",
             visitor,
             broken=broken,
+            unconfigured=unconfigured,
             unresolved=unresolved,
             not_understood=not_understood,
             failed=failed,
             choices=self._unit_names(),
             note=note,
         )
+
+    def _configured(self) -> frozenset[str]:
+        settings = self.context.settings
+        return settings.configured_channels if settings is not None else frozenset()
 
     def _unit_names(self) -> list[str]:
         with Session(self.context.engine) as session:

@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task
 from notifier.schedule.calendar import WorkingCalendar, vietnam_time
 from notifier.schedule.models import Assignment, Occurrence
@@ -21,6 +22,7 @@ CATEGORIES = {
     "in_progress": ("Đang thực hiện trong hạn", "#1565c0"),
     "due_soon": ("Sắp đến hạn", "#ef6c00"),
     "overdue": ("Quá hạn", "#c62828"),
+    "continuous": ("Thường xuyên", "#6a1b9a"),  # no deadline by nature: monthly progress check-ins
     "no_deadline": ("Chưa có hạn", "#757575"),
 }
 
@@ -43,7 +45,17 @@ class TaskState:
         return CATEGORIES[self.category][1]
 
 
-def category(due: date | None, status: str, done_on: date | None, today: date, calendar: WorkingCalendar) -> str:
+def category(
+    due: date | None,
+    status: str,
+    done_on: date | None,
+    today: date,
+    calendar: WorkingCalendar,
+    *,
+    continuous: bool = False,
+) -> str:
+    if continuous and status not in ("done", "reported"):
+        return "continuous"
     if due is None:
         return "no_deadline" if status not in ("done", "reported") else "done_on_time"
     if status in ("done", "reported"):
@@ -79,7 +91,9 @@ def _state(
     due = current.due if current else task.due
     status = current.status if current else "open"
     done_on = vietnam_time(current.done_at).date() if current and current.done_at else None
-    return TaskState(task, plan.code, category(due, status, done_on, today, calendar), due, done_on, lead)
+    continuous = task.deadline_kind == DeadlineKind.CONTINUOUS.value
+    state = category(due, status, done_on, today, calendar, continuous=continuous)
+    return TaskState(task, plan.code, state, due, done_on, lead)
 
 
 def _leads(session: Session) -> dict[int, tuple[str, ...]]:

@@ -1,0 +1,316 @@
+"""The engine run day by day across two years, with a unit reporting done, the office confirming,
+reopening, moving dates and re-importing at random, and its promises checked after every day:
+
+- every open occurrence past its due date is in an overdue digest within
+  ``overdue_every_working_days`` working days (for each lead unit still on it);
+- each gets exactly one escalation;
+- nothing is cancelled unless the office archived the task;
+- no reminder step goes out twice;
+- nothing goes out on a non-working day or outside office hours;
+- every item's ``working_days`` matches an independent count on the Vietnamese calendar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import holidays
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from notifier.clock import Clock, install
+from notifier.delivery.acks import record_link_ack
+from notifier.delivery.models import Delivery, Digest
+from notifier.delivery.render import digest_view
+from notifier.plans.editing import set_due
+from notifier.plans.importer import import_plan
+from notifier.plans.models import Task
+from notifier.runtime import Runtime, build_runtime, plan, run_pass
+from notifier.schedule.calendar import VIETNAM, at_vietnam, vietnam_time
+from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.progress import complete, reopen
+from notifier.settings import Settings
+from notifier.units.models import Unit
+from tests.conftest import SAMPLE
+
+FIRST, LAST = date(2026, 1, 1), date.fromisoformat(os.environ.get("SIM_LAST", "2027-12-31"))
+EVERY, ESCALATE = 3, 5  # config/policy.yaml: overdue_every_working_days, escalate_after_working_days
+OPENS, CLOSES = time(7, 30), time(17, 0)
+GENERATED = """TT;Nhiệm vụ;Đơn vị chủ trì;Đơn vị phối hợp;Thời hạn hoàn thành
+1;Việc một lần;Phòng Văn hóa - Xã hội;Phòng Kinh tế;Hoàn thành trước ngày 10/3/2026
+2;Việc trong quý;Phòng Kinh tế, Văn phòng HĐND và UBND xã;;Quý II/2026
+3;Việc hằng năm;Phòng Văn hóa - Xã hội;;Hằng năm
+4;Việc nửa năm;Trung tâm Phục vụ hành chính công;Phòng Kinh tế;Định kỳ 6 tháng
+5;Việc hằng quý;Phòng Kinh tế;Phòng Văn hóa - Xã hội;Hằng quý
+6;Việc hằng tháng;Văn phòng HĐND và UBND xã;;Trước ngày 15 hằng tháng
+7;Việc thường xuyên;Trung tâm Dịch vụ sự nghiệp công;;Thường xuyên
+8;Việc chưa có hạn;Phòng Kinh tế;;Theo công văn chỉ đạo các cấp
+9;Việc văn phòng đặt hạn;Phòng Văn hóa - Xã hội;;Khi có phát sinh
+"""
+
+
+class VietnameseCalendar:
+    """An independent count of working days: Monday to Friday minus Vietnam's public holidays."""
+
+    def __init__(self) -> None:
+        self.off = set(holidays.country_holidays("VN", years=range(2025, 2030)))
+
+    def working(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.off
+
+    def between(self, start: date, end: date) -> int:
+        sign, (low, high) = (1, (start, end)) if start <= end else (-1, (end, start))
+        days = [low + timedelta(days=n) for n in range(1, (high - low).days + 1)]
+        if sign < 0:
+            days = [low + timedelta(days=n) for n in range((high - low).days)]
+        return sign * sum(self.working(d) for d in days)
+
+    def back(self, day: date, count: int) -> date:
+        while count:
+            day -= timedelta(days=1)
+            count -= self.working(day)
+        return day
+
+
+@dataclass
+class World:
+    engine: Engine
+    settings: Settings
+    runtime: Runtime
+    plans: list[tuple[Path, str | None]]
+    rng: random.Random
+    calendar: VietnameseCalendar = field(default_factory=VietnameseCalendar)
+    fresh: dict[int, date] = field(default_factory=dict)  # task id -> reopened or re-dated that day
+    actions: Counter[str] = field(default_factory=Counter)
+    steps: set[tuple[object, ...]] = field(default_factory=set)
+    seen_reminder: int = 0
+    delivered: set[tuple[int, str, str]] = field(default_factory=set)
+    seen_delivery: int = 0
+
+
+@pytest.fixture
+def world(settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the two-year simulation runs on the default database")
+    monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(tmp_path / "console.jsonl"))
+    generated = tmp_path / "sinh-ra.csv"
+    generated.write_text(GENERATED, encoding="utf-8")
+    settings = replace(settings, console_file=tmp_path / "console.jsonl")
+    install(Clock(at_vietnam(FIRST, time(7, 0))))
+    import_plan(engine, settings, SAMPLE)
+    import_plan(engine, settings, generated, plan_code="SINH", year=2026)
+    runtime = build_runtime(settings, engine, Clock(at_vietnam(FIRST, time(7, 0))))
+    return World(engine, settings, runtime, [(SAMPLE, None), (generated, "SINH")], random.Random(20261130))
+
+
+def _moment(day: date, clock: time) -> datetime:
+    return datetime.combine(day, clock, tzinfo=VIETNAM)
+
+
+def _pass(world: World, moment: datetime) -> None:
+    install(Clock(moment))
+    asyncio.run(run_pass(world.runtime, moment))
+
+
+def _office_acts(world: World, day: date) -> None:
+    """Random things units and the office do during the day, each through the engine's own rules."""
+    moment = _moment(day, time(10, 0))
+    install(Clock(moment))
+    before = sum(world.actions.values())
+    with Session(world.engine) as session:
+        roll = world.rng.random()
+        if roll < 0.2:  # units finish most of their work, some of it late
+            _report_done(world, session, moment)
+        elif roll < 0.24:
+            _reopen(world, session, day)
+        elif roll < 0.27:
+            _move_date(world, session, day)
+        elif roll < 0.45:
+            _acknowledge(world, session, moment)
+        session.commit()
+    if world.rng.random() < 0.02:
+        world.actions["reimport"] += 1
+        path, code = world.rng.choice(world.plans)
+        import_plan(world.engine, world.settings, path, plan_code=code, year=2026)
+    if sum(world.actions.values()) != before:
+        plan(world.runtime, moment)  # as every command that changes tasks does
+
+
+def _report_done(world: World, session: Session, moment: datetime) -> None:
+    rows = session.exec(
+        select(Occurrence, Assignment, Unit)
+        .where(Occurrence.status == "open", Assignment.task_id == Occurrence.task_id, Assignment.unit_id == Unit.id)
+        .where(Assignment.role == "lead", col(Assignment.active).is_(True))
+        .order_by(col(Occurrence.id), col(Assignment.id))
+    ).all()
+    if rows:
+        occurrence, _, unit = world.rng.choice(rows)
+        whole = world.rng.random() < 0.3
+        complete(session, occurrence, moment, unit=None if whole else unit, by="mô phỏng", confirmed=whole)
+        world.actions["done (office)" if whole else "done (unit)"] += 1
+
+
+def _reopen(world: World, session: Session, day: date) -> None:
+    finished = session.exec(
+        select(Occurrence, Task)
+        .where(col(Occurrence.status).in_(("done", "reported")), Task.id == Occurrence.task_id)
+        .order_by(col(Occurrence.id))
+    ).all()
+    if finished:
+        occurrence, task = world.rng.choice(finished)
+        if occurrence.period in ("once", "continuous") or occurrence.status == "reported":
+            reopen(session, task.key)
+            world.fresh[task.id or 0] = day
+            world.actions["reopen"] += 1
+
+
+def _move_date(world: World, session: Session, day: date) -> None:
+    tasks = session.exec(
+        select(Task).where(col(Task.deadline_kind).in_(("once", "unspecified")), Task.status == "open")
+    ).all()
+    if tasks:
+        task = world.rng.choice(sorted(tasks, key=lambda t: t.key))
+        new = day + timedelta(days=world.rng.randint(-20, 60))
+        set_due(session, task.key, new)
+        world.fresh[task.id or 0] = day
+        world.actions["set-due"] += 1
+
+
+def _acknowledge(world: World, session: Session, moment: datetime) -> None:
+    sent = session.exec(select(Delivery, Digest).where(Delivery.status == "sent", Digest.id == Delivery.digest_id))
+    rows = sent.all()
+    if rows:
+        delivery, digest = world.rng.choice(rows[-20:])
+        record_link_ack(session, digest, delivery, "127.0.0.1", moment)
+        world.actions["ack"] += 1
+
+
+# -- the checks -------------------------------------------------------------------------------
+
+
+def _check_day(world: World, day: date) -> None:
+    with Session(world.engine) as session:
+        _check_overdue_reminded_and_escalated(world, session, day)
+        _check_nothing_cancelled(session)
+        _check_no_step_twice(world, session)
+        _check_sent_on_working_hours(world, session, day)
+        _check_working_days(world, session, day)
+
+
+def _check_overdue_reminded_and_escalated(world: World, session: Session, day: date) -> None:
+    rows = session.exec(
+        select(Track, Occurrence, Task)
+        .where(Track.occurrence_id == Occurrence.id, Track.assignment_id == Assignment.id)
+        .where(Assignment.task_id == Task.id, Assignment.role == "lead", col(Assignment.active).is_(True))
+        .where(Occurrence.status == "open", Task.status == "open", col(Track.done_at).is_(None))
+        .where(col(Occurrence.due).is_not(None), col(Occurrence.due) < day)
+    ).all()
+    by_track: dict[int, list[Reminder]] = {}
+    tracks = [track.id for track, _, _ in rows]
+    for reminder in session.exec(select(Reminder).where(col(Reminder.track_id).in_(tracks))).all():
+        by_track.setdefault(reminder.track_id or 0, []).append(reminder)
+    for track, occurrence, task in rows:
+        assert occurrence.due is not None
+        since = max(occurrence.due, world.fresh.get(task.id or 0, occurrence.due))
+        owed = world.calendar.between(since, day)
+        reminders = by_track.get(track.id or 0, [])
+        current = [r for r in reminders if r.due == occurrence.due]
+        where = f"{task.key} ({occurrence.period}) track {track.id} on {day}"
+        if owed >= EVERY:
+            window = world.calendar.back(day, EVERY)
+            recent = [r for r in current if r.state == "overdue" and vietnam_time(r.created_at).date() >= window]
+            history = [(r.step, r.state, r.due, vietnam_time(r.created_at).date()) for r in reminders]
+            assert recent, f"no overdue reminder in the last {EVERY} working days: {where}: {history}"
+        escalations = [r for r in reminders if r.state == "escalation" and r.due == occurrence.due]
+        assert len({r.key for r in escalations if ":snooze:" not in r.key}) <= 1, where
+        if world.calendar.between(occurrence.due, day) > ESCALATE and owed >= 1:
+            assert escalations, f"no escalation: {where}"
+
+
+def _check_nothing_cancelled(session: Session) -> None:
+    cancelled = session.exec(
+        select(Occurrence, Task).where(Occurrence.status == "cancelled", Task.id == Occurrence.task_id)
+    ).all()
+    assert [(t.key, o.period) for o, t in cancelled if t.status != "archived"] == []
+
+
+def _check_no_step_twice(world: World, session: Session) -> None:
+    """Each step of a track (for one due date) is emitted once; each digest reaches a target once."""
+    reminders = session.exec(select(Reminder).where(col(Reminder.id) > world.seen_reminder)).all()
+    for r in reminders:
+        world.seen_reminder = max(world.seen_reminder, r.id or 0)
+        if r.track_id is None or r.step == "on_demand" or r.step.endswith(":snooze"):
+            continue
+        step = (r.track_id, r.occurrence_id, r.due, r.step, r.state)
+        assert step not in world.steps, f"step emitted twice: {step}"
+        world.steps.add(step)
+    for d in session.exec(select(Delivery).where(Delivery.status == "sent", col(Delivery.id) > world.seen_delivery)):
+        world.seen_delivery = max(world.seen_delivery, d.id or 0)
+        assert (d.digest_id, d.channel, d.target) not in world.delivered, f"a digest reached {d.target} twice"
+        world.delivered.add((d.digest_id, d.channel, d.target))
+
+
+def _check_sent_on_working_hours(world: World, session: Session, day: date) -> None:
+    start = _moment(day, time(0, 0))
+    for delivery in session.exec(select(Delivery).where(col(Delivery.sent_at) >= start)).all():
+        assert delivery.sent_at is not None
+        local = vietnam_time(delivery.sent_at)
+        assert world.calendar.working(local.date()), f"sent on a day off: {local}"
+        digest = session.get_one(Digest, delivery.digest_id)
+        assert OPENS <= local.time() < CLOSES, f"sent outside office hours: {local}: {delivery} {digest}"
+
+
+def _check_working_days(world: World, session: Session, day: date) -> None:
+    start = _moment(day, time(0, 0))
+    digests = session.exec(
+        select(Digest).where(col(Digest.send_at) >= start, Digest.kind != "summary", Digest.status != "open")
+    ).all()
+    for digest in digests:
+        view = digest_view(session, digest, world.runtime.policy.calendar)
+        send_day = vietnam_time(digest.send_at).date()
+        for item in view.items:
+            if item.due is not None:
+                assert item.working_days == world.calendar.between(send_day, item.due), (item, send_day)
+
+
+def test_two_years_day_by_day_keep_every_promise(world: World) -> None:
+    day, checked, off_hours = FIRST, 0, 0
+    while day <= LAST:
+        odd = world.rng.choice([time(6, 0), time(12, 30), time(19, 45)]) if world.rng.random() < 0.15 else None
+        if odd is not None and (odd < time(8, 0) or not world.calendar.working(day)):
+            _pass(world, _moment(day, odd))  # the service also wakes at odd hours and on days off
+            off_hours += 1
+        if world.calendar.working(day):
+            plan(world.runtime, _moment(day, time(0, 5)))  # the daemon's daily re-sync
+            if world.rng.random() < 0.03:
+                _pass(world, _moment(day, time(19, 45)))  # down all day, back at night: holds till the morning
+                off_hours += 1
+                _check_day(world, day)
+                checked += 1
+                day += timedelta(days=1)
+                continue
+            _pass(world, _moment(day, time(8, 0)))
+            _office_acts(world, day)
+            if odd is not None:
+                _pass(world, _moment(day, odd))
+                off_hours += 1
+        _check_day(world, day)
+        checked += 1
+        day += timedelta(days=1)
+    with Session(world.engine) as session:
+        sent = session.exec(select(Delivery).where(Delivery.status == "sent")).all()
+        overdue = session.exec(select(Reminder).where(Reminder.state == "overdue")).all()
+        escalations = session.exec(select(Reminder).where(Reminder.state == "escalation")).all()
+    print(
+        f"\nsimulated {checked} days, {off_hours} off-hour passes, {len(sent)} deliveries, "
+        f"{len(overdue)} overdue items, {len(escalations)} escalations; actions: {dict(world.actions)}"
+    )
+    assert len(sent) > 300 and len(overdue) > 100 and len(escalations) > 10
+    assert world.actions["done (unit)"] and world.actions["reopen"] and world.actions["set-due"]
