@@ -367,6 +367,8 @@ def _status(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
         + ("đang chạy" if daemon["alive"] else "không chạy")
         + (f" (nhịp cuối {daemon['beat_at']})" if daemon["beat_at"] else "")
     )
+    if daemon["problem"]:
+        print(f"Sự cố: {daemon['problem']}")
     print("Lượt gửi: " + (", ".join(f"{k} {v}" for k, v in record["deliveries"].items()) or "chưa có"))
     print(f"Bản tin chờ gửi: {record['digests_waiting']}")
     for link in record["failing_links"]:

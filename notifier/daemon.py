@@ -8,6 +8,7 @@ recorded, nothing is cut off half-way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from datetime import date, datetime
@@ -23,6 +24,8 @@ from notifier.web.app import create_app, make_server
 log = logging.getLogger("notifier.daemon")
 
 TICK_SECONDS = 30
+SHUTDOWN_GRACE_SECONDS = 60  # how long SIGTERM waits for the sends in flight
+WEB_RETRY_SECONDS = 30
 
 
 class Daemon:
@@ -31,6 +34,8 @@ class Daemon:
         self.stop = asyncio.Event()
         self.busy = asyncio.Lock()
         self.planned_for: date | None = None
+        self.web: uvicorn.Server | None = None
+        self.problem: str | None = None
         self.started_at = wall_time()  # real time: liveness, even on a fixed business clock
 
     async def tick(self) -> None:
@@ -50,7 +55,7 @@ class Daemon:
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
         beat_at = wall_time()  # real time: liveness
-        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at)
+        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at, self.problem)
         if result.sent or result.reminders:
             log.info("tick: %d reminders, %d digests, %d sent", result.reminders, result.digests, result.sent)
 
@@ -70,18 +75,56 @@ class Daemon:
         )
         async with channels_open(self.runtime):
             polling = [asyncio.create_task(inbound.run(self.stop)) for inbound in self.runtime.inbounds]
-            web = self._web()
-            serving = asyncio.create_task(web.serve()) if web is not None else None
+            serving = asyncio.create_task(self._serve_web())
             scheduler.start()
             log.info("notifier running; tick every %ss", self.tick_seconds)
             await self.stop.wait()
+            # The tick in flight finishes the sends already on the wire and records them (it stops
+            # between two sends); only then is the scheduler shut down, which would cancel it.
+            held = await self._wait_for_tick()
             scheduler.shutdown(wait=False)
-            async with self.busy:  # let the tick in flight finish its current send
+            try:
                 await asyncio.gather(*polling)
-                if web is not None and serving is not None:
-                    web.should_exit = True
-                    await serving
-                log.info("notifier stopped")
+                if self.web is not None:
+                    self.web.should_exit = True
+                await serving
+            finally:
+                if held:
+                    self.busy.release()
+            log.info("notifier stopped")
+
+    async def _wait_for_tick(self) -> bool:
+        """Wait (bounded) for the tick in flight; True when this holds the tick lock now."""
+        try:
+            await asyncio.wait_for(self.busy.acquire(), timeout=SHUTDOWN_GRACE_SECONDS)
+            return True
+        except TimeoutError:
+            log.warning("the tick in flight did not finish within %ss; stopping anyway", SHUTDOWN_GRACE_SECONDS)
+            return False
+
+    async def _serve_web(self) -> None:
+        """The office's pages, for as long as the daemon runs. A port that cannot be bound (another
+        program holds it) must not stop the reminders: it is logged, shown in `notifier status`,
+        and tried again every WEB_RETRY_SECONDS."""
+        while not self.stop.is_set():
+            self.web = self._web()
+            if self.web is None:
+                return
+            try:
+                await self.web.serve()
+            except (OSError, SystemExit) as exc:  # uvicorn exits when it cannot bind
+                log.debug("web server ended: %r", exc)
+            if self.web.started or self.stop.is_set():
+                self.problem = None
+                return
+            settings = self.runtime.settings
+            problem = f"trang web không mở được cổng {settings.web_host}:{settings.web_port}; thử lại sau"
+            log.error("%s (every %ss); reminders go on", problem, WEB_RETRY_SECONDS)
+            self.problem = problem
+            beat_at = wall_time()  # real time: liveness
+            await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at, problem)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), timeout=WEB_RETRY_SECONDS)
 
     def _web(self) -> uvicorn.Server | None:
         """The web pages share the daemon's loop when there is a public address for links."""

@@ -223,12 +223,15 @@ async def run_pass(
     return PassResult(reminders, digests, recovered, sent, handled)
 
 
-def beat(engine: Engine, started_at: datetime, now: datetime) -> None:
+def beat(engine: Engine, started_at: datetime, now: datetime, problem: str | None = None) -> None:
+    """The daemon is alive at ``now``; ``problem``: a part of it that is not working (the web port…)."""
     with Session(engine) as session:
         row = session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first()
         row = row or Heartbeat(
             name="daemon", pid=os.getpid(), host=socket.gethostname(), started_at=started_at, beat_at=now
         )
         row.pid, row.host, row.started_at, row.beat_at = os.getpid(), socket.gethostname(), started_at, now
+        row.problem = problem
         session.add(row)
         session.commit()
+

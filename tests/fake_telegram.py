@@ -109,6 +109,13 @@ class FakeTelegram:
         self.answers: dict[str, str] = {}
         self.flood_errors = 0
         self.forced_429: dict[int, int] = {}
+        # Fault injection: errors answered to the next sends to a chat, answers that cannot be read,
+        # a delay before answering a send, and getUpdates answered at once (a misbehaving server).
+        self.scripted: dict[int, deque[tuple[int, str]]] = defaultdict(deque)
+        self.garbled: set[int] = set()
+        self.send_delay = 0.0
+        self.polls_return_at_once = False
+        self.get_updates_calls = 0
         self._chat_times: dict[int, deque[float]] = defaultdict(deque)
         self._bot_times: deque[float] = deque()
         self._ids = itertools.count(1)
@@ -240,13 +247,23 @@ class FakeTelegram:
         chat_id = int(params["chat_id"])
         text = str(params.get("text", ""))
         with self.lock:
+            if self.scripted[chat_id]:
+                code, description = self.scripted[chat_id].popleft()
+                parameters = {"retry_after": 1} if code == 429 else None
+                raise ApiError(code, description, parameters)
             chat = self._usable_chat(chat_id)
             self._flood_check(chat)
             plain = _check_text(text, params.get("parse_mode"))
             markup = _check_markup(params.get("reply_markup"))
             sent = Sent(next(self._ids), chat_id, plain, text, markup, time.time())
             self.sent[chat_id].append(sent)
-            return sent.json(chat)
+            garbled = chat_id in self.garbled
+            self.garbled.discard(chat_id)
+        if self.send_delay:
+            await asyncio.sleep(self.send_delay)  # the message is in the chat; the answer is late
+        if garbled:
+            return {"unexpected": "shape"}  # not a Message: the client cannot read the answer
+        return sent.json(chat)
 
     async def api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -269,7 +286,8 @@ class FakeTelegram:
 
     async def api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
-        timeout = float(params.get("timeout") or 0)
+        timeout = 0.0 if self.polls_return_at_once else float(params.get("timeout") or 0)
+        self.get_updates_calls += 1
         mine = self._take_poll()
         with self.lock:
             while self.updates and self.updates[0]["update_id"] < offset:

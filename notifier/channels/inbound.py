@@ -3,6 +3,8 @@ templates, the clock, and the name this process holds polling leases under."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from notifier.clock import stopwatch
 from notifier.schedule.policy import Policy
 from notifier.units.directory import Directory
 
@@ -22,3 +25,14 @@ class InboundContext:
     templates: Path
     clock: Callable[[], datetime]
     holder: str
+
+
+MIN_POLL_SECONDS = 1.0  # a server that answers at once is asked again no sooner than this
+
+
+async def pace(stop: asyncio.Event, started: float) -> None:
+    """Wait out the rest of MIN_POLL_SECONDS since ``started`` (a stopwatch reading), or until stop."""
+    left = MIN_POLL_SECONDS - (stopwatch() - started)
+    if left > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=left)

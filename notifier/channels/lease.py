@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifier.channels.models import Lease
-from notifier.clock import wall_time
+from notifier.clock import stopwatch, wall_time
 
 
 def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
@@ -48,3 +48,23 @@ def release(engine: Engine, name: str, holder: str) -> None:
         if lease is not None:
             session.delete(lease)
             session.commit()
+
+
+class LeaseKeeper:
+    """Holds one lease for a poller, renewing it only when half of it has run out: a poller whose
+    server answers at once must not write to the database on every call."""
+
+    def __init__(self, engine: Engine, name: str, holder: str, duration: timedelta) -> None:
+        self.engine, self.name, self.holder, self.duration = engine, name, holder, duration
+        self._renew_at = 0.0
+
+    def take(self) -> bool:
+        if stopwatch() < self._renew_at:
+            return True
+        taken = take(self.engine, self.name, self.holder, self.duration)
+        self._renew_at = stopwatch() + self.duration.total_seconds() / 2 if taken else 0.0
+        return taken
+
+    def release(self) -> None:
+        self._renew_at = 0.0
+        release(self.engine, self.name, self.holder)

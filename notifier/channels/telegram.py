@@ -133,6 +133,21 @@ class TelegramChannel(Channel):
         return InlineKeyboardMarkup(rows) if rows else None
 
 
+#: Phrases of the Bot API's 400 answers that are about the chat itself, not about one message.
+CHAT_GONE = (
+    "chat not found",
+    "kicked",
+    "blocked",
+    "deactivated",
+    "not a member",
+    "bot was",
+    "have no rights to send",
+    "need administrator rights",
+    "group chat was upgraded",
+    "peer_id_invalid",
+)
+
+
 def verdict(exc: TelegramError) -> ChannelError:
     """The Bot API's error as our verdict: permanent, retry after a wait, or uncertain."""
     text = str(exc)
@@ -144,7 +159,10 @@ def verdict(exc: TelegramError) -> ChannelError:
     if isinstance(exc, TimedOut):
         return ChannelError(f"hết thời gian chờ Telegram trả lời (có thể đã gửi): {text}", uncertain=True)
     if isinstance(exc, BadRequest):
-        return ChannelError(f"400 {text}", permanent=True)
+        # Only an error about the chat breaks its link; one about this message's text ("can't
+        # parse entities", too long) fails this delivery alone and the group keeps receiving.
+        about_chat = any(phrase in text.lower() for phrase in CHAT_GONE)
+        return ChannelError(f"400 {text}", permanent=True, breaks_link=about_chat)
     if isinstance(exc, NetworkError):
         return ChannelError(f"lỗi mạng: {text}")
     return ChannelError(text)

@@ -23,12 +23,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from notifier.channels import lease
 from notifier.channels.base import Outbound
 from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
-from notifier.channels.inbound import InboundContext
+from notifier.channels.inbound import InboundContext, pace
 from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
 from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
 from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
-from notifier.clock import stamp
+from notifier.clock import stamp, stopwatch
 from notifier.delivery.acks import (
     Person,
     PressOutcome,
@@ -60,6 +60,7 @@ class TelegramInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.channel, self.signer = channel, signer
+        self._lease: lease.LeaseKeeper | None = None
         self.app = Application.builder().bot(channel.bot).updater(None).build()
         self.app.add_handler(CommandHandler("dangky", self.on_register))
         self.app.add_handler(CommandHandler("nhiemvu", self.on_tasks))
@@ -68,6 +69,13 @@ class TelegramInbound:
         self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         self.app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
         self.app.add_error_handler(self.on_error)
+
+    @property
+    def lease(self) -> lease.LeaseKeeper:
+        """The polling lease under this process's name (tests may rename the holder)."""
+        if self._lease is None or self._lease.holder != self.holder:
+            self._lease = lease.LeaseKeeper(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
+        return self._lease
 
     @property
     def bot(self) -> Bot:
@@ -102,6 +110,7 @@ class TelegramInbound:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            started = stopwatch()
             try:
                 if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(self._has_lease):
                     await asyncio.wait_for(stop.wait(), timeout=10)
@@ -110,6 +119,10 @@ class TelegramInbound:
             except TelegramError as exc:
                 log.warning("polling failed: %s; retrying", exc)
                 await asyncio.sleep(5)
+            except Exception:  # a database error must not end polling for good: log, back off, go on
+                log.exception("polling failed; retrying in 5 s")
+                await asyncio.sleep(5)
+            await pace(stop, started)
         await asyncio.to_thread(self._release_lease)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -135,13 +148,13 @@ class TelegramInbound:
             session.commit()
 
     def _take_lease(self) -> bool:
-        return lease.take(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
+        return self.lease.take()
 
     def _has_lease(self) -> bool:
         return lease.holds(self.engine, LEASE_NAME, self.holder)
 
     def _release_lease(self) -> None:
-        lease.release(self.engine, LEASE_NAME, self.holder)
+        self.lease.release()
 
     # -- handlers ---------------------------------------------------------------------------
 

@@ -21,10 +21,11 @@ from sqlmodel import Session, col, select
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
 from notifier.channels.callbacks import Press
-from notifier.channels.inbound import InboundContext
+from notifier.channels.inbound import InboundContext, pace
 from notifier.channels.links import Redeemed, redeem_code, unit_for_target
 from notifier.channels.splitting import split_message
 from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limits
+from notifier.clock import stopwatch
 from notifier.delivery.acks import Person, apply_press, find_sent, open_items
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
@@ -85,20 +86,28 @@ class ZaloInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.channel = channel
+        self._lease: lease.LeaseKeeper | None = None
+
+    @property
+    def lease(self) -> lease.LeaseKeeper:
+        """The polling lease under this process's name (tests may rename the holder)."""
+        if self._lease is None or self._lease.holder != self.holder:
+            self._lease = lease.LeaseKeeper(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
+        return self._lease
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
         # The next process (the next `run --once` under cron) must not wait for the lease to run out.
-        await asyncio.to_thread(lease.release, self.engine, LEASE_NAME, self.holder)
+        await asyncio.to_thread(self.lease.release)
         await self.channel.client.close()
 
     async def refresh(self) -> int:
         return 0  # a Zalo message cannot be edited: acknowledgements are confirmed by a reply instead
 
     async def poll_once(self, timeout: int = 0) -> int:
-        if not await asyncio.to_thread(lease.take, self.engine, LEASE_NAME, self.holder, LEASE_TIME):
+        if not await asyncio.to_thread(self.lease.take):
             return 0
         handled = 0
         while handled < MAX_PER_PASS:
@@ -116,14 +125,19 @@ class ZaloInbound:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(
-                lease.holds, self.engine, LEASE_NAME, self.holder
-            ):
-                try:
+            started = stopwatch()
+            try:
+                if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(
+                    lease.holds, self.engine, LEASE_NAME, self.holder
+                ):
                     await asyncio.wait_for(stop.wait(), timeout=10)
-                except TimeoutError:
-                    continue
-        await asyncio.to_thread(lease.release, self.engine, LEASE_NAME, self.holder)
+            except TimeoutError:
+                continue
+            except Exception:  # a database error must not end polling for good: log, back off, go on
+                log.exception("polling failed; retrying in 5 s")
+                await asyncio.sleep(5)
+            await pace(stop, started)
+        await asyncio.to_thread(self.lease.release)
 
     async def handle(self, update: Any) -> None:
         try:

@@ -40,6 +40,7 @@ DEFAULT_BACKOFF = (30.0, 120.0, 600.0, 1800.0, 3600.0)
 MAX_ATTEMPTS = 8
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 WAITING = ("pending", "sending")
+MAYBE_TWICE = "có thể đã gửi hai lần: một lần gửi trước có thể đã tới"
 
 Targets = Callable[[Session, Unit], Sequence[tuple[str, str]]]
 
@@ -165,8 +166,10 @@ def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datet
         delivery = session.get_one(Delivery, claimed.id)
         delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", result.provider_id, now
         delivery.claimed_until, delivery.error, delivery.updated_at = None, None, stamp()
+        if delivery.maybe_sent:
+            _add_note(delivery, MAYBE_TWICE)  # an earlier attempt may have arrived as well
         if result.target and result.target != delivery.target:
-            delivery.note = f"nhóm đã đổi mã {delivery.target} → {result.target}"
+            _add_note(delivery, f"nhóm đã đổi mã {delivery.target} → {result.target}")
             delivery.target = result.target
         session.add(delivery)
         for part, (chat, message_id) in enumerate(result.messages):
@@ -184,6 +187,12 @@ def record_failure(dispatcher: Dispatcher, claimed: Claimed, error: ChannelError
         delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, stamp()
         if error.uncertain:
             delivery.status = "uncertain"  # it may have arrived: never sent again without a person deciding
+            delivery.maybe_sent += 1
+        elif error.retry_after is not None and not error.permanent:
+            # A 429 is the provider pacing us, not a failed attempt: wait as asked, then go on.
+            delivery.attempts = max(delivery.attempts - 1, 0)
+            # real time: retry pacing
+            delivery.status, delivery.next_attempt_at = "pending", wall_time() + timedelta(seconds=error.retry_after)
         elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = "failed"
             if error.permanent and error.breaks_link:
@@ -233,27 +242,40 @@ async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
     started = stopwatch()
     _crash_point("after_claim")
     channel = dispatcher.channels.get(claimed.channel)
+    left = False  # whether a request may have reached the provider
+
+    async def on_wire() -> None:
+        nonlocal left
+        await asyncio.to_thread(_mark_on_wire, dispatcher.engine, claimed.id)
+        left = True
+
     try:
         if claimed.channel == NO_LINK:
             raise ChannelError("đơn vị chưa liên kết kênh nhận tin nào (notifier units link-code)", permanent=True)
         if channel is None:
             raise ChannelError(unconfigured_error(claimed.channel), permanent=True, breaks_link=False)
-        result = await channel.send(
-            claimed.message, lambda: asyncio.to_thread(_mark_on_wire, dispatcher.engine, claimed.id)
-        )
+        result = await channel.send(claimed.message, on_wire)
         _crash_point("after_send")
     except ChannelError as exc:
         outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, exc)
         _log(claimed, started, f"{outcome}: {exc}")
         return 0
     except Exception as exc:  # a bug or an unexpected library error must not stop the loop
-        outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, ChannelError(repr(exc)))
+        # After the request left, any failure (an answer we cannot read) may hide a message that
+        # arrived: it is settled as uncertain, never retried as if nothing went out.
+        error = ChannelError(f"lỗi không lường trước sau khi gửi: {exc!r}" if left else repr(exc), uncertain=left)
+        outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, error)
         log.exception("delivery %s: unexpected error", claimed.id)
         _log(claimed, started, f"{outcome}: {exc!r}")
         return 0
     await asyncio.to_thread(record_sent, dispatcher.engine, claimed, result, now)
     _log(claimed, started, "sent")
     return 1
+
+
+def _add_note(delivery: Delivery, note: str) -> None:
+    """Notes accumulate: each attempt's story stays in the log, later ones never erase it."""
+    delivery.note = f"{delivery.note}; {note}" if delivery.note else note
 
 
 def _mark_on_wire(engine: Engine, delivery_id: int) -> None:
@@ -319,16 +341,21 @@ def _settle(engine: Engine, delivery_id: int, went_out: bool | None, channel: Ch
             went_out = False  # it stopped before the request left: certainly not sent
         if went_out:
             delivery.status, delivery.sent_at = "sent", now
-            delivery.note = "gửi bị gián đoạn; kênh xác nhận đã gửi"
+            _add_note(delivery, "gửi bị gián đoạn; kênh xác nhận đã gửi")
+            if delivery.maybe_sent:
+                _add_note(delivery, MAYBE_TWICE)
         elif went_out is None and channel is not None and not channel.resend_when_unsure:
-            delivery.status = "uncertain"
-            delivery.note = "gửi bị gián đoạn; không biết đã tới chưa: chờ văn phòng quyết định gửi lại"
+            delivery.status, delivery.maybe_sent = "uncertain", delivery.maybe_sent + 1
+            _add_note(delivery, "gửi bị gián đoạn; không biết đã tới chưa: chờ văn phòng quyết định gửi lại")
         else:
             delivery.status, delivery.next_attempt_at = "pending", None
-            delivery.note = (
+            if went_out is None:
+                delivery.maybe_sent += 1  # this attempt may have arrived: the resend may repeat it
+            _add_note(
+                delivery,
                 "gửi bị gián đoạn; kênh xác nhận chưa gửi: gửi lại"
                 if went_out is False
-                else "gửi bị gián đoạn; không biết đã tới chưa: gửi lại, có thể trùng"
+                else "gửi bị gián đoạn; không biết đã tới chưa: gửi lại, có thể trùng",
             )
         delivery.claimed_until, delivery.updated_at = None, stamp()
         session.add(delivery)

@@ -50,6 +50,9 @@ class Delivery(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=100)
     # How many acknowledgements of the digest the sent message shows (Telegram edits it to show more).
     acks_shown: int = 0
+    # Earlier attempts that may have reached the chat (a crash or an unreadable answer after the
+    # request left): kept across later claims, so a resend that follows says it may repeat.
+    maybe_sent: int = 0
     # Set just before the first request of an attempt leaves: after a crash, None means "never sent".
     on_wire_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     provider_message_id: str | None = Field(default=None, max_length=200)
@@ -89,3 +92,5 @@ class Heartbeat(SQLModel, table=True):
     host: str = Field(max_length=200)
     started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     beat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # A part of the service that is not working though the rest goes on (the web port taken…).
+    problem: str | None = Field(default=None, sa_column=Column(Text))

@@ -174,6 +174,7 @@ def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> 
             "host": beat.host if beat else None,
             "started_at": _iso(beat.started_at) if beat else None,
             "beat_at": _iso(beat.beat_at) if beat else None,
+            "problem": beat.problem if beat else None,
         },
         "deliveries": dict(sorted(deliveries.items())),
         "digests_waiting": open_digests,

@@ -110,10 +110,16 @@ def _emit(session: Session, policy: Policy, book: DigestBook, c: _Context, passe
         return written
     latest = facing[-1]
     state = current_state(latest, today)
-    if state == "overdue" and c.assignment.role != "lead":
+    if state == "overdue" and c.assignment.role != "lead" and not _owed(c, latest):
         return written  # coordinating units are not chased once the due day has passed
     key = f"{c.track.id}:{c.occurrence.due or '-'}:{latest.name}:{latest.day.isoformat()}"
     return written + _write(session, book, c, key, latest.name, state, c.unit, c.assignment.role, None)
+
+
+def _owed(c: _Context, step: Step) -> bool:
+    """A step the unit should have heard in time: the task was known before the step's day, so only
+    an outage kept it back, and catch-up delivers it late rather than never."""
+    return vietnam_time(c.task.created_at).date() < step.day
 
 
 def current_state(step: Step, today: date) -> str:

@@ -1,0 +1,247 @@
+"""Faults around a send, through the real python-telegram-bot against the local Bot API server:
+nothing lost, nothing silently twice. 429s are pacing, not failures; an error about one message
+does not break the group's link; an answer that cannot be read after the request left is uncertain;
+two crashes in a row leave the "may repeat" fact in the log; SIGTERM lets the send in flight finish;
+a web port already taken does not stop the reminders; a poll loop never spins; catch-up after an
+outage includes what coordinating units should have heard."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notifier.channels.telegram_inbound import TelegramInbound
+from notifier.clock import Clock
+from notifier.db.engine import open_database
+from notifier.runtime import build_runtime
+from notifier.settings import load_settings
+from tests.cli_runner import run_cli
+from tests.conftest import SAMPLE
+from tests.fake_telegram import FakeTelegram
+
+VH = "Phòng Văn hóa - Xã hội"
+VP = "Văn phòng HĐND và UBND xã"
+VH_CHAT, VP_CHAT = -1001, -1002
+AT_8 = "2026-11-27T08:00"
+
+
+@pytest.fixture
+def linked(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[FakeTelegram]:
+    fake = FakeTelegram()
+    monkeypatch.setenv("TELEGRAM_API_URL", fake.start())
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("NOTIFIER_RETRY_SECONDS", "1")
+    for chat, title in ((VH_CHAT, "VH-XH"), (VP_CHAT, "Văn phòng")):
+        fake.add_chat(chat, title)
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    assert run_cli(capsys, "units", "link", VH, "--telegram", str(VH_CHAT)).code == 0
+    assert run_cli(capsys, "units", "link", VP, "--telegram", str(VP_CHAT)).code == 0
+    yield fake
+    fake.stop()
+
+
+def _once(capsys: pytest.CaptureFixture[str], at: str = AT_8) -> None:
+    result = run_cli(capsys, "run", "--once", "--now", at)
+    assert result.code == 0, result.err
+
+
+def _log(capsys: pytest.CaptureFixture[str], unit: str = VH) -> dict[str, Any]:
+    rows = [r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == unit and r["kind"] == "reminder"]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _digests(fake: FakeTelegram, chat: int) -> Counter[str]:
+    """How many times each reminder digest (by its code #R…) reached the chat."""
+    codes = (re.search(r"#R(\d+)", m.text) for m in fake.messages(chat))
+    return Counter(code.group(1) for code in codes if code)
+
+
+def _process(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "notifier", *args],
+        cwd=workdir,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_429s_in_a_row_are_pacing_not_failed_attempts(linked: FakeTelegram, capsys: pytest.CaptureFixture[str]) -> None:
+    linked.scripted[VH_CHAT].extend([(429, "Too Many Requests: retry after 1")] * 9)
+    for _ in range(15):
+        _once(capsys)
+        if _log(capsys)["status"] == "sent":
+            break
+        time.sleep(1.1)  # the retry_after the server asked for
+    row = _log(capsys)
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    assert sum(_digests(linked, VH_CHAT).values()) == 1
+
+
+def test_an_error_about_the_message_fails_it_without_breaking_the_link(
+    linked: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked.scripted[VH_CHAT].append((400, "Bad Request: can't parse entities: unsupported start tag"))
+    _once(capsys)
+    row = _log(capsys)
+    assert row["status"] == "failed" and "can't parse entities" in row["error"].lower()
+    [link] = next(u for u in run_cli(capsys, "units", "--json").json() if u["name"] == VH)["links"]
+    assert link["status"] == "active"
+    assert _log(capsys, VP)["status"] == "sent"
+    linked.scripted[VH_CHAT].append((400, "Bad Request: chat not found"))
+    _once(capsys, "2026-11-30T08:00")
+    [link] = next(u for u in run_cli(capsys, "units", "--json").json() if u["name"] == VH)["links"]
+    assert link["status"] == "broken"  # an error about the chat does break it
+
+
+def test_an_answer_that_cannot_be_read_after_the_request_left_is_uncertain_not_retried(
+    linked: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked.garbled.add(VH_CHAT)
+    _once(capsys)
+    row = _log(capsys)
+    assert row["status"] == "uncertain" and "sau khi gửi" in row["error"]
+    for at in ("2026-11-27T08:05", "2026-11-27T09:00"):
+        _once(capsys, at)
+    assert sum(_digests(linked, VH_CHAT).values()) == 1  # it arrived once; nobody sent it again
+
+
+def test_two_crashes_in_a_row_leave_the_may_repeat_fact_in_the_log(linked: FakeTelegram, workdir: Path) -> None:
+    first = _process(workdir, "run", "--once", "--now", AT_8, NOTIFIER_TEST_KILL_AT="after_send")
+    assert first.returncode == -signal.SIGKILL
+    second = _process(workdir, "run", "--once", "--now", AT_8, NOTIFIER_TEST_KILL_AT="after_claim")
+    assert second.returncode == -signal.SIGKILL
+    third = _process(workdir, "run", "--once", "--now", AT_8)
+    assert third.returncode == 0, third.stderr
+    log = [r for r in json.loads(_process(workdir, "log", "--json").stdout) if r["channel"] == "telegram"]
+    twice = [r for r in log if (r["note"] or "") and "có thể đã gửi hai lần" in r["note"]]
+    received = _digests(linked, VH_CHAT) + _digests(linked, VP_CHAT)
+    repeated = {code for code, n in received.items() if n > 1}
+    assert {r["status"] for r in log} == {"sent"}
+    assert repeated and len(twice) >= len(repeated)  # every duplicate is flagged in the log
+    assert all("gửi lại" in r["note"] and ";" in r["note"] for r in twice)  # both attempts' stories kept
+
+
+def test_sigterm_lets_the_send_in_flight_finish_and_nothing_is_sent_again(
+    linked: FakeTelegram, workdir: Path
+) -> None:
+    linked.send_delay = 2.0
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "notifier", "run", "--now", AT_8],
+        cwd=workdir,
+        env=dict(os.environ),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not linked.messages(VH_CHAT) and not linked.messages(VP_CHAT) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        daemon.send_signal(signal.SIGTERM)  # a request is on the wire, its answer 2 s away
+        assert daemon.wait(timeout=90) == 0
+    finally:
+        if daemon.poll() is None:
+            daemon.kill()
+    log = json.loads(_process(workdir, "log", "--json").stdout)
+    assert "sending" not in {r["status"] for r in log}
+    linked.send_delay = 0.0
+    assert _process(workdir, "run", "--once", "--now", AT_8).returncode == 0
+    received = _digests(linked, VH_CHAT) + _digests(linked, VP_CHAT)
+    assert set(received.values()) == {1} and len(received) == 2
+    log = json.loads(_process(workdir, "log", "--json").stdout)
+    assert not [r for r in log if r["note"] and "trùng" in r["note"]]
+
+
+def test_a_web_port_already_taken_does_not_stop_the_reminders(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(workdir / "console.jsonl"))
+    monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "notifier", "run", "--now", AT_8],
+            cwd=workdir,
+            env={**os.environ, "NOTIFIER_WEB_PORT": port},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline, status = time.monotonic() + 60, {}
+            while time.monotonic() < deadline:
+                status = json.loads(_process(workdir, "status", "--json").stdout)
+                if status["daemon"]["problem"] and status["deliveries"].get("sent"):
+                    break
+                time.sleep(0.3)
+            assert daemon.poll() is None  # still running
+            assert port in status["daemon"]["problem"] and status["deliveries"]["sent"] == 8
+            assert "Sự cố:" in _process(workdir, "status").stdout
+            daemon.send_signal(signal.SIGTERM)
+            assert daemon.wait(timeout=60) == 0
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+
+
+def test_a_server_that_answers_polls_at_once_is_not_polled_in_a_tight_loop(linked: FakeTelegram) -> None:
+    linked.polls_return_at_once = True
+    settings = load_settings()
+    engine = open_database(settings)
+    inbound = build_runtime(settings, engine, Clock(datetime(2026, 11, 27, 1, 0, tzinfo=UTC))).inbounds[0]
+    assert isinstance(inbound, TelegramInbound)
+
+    async def poll_for(seconds: float) -> None:
+        stop = asyncio.Event()
+        await inbound.start()
+        task = asyncio.create_task(inbound.run(stop))
+        await asyncio.sleep(seconds)
+        stop.set()
+        await task
+        await inbound.stop()
+
+    asyncio.run(poll_for(3.0))
+    engine.dispose()
+    assert 2 <= linked.get_updates_calls <= 5  # about one a second, not dozens
+
+
+CATCH_UP = """TT;Nhiệm vụ;Đơn vị chủ trì;Đơn vị phối hợp;Thời hạn hoàn thành
+1;Báo cáo;Phòng Văn hóa - Xã hội;Phòng Kinh tế;Hoàn thành trước ngày 1/12/2026
+"""
+
+
+def test_catch_up_after_an_outage_includes_the_coordinating_units_due_day(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = workdir / "bu.csv"
+    plan.write_text(CATCH_UP, encoding="utf-8")
+    assert run_cli(capsys, "--now", "2026-11-10T08:00", "import", str(plan), "--plan", "BU").code == 0
+    _once(capsys, "2026-11-20T08:00")  # the coordinating unit's 7-day notice
+    # down from then until after the due day (Tuesday 1/12): back on Wednesday
+    digests = {(d["unit"], d["kind"]): d for d in run_cli(capsys, "due", "--at", "2026-12-02T08:00", "--json").json()}
+    items = [(i["task_key"], i["role"]) for i in digests[("Phòng Kinh tế", "reminder")]["items"]]
+    assert ("BU:1", "coordinating") in items
+    assert re.match(r"\d{4}-", digests[("Phòng Kinh tế", "reminder")]["send_at"])
