@@ -217,3 +217,17 @@ def test_units_list_shows_kinds_aliases_and_groups(workdir: Path, capsys: pytest
     assert "Các cơ quan, đơn vị" in units["Phòng Kinh tế"]["groups"]
     assert units["Các đơn vị sự nghiệp công lập"]["members"] == ["Trung tâm Dịch vụ sự nghiệp công"]
     assert units["Các thôn"]["is_group"] and units["Các thôn"]["members"] == []
+
+
+def test_a_lead_unit_swapped_between_a_known_and_an_unknown_name_reimports(
+    tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "TT;Nhiệm vụ;Đơn vị chủ trì;Đơn vị phối hợp;Thời hạn\n"
+    first, revised = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(header + "1;Việc A;Phòng Kinh tế;;Quý IV/2026\n2;Việc B;Sở Xây dựng;;Quý IV/2026\n", "utf-8")
+    revised.write_text(header + "1;Việc A;Sở Xây dựng;;Quý IV/2026\n2;Việc B;Phòng Kinh tế;;Quý IV/2026\n", "utf-8")
+    assert run_cli(capsys, "import", str(first), "--plan", "R").code == 0
+    result = run_cli(capsys, "import", str(revised), "--plan", "R")
+    assert result.code == 0, result.err
+    leads = {t["key"]: t["lead_units"] for t in run_cli(capsys, "tasks", "--json").json()}
+    assert leads == {"R:1": ["Sở Xây dựng"], "R:2": ["Phòng Kinh tế"]}

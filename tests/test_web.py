@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import openpyxl
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from notifier.db.engine import open_database
@@ -269,3 +270,88 @@ def test_a_link_to_an_unconfigured_channel_shows_as_a_problem_not_as_working(
     assert "TELEGRAM_BOT_TOKEN" in problems.text
     unit = client.get("/don-vi/2")
     assert "-1001" in unit.text and "chưa được cấu hình" in unit.text and "hoạt động" not in unit.text
+
+
+def test_a_copied_session_cookie_opens_nothing_after_logout_or_a_password_change(
+    site: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    copy = _client(site)
+    copy.cookies.update(client.cookies)
+    assert copy.get("/").status_code == 200
+    assert client.post("/dang-xuat", data={}).status_code == 403  # no CSRF token: refused, still logged in
+    assert copy.get("/").status_code == 200
+    assert client.post("/dang-xuat", data={"csrf": _csrf(client)}).status_code == 303
+    assert copy.get("/").status_code == 303  # revoked on the server, not just forgotten by the browser
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    assert viewer.get("/").status_code == 200
+    _add_user(capsys, monkeypatch, "lanhdao", "viewer", "mat-khau-moi-456")
+    assert viewer.get("/").status_code == 303
+
+
+def test_login_names_are_one_form_and_share_one_limit(site: str) -> None:
+    for name in (" vanphong", "vanphong ", "VanPhong", "vanphong\u00a0", "VANPHONG"):
+        client = _client(site)
+        page = client.get("/dang-nhap")
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert token
+        wrong = {"csrf": token.group(1), "username": name, "password": "sai-mat-khau-123"}
+        assert client.post("/dang-nhap", data=wrong).status_code == 401
+    client = _client(site)
+    token = re.search(r'name="csrf" value="([^"]+)"', client.get("/dang-nhap").text)
+    assert token
+    right = {"csrf": token.group(1), "username": "vanphong", "password": ADMIN_PASSWORD}
+    assert client.post("/dang-nhap", data=right).status_code == 401  # five tries used up, whatever the spelling
+
+
+def test_pages_refuse_framing_and_sniffing_and_odd_requests(site: str) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    page = client.get("/")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/dang-nhap").headers["x-frame-options"] == "DENY"
+    assert client.get("/nhiem-vu/%00").status_code == 404
+    csrf = _csrf(client, "/nhap-ke-hoach")
+    big = client.post(
+        "/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("ke-hoach.txt", b"TT\tNhiem vu\n" * (2 * 2**20))}
+    )
+    assert big.status_code == 413 and "Tệp quá lớn" in big.text
+
+
+def test_an_applied_upload_is_not_kept_and_exports_hold_no_formulas(
+    site: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    csrf = _csrf(client, "/nhap-ke-hoach")
+    plan = "TT;Nhiệm vụ;Đơn vị chủ trì;Thời hạn\n1;=HYPERLINK(\"http://x\",\"bấm\");Phòng Kinh tế;Quý IV/2026\n"
+    preview = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("f.csv", plan.encode())})
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload and (workdir / "data" / "uploads" / upload.group(1)).exists()
+    assert "Đã nhập kế hoạch." in client.post("/nhap-ke-hoach", data={"csrf": csrf, "upload": upload.group(1)}).text
+    assert not (workdir / "data" / "uploads" / upload.group(1)).exists()
+    export = client.get("/xuat/bao-cao.xlsx", params={"ky": "2026"})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifier.web import auth
+
+    checked: list[str] = []
+    real = auth.check_password
+
+    def counting(password: str, stored: str) -> bool:
+        checked.append(stored)
+        return real(password, stored)
+
+    monkeypatch.setattr(auth, "check_password", counting)
+    at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
+    with Session(engine) as session:
+        auth.add_user(session, "Vanphong", "admin", ADMIN_PASSWORD)
+        assert auth.authenticate(session, "ai-do", "sai-mat-khau-1", "1.2.3.4", at) is None
+        assert auth.authenticate(session, " VANPHONG ", ADMIN_PASSWORD, "1.2.3.5", at) is not None
+    assert len(checked) == 2 and all(c.startswith("scrypt$") for c in checked)

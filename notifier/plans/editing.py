@@ -31,6 +31,8 @@ def parse_day(text: str) -> date:
 
 
 def find_task(session: Session, key: str) -> Task:
+    if not key.isprintable():  # a NUL or control character is no task key (and PostgreSQL refuses NUL)
+        raise InputError(f"không có nhiệm vụ mã «{key.encode('unicode_escape').decode()}»")
     task = session.exec(select(Task).where(Task.key == key)).first()
     if task is None:
         raise InputError(f"không có nhiệm vụ mã «{key}» (xem: notifier tasks)")

@@ -198,6 +198,7 @@ def _update_task(
         # The unit rows carry no history of their own: replacing them is the whole update.
         for row in current:
             session.delete(row)
+        session.flush()  # the old rows go first: the unit of work would insert before deleting
         session.add_all(wanted)
         if not {"cơ quan chủ trì", "cơ quan phối hợp"} & set(changed):
             changed.append("đơn vị")

@@ -1,4 +1,4 @@
-"""The web app: for now the email acknowledgement page (the office's pages come with issue 7).
+"""The web app: the email acknowledgement page, the health route and the office's pages.
 
 GET never changes anything (mail scanners and link previews follow links); the confirming POST
 records who (the recipient's address), when, and from which network address — once.
@@ -15,9 +15,12 @@ from typing import Any
 import uvicorn
 from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier.channels.signed_links import BadLink, ExpiredLink
 from notifier.delivery.acks import first_ack, record_link_ack
@@ -43,7 +46,35 @@ def create_app(context: WebContext) -> Starlette:
     ]
     if context.sessions is not None and context.policy is not None:
         routes += office_routes(context, context.policy)
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
+
+
+class SecurityHeaders:
+    """Every answer: never framed by another site (clickjacking), never sniffed as another type."""
+
+    HEADERS = (
+        ("X-Frame-Options", "DENY"),
+        ("Content-Security-Policy", "frame-ancestors 'none'"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def _ack_page(context: WebContext, request: Request) -> Response:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from sqlmodel import Session, col, func, select
 
@@ -47,10 +50,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def normal_username(username: str) -> str:
+    """One form of a name however it is typed: no surrounding spaces (NBSP included), NFC, case folded.
+    The login limit counts this form, so " Viewer1" and "viewer1 " share one count."""
+    return unicodedata.normalize("NFC", username).strip().casefold()
+
+
 def add_user(session: Session, username: str, role: str, password: str) -> User:
-    name = username.strip()
-    if not name or len(name) > 100:
-        raise InputError("tên đăng nhập không hợp lệ")
+    """Add an account, or set a new password and role: every session issued before ends."""
+    name = normal_username(username)
+    if not name or len(name) > 100 or not re.fullmatch(r"[^\s|]+", name):
+        raise InputError("tên đăng nhập không hợp lệ: không để trống, không có dấu cách hay «|»")
     if role not in ROLES:
         raise InputError(f"--role: chọn một trong: {', '.join(ROLES)}")
     if len(password) < 10:
@@ -59,9 +69,18 @@ def add_user(session: Session, username: str, role: str, password: str) -> User:
         username=name, role=role, password_hash=""
     )
     user.role, user.password_hash, user.disabled = role, hash_password(password), False
+    user.session_epoch += 1 if user.id is not None else 0
     session.add(user)
     session.flush()
     return user
+
+
+def end_sessions(session: Session, username: str) -> None:
+    """Logout: the session cookie, and any copy of it, opens nothing any more."""
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is not None:
+        user.session_epoch += 1
+        session.add(user)
 
 
 @dataclass(frozen=True)
@@ -69,28 +88,30 @@ class SessionClaim:
     username: str
     nonce: str
     expires: datetime
+    epoch: int = 0
 
 
 class Sessions:
-    """Cookie values ``username|nonce|expiry|signature`` (HMAC with NOTIFIER_SECRET_KEY)."""
+    """Cookie values ``username|nonce|expiry|epoch|signature`` (HMAC with NOTIFIER_SECRET_KEY); the
+    epoch must match the user's, so logout and a password change revoke sessions on the server."""
 
     def __init__(self, secret: str) -> None:
         self._key = hashlib.sha256(f"notifier-session:{secret}".encode()).digest()
 
-    def issue(self, username: str, now: datetime) -> str:
+    def issue(self, username: str, now: datetime, epoch: int = 0) -> str:
         expires = int((now + SESSION_LIFETIME).timestamp())
-        payload = f"{username}|{secrets.token_urlsafe(12)}|{expires}"
+        payload = f"{username}|{secrets.token_urlsafe(12)}|{expires}|{epoch}"
         return f"{payload}|{self._sign(payload)}"
 
     def read(self, cookie: str | None, now: datetime) -> SessionClaim | None:
-        if not cookie or cookie.count("|") != 3:
+        if not cookie or cookie.count("|") != 4:
             return None
         payload, signature = cookie.rsplit("|", 1)
         if not hmac.compare_digest(self._sign(payload), signature):
             return None
-        username, nonce, expires = payload.split("|")
+        username, nonce, expires, epoch = payload.split("|")
         moment = datetime.fromtimestamp(int(expires), tz=UTC) if expires.isdigit() else now
-        return SessionClaim(username, nonce, moment) if moment > now else None
+        return SessionClaim(username, nonce, moment, int(epoch)) if moment > now and epoch.isdigit() else None
 
     def csrf(self, claim: SessionClaim) -> str:
         return self._sign(f"csrf|{claim.nonce}")
@@ -113,14 +134,22 @@ def too_many_failures(session: Session, username: str, client: str, now: datetim
 
 
 def authenticate(session: Session, username: str, password: str, client: str, now: datetime) -> User | None:
-    """The user, or None (and the failure counted). Refused outright while attempts are too many."""
-    if too_many_failures(session, username, client, now):
+    """The user, or None (and the failure counted). Refused outright while attempts are too many.
+    An unknown name costs the same scrypt as a known one, so names cannot be told apart by timing."""
+    name = normal_username(username)[:100]
+    if too_many_failures(session, name, client, now):
         return None
-    user = session.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or user.disabled or not check_password(password, user.password_hash):
-        session.add(LoginFailure(username=username[:100], client=client[:100], at=now))
+    user = session.exec(select(User).where(User.username == name)).first()
+    good = check_password(password, user.password_hash if user else _dummy_hash())
+    if user is None or user.disabled or not good:
+        session.add(LoginFailure(username=name, client=client[:100], at=now))
         return None
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def audit(session: Session, username: str, action: str, detail: str, now: datetime) -> None:

@@ -30,10 +30,24 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[
     return sheet
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def _bytes(book: Workbook) -> bytes:
+    for sheet in book.worksheets:
+        _as_text(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _as_text(sheet: Any) -> None:
+    """Every value is data, never a formula: a task title or a chat name starting with "=", "+",
+    "-" or "@" would otherwise run in the office's Excel (formula injection)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
 
 
 def _local(iso: str | None) -> str:

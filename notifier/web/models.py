@@ -19,6 +19,8 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=20)  # admin or viewer
     password_hash: str = Field(max_length=300)
     disabled: bool = False
+    # Bumped on logout, password change and disabling: every session issued before stops working.
+    session_epoch: int = 0
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 

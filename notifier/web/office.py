@@ -47,12 +47,13 @@ from notifier.schedule.progress import mark_done, reopen
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
 from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
-from notifier.web.auth import SessionClaim, add_user, audit, authenticate
+from notifier.web.auth import SessionClaim, add_user, audit, authenticate, end_sessions
 from notifier.web.exports import log_workbook, status_workbook
 from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
 
 COOKIE = "nv_session"
+MAX_UPLOAD_BYTES = 20 * 2**20  # refused before reading: a plan is a few MB at most
 PRE_COOKIE = "nv_login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
@@ -71,7 +72,7 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
     pages = OfficePages(context, policy)
     return [
         Route("/dang-nhap", pages.login, methods=["GET", "POST"]),
-        Route("/dang-xuat", pages.logout, methods=["POST"]),
+        Route("/dang-xuat", pages.guard(pages.logout), methods=["POST"]),
         Route("/", pages.guard(pages.overview)),
         Route("/nhiem-vu/{key:path}/hanh-dong", pages.guard(pages.act, admin=True), methods=["POST"]),
         Route("/nhiem-vu/{key:path}", pages.guard(pages.task)),
@@ -102,6 +103,15 @@ class OfficePages:
             if visitor is None:
                 return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
             if request.method == "POST":
+                size = request.headers.get("content-length", "")
+                if not size.isdigit() or int(size) > MAX_UPLOAD_BYTES:  # refused before a byte is read
+                    return self.render(
+                        "message.html.j2",
+                        visitor,
+                        status=413,
+                        title="Tệp quá lớn",
+                        text=f"Tối đa {MAX_UPLOAD_BYTES // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp).",
+                    )
                 form = await request.form()
                 if not self.context.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):
                     return self.render(
@@ -129,8 +139,8 @@ class OfficePages:
             return None
         with Session(self.context.engine) as session:
             user = session.exec(select(User).where(User.username == claim.username)).first()
-            if user is None or user.disabled:
-                return None
+            if user is None or user.disabled or user.session_epoch != claim.epoch:
+                return None  # disabled, logged out, or the password changed since the cookie was issued
             session.expunge(user)
         return Visitor(claim, user, self.context.sessions.csrf(claim))
 
@@ -164,7 +174,7 @@ class OfficePages:
         )
         response.set_cookie(
             COOKIE,
-            self.context.sessions.issue(user, self.context.clock()),
+            self.context.sessions.issue(user[0], self.context.clock(), user[1]),
             httponly=True,
             samesite="lax",
             secure=self.context.secure,
@@ -173,18 +183,27 @@ class OfficePages:
         response.delete_cookie(PRE_COOKIE)
         return response
 
-    def _authenticate(self, username: str, password: str, client: str) -> str | None:
+    def _authenticate(self, username: str, password: str, client: str) -> tuple[str, int] | None:
         with Session(self.context.engine) as session:
             user = authenticate(session, username, password, client, self.context.clock())
             if user is not None:
                 audit(session, user.username, "login", f"từ {client}", self.context.clock())
+            found = (user.username, user.session_epoch) if user else None
             session.commit()
-            return user.username if user else None
+            return found
 
-    async def logout(self, request: Request) -> Response:
+    async def logout(self, request: Request, visitor: Visitor) -> Response:
+        """Ends the session on the server too: a copied cookie opens nothing afterwards."""
+        await asyncio.to_thread(self._end_sessions, visitor)
         response: Response = RedirectResponse("/dang-nhap", status_code=303)
         response.delete_cookie(COOKIE)
         return response
+
+    def _end_sessions(self, visitor: Visitor) -> None:
+        with Session(self.context.engine) as session:
+            end_sessions(session, visitor.user.username)
+            audit(session, visitor.user.username, "logout", "", self.context.clock())
+            session.commit()
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -374,6 +393,7 @@ class OfficePages:
                 plan_all(session, self.policy, now)
                 audit(session, visitor.user.username, "import", f"{report.plan_code}: {path.name}", now)
                 session.commit()
+            path.unlink(missing_ok=True)  # applied: the database holds the plan now, the upload goes
         text = render_report(report).replace(str(path), "tệp tải lên")
         return self.render("import.html.j2", visitor, report=text, upload=path.name, applied=not dry_run, error=None)
 
