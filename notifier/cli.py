@@ -126,9 +126,15 @@ def _import_parser(commands: Any) -> None:
     p.add_argument("path", type=Path)
     p.add_argument("--dry-run", action="store_true", help="chỉ in khác biệt, không ghi gì")
     p.add_argument("--plan", dest="plan_code", help="mã kế hoạch (mặc định: suy từ số hiệu, năm)")
-    p.add_argument("--year", type=int, help="năm của kế hoạch khi văn bản không ghi")
+    p.add_argument("--year", type=_year, help="năm của kế hoạch khi văn bản không ghi")
     p.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     p.set_defaults(handler=_import)
+
+
+def _year(text: str) -> int:
+    if not text.strip().isdigit() or not 1900 <= int(text) <= 2200:
+        raise argparse.ArgumentTypeError(f"năm «{text}» không hợp lệ (viết như 2026)")
+    return int(text)
 
 
 def _tasks_parser(commands: Any) -> None:

@@ -9,6 +9,7 @@ back after computing the difference.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -17,19 +18,22 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
+from notifier.errors import InputError, NotifierError
 from notifier.plans.catalogue import Catalogue, parse_catalogue
 from notifier.plans.deadlines import DeadlineContext
 from notifier.plans.drafts import ROLES, TaskDraft, make_draft
 from notifier.plans.identity import match_identities
 from notifier.plans.metadata import PlanMetadata, read_metadata
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
-from notifier.plans.readers import read_plan
+from notifier.plans.readers import SourceDocument, read_plan
 from notifier.plans.report import Change, ImportReport
 from notifier.settings import Settings
 from notifier.text.folding import fold, strip_marks
 from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
 from notifier.units.sync import build_matcher, resolve_pending, sync_directory
+
+log = logging.getLogger("notifier.import")
 
 _STOPWORDS = {"trien", "khai", "thuc", "hien", "ke", "hoach", "cong", "tac", "nam", "cua", "ve", "va", "cac", "tren"}
 
@@ -45,6 +49,21 @@ _COMPARED = {
 }
 
 
+def _read(path: Path, year: int | None) -> tuple[SourceDocument, PlanMetadata, Catalogue]:
+    """The file as rows, its metadata and its catalogue. Whatever a broken or hostile file makes a
+    parser throw is bad input: a message naming the file, exit 2, nothing changed."""
+    try:
+        doc = read_plan(path)
+        if year is not None:
+            doc.hints.year = year
+        return doc, read_metadata(doc), parse_catalogue(doc)
+    except NotifierError:
+        raise
+    except (ValueError, OverflowError, RecursionError, LookupError, TypeError, UnicodeError) as exc:
+        log.warning("reading %s failed", path, exc_info=True)
+        raise InputError(f"{path}: không đọc được kế hoạch (tệp hỏng hoặc sai định dạng): {exc}") from None
+
+
 def import_plan(
     engine: Engine,
     settings: Settings,
@@ -54,11 +73,7 @@ def import_plan(
     plan_code: str | None = None,
     year: int | None = None,
 ) -> ImportReport:
-    doc = read_plan(path)
-    if year is not None:
-        doc.hints.year = year
-    meta = read_metadata(doc)
-    catalogue = parse_catalogue(doc)
+    doc, meta, catalogue = _read(path, year)
     directory = load_directory(settings.units_file)
     code = plan_code or derive_plan_code(meta)
     with Session(engine) as session:

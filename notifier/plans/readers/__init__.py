@@ -5,9 +5,16 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from notifier.errors import InputError
+from notifier.errors import InputError, NotifierError
 from notifier.plans.document import SourceDocument
 from notifier.plans.readers.docx import read_docx
+from notifier.plans.readers.limits import (
+    MAX_OFFICE_BYTES,
+    MAX_TEXT_BYTES,
+    check_archive,
+    check_merged_ranges,
+    check_size,
+)
 from notifier.plans.readers.tabular import read_csv, read_yaml
 from notifier.plans.readers.text import read_text
 from notifier.plans.readers.xlsx import read_xlsx
@@ -20,31 +27,38 @@ def read_plan(path: Path) -> SourceDocument:
     """Read a plan file into rows; an unreadable file raises InputError naming it."""
     if not path.is_file():
         raise InputError(f"{path}: không tìm thấy tệp")
-    head = path.read_bytes()[:8192]
+    with path.open("rb") as stream:
+        head = stream.read(8192)
     if not head:
         raise InputError(f"{path}: tệp rỗng")
     if head.startswith(_ZIP_MAGIC):
+        check_size(path, MAX_OFFICE_BYTES)
         return _read_office(path)
     if head.startswith(_OLD_OFFICE_MAGIC):
         raise InputError(f"{path}: định dạng Word/Excel cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx")
     if path.suffix.lower() in (".docx", ".xlsx"):
         raise InputError(f"{path}: không phải tệp {path.suffix.lower()} hợp lệ (nội dung không phải Office Open XML)")
+    check_size(path, MAX_TEXT_BYTES)
     return _read_textual(path)
 
 
 def _read_office(path: Path) -> SourceDocument:
     try:
         with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
+            names = check_archive(path, archive)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
         raise InputError(f"{path}: tệp nén hỏng, không mở được") from None
     try:
         if "word/document.xml" in names:
             return read_docx(path)
         if "xl/workbook.xml" in names:
+            with zipfile.ZipFile(path) as archive:
+                check_merged_ranges(path, archive)
             return read_xlsx(path)
-    except (KeyError, ValueError, OSError) as exc:
-        raise InputError(f"{path}: không đọc được nội dung tệp: {exc}") from None
+    except NotifierError:
+        raise
+    except Exception as exc:  # a broken file, whatever the library says about it, is bad input
+        raise InputError(f"{path}: không đọc được nội dung tệp (tệp hỏng): {type(exc).__name__}") from None
     raise InputError(f"{path}: tệp nén này không phải văn bản Word (.docx) hay bảng tính Excel (.xlsx)")
 
 

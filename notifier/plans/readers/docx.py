@@ -16,6 +16,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from notifier.plans.document import RawRow, SourceDocument
+from notifier.plans.readers.limits import MAX_COLUMNS
 from notifier.text.folding import nfc
 
 
@@ -69,7 +70,9 @@ def _grid_row(tr: Any, parent: Any, above: dict[int, str]) -> tuple[list[str], s
 def _grid_span(tc: Any) -> int:
     props = tc.tcPr
     span = props.find(qn("w:gridSpan")) if props is not None else None
-    return int(span.get(qn("w:val"))) if span is not None else 1
+    value = span.get(qn("w:val")) if span is not None else None
+    # gridSpan=50000000 in a broken file would make a row of 50 million cells.
+    return min(max(int(value), 1), MAX_COLUMNS) if value and value.isdigit() else 1
 
 
 def _is_vmerge_continuation(tc: Any) -> bool:

@@ -12,6 +12,7 @@ import yaml
 
 from notifier.errors import InputError
 from notifier.plans.document import PlanHints, RawRow, SourceDocument
+from notifier.plans.readers.limits import MAX_COLUMNS, check_rows
 from notifier.text.folding import nfc
 
 # The header YAML tasks are written under; the catalogue parser reads it like any other.
@@ -31,14 +32,27 @@ def read_csv(path: Path, text: str) -> SourceDocument:
     except csv.Error:
         dialect = csv.excel
     doc = SourceDocument(path=path, format="csv")
-    for number, cells in enumerate(csv.reader(io.StringIO(nfc(text)), dialect), start=1):
-        doc.rows.append(RawRow(tuple(c.strip() for c in cells), f"hàng {number}"))
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(nfc(text)), dialect), start=1):
+            check_rows(path, number)
+            doc.rows.append(RawRow(tuple(c.strip() for c in cells[:MAX_COLUMNS]), f"hàng {number}"))
+    except csv.Error as exc:  # a field over the csv module's limit, a stray NUL…
+        raise InputError(f"{path}: hàng {len(doc.rows) + 1}: CSV không đọc được: {exc}") from None
     return doc
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A plan needs no YAML anchors: refusing aliases stops "billion laughs" and recursive data."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "bí danh YAML (*) không được dùng", None)
+        return super().compose_node(parent, index)
 
 
 def read_yaml(path: Path, text: str) -> SourceDocument:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: YAML không đọc được: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):

@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 
 from notifier.plans.document import RawRow, SourceDocument
+from notifier.plans.readers.limits import MAX_COLUMNS, check_rows
 from notifier.text.folding import nfc
 
 
@@ -16,8 +17,9 @@ def read_xlsx(path: Path) -> SourceDocument:
     workbook = openpyxl.load_workbook(str(path), data_only=True)
     doc = SourceDocument(path=path, format="xlsx")
     for sheet in workbook.worksheets:
+        check_rows(path, sheet.max_row)
         fills, continued = _merged_cells(sheet)
-        for row_number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for row_number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             cells = [fills.get((row_number, col), _cell_text(value)) for col, value in enumerate(row, start=1)]
             merged = frozenset(col - 1 for (r, col) in continued if r == row_number)
             doc.rows.append(RawRow(tuple(cells), f"trang tính «{sheet.title}», hàng {row_number}", merged))
@@ -29,10 +31,12 @@ def _merged_cells(sheet: Any) -> tuple[dict[tuple[int, int], str], set[tuple[int
     """Text for every cell inside a merged range, and the cells below a range's first row."""
     fills: dict[tuple[int, int], str] = {}
     continued: set[tuple[int, int]] = set()
+    last_row, last_col = sheet.max_row, min(sheet.max_column, MAX_COLUMNS)
     for merged in sheet.merged_cells.ranges:
         text = _cell_text(sheet.cell(merged.min_row, merged.min_col).value)
-        for row in range(merged.min_row, merged.max_row + 1):
-            for col in range(merged.min_col, merged.max_col + 1):
+        # A range reaching the sheet's last cell (XFD1048576) covers only the cells that hold anything.
+        for row in range(merged.min_row, min(merged.max_row, last_row) + 1):
+            for col in range(merged.min_col, min(merged.max_col, last_col) + 1):
                 first_column = col == merged.min_col
                 fills[(row, col)] = text if first_column else ""
                 if row > merged.min_row and first_column:
