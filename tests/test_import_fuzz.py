@@ -180,7 +180,10 @@ def test_hostile_and_broken_plans_are_refused_cleanly_within_budget(
         else:
             outcome["crashes"] += 1
             problems.append(f"{path.name}: exit {result.code}: {result.err[-300:]}")
-    print(f"\nfuzz: {len(inputs)} inputs, {dict(outcome)}")
+    print(
+        f"\nfuzz: {len(inputs)} inputs, {outcome['clean refusals']} clean refusals, {outcome['imported']} imported, "
+        f"{outcome['crashes']} crashes, {outcome['over budget']} over budget"
+    )
     assert problems == []
     assert outcome["crashes"] == 0 and outcome["over budget"] == 0
     assert outcome["clean refusals"] >= len(inputs) // 3  # most mutations break a file beyond use

@@ -30,6 +30,7 @@ from notifier.channels.links import (
     unconfigured_links,
 )
 from notifier.channels.models import ChannelLink
+from notifier.clock import wall_time
 from notifier.delivery.models import Digest
 from notifier.delivery.queries import log_records
 from notifier.delivery.render import environment
@@ -54,6 +55,7 @@ from notifier.web.status import CATEGORIES, task_states
 
 COOKIE = "nv_session"
 MAX_UPLOAD_BYTES = 20 * 2**20  # refused before reading: a plan is a few MB at most
+UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
 PRE_COOKIE = "nv_login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
@@ -361,6 +363,11 @@ class OfficePages:
         return folder
 
     def _store_upload(self, data: bytes, name: str) -> Path:
+        # real time: previews nobody applied are files on this machine; they go after a day
+        oldest = wall_time().timestamp() - UPLOAD_KEEP_SECONDS
+        for stale in self._uploads().iterdir():
+            if stale.is_file() and stale.stat().st_mtime < oldest:
+                stale.unlink(missing_ok=True)
         suffix = Path(name).suffix.lower()[:8] if Path(name).suffix else ".txt"
         path = self._uploads() / f"{secrets.token_urlsafe(12)}{suffix}"
         path.write_bytes(data)
