@@ -8,18 +8,14 @@ on every tick). CI runs a short version on both databases; CRASH_LOOP_DAYS lengt
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
 import signal
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,6 +23,7 @@ from notifier.schedule.calendar import WorkingCalendar
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 from tests.fake_telegram import FakeTelegram
+from tests.processes import log_of, notifier
 
 UNITS = [
     "Văn phòng HĐND và UBND xã",
@@ -54,29 +51,10 @@ def bot(workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFi
     fake.stop()
 
 
-def _run(workdir: Path, at: str, kill: str | None) -> int:
-    env = {k: v for k, v in os.environ.items() if k != "NOTIFIER_TEST_KILL_AT"}
-    if kill:
-        env["NOTIFIER_TEST_KILL_AT"] = kill
-    done = subprocess.run(
-        [sys.executable, "-m", "notifier", "run", "--once", "--now", at],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _run(workdir: Path, at: str, kill: str = "") -> int:
+    done = notifier(workdir, "run", "--once", "--now", at, NOTIFIER_TEST_KILL_AT=kill)
     assert done.returncode in (0, -signal.SIGKILL), done.stderr[-2000:]
     return done.returncode
-
-
-def _log(workdir: Path) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "notifier", "log", "--json"], cwd=workdir, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    records: list[dict[str, Any]] = json.loads(done.stdout)
-    return records
 
 
 def _days(count: int) -> list[date]:
@@ -102,10 +80,10 @@ def test_sigkill_at_random_points_across_days_loses_nothing_and_flags_every_dupl
             kills += _run(workdir, at, point) == -signal.SIGKILL
         for _ in range(10):  # then run to quiet
             passes += 1
-            _run(workdir, at, None)
-            if not {r["status"] for r in _log(workdir)} & {"pending", "sending"}:
+            _run(workdir, at)
+            if not {r["status"] for r in log_of(workdir)} & {"pending", "sending"}:
                 break
-    log = [r for r in _log(workdir) if r["channel"] == "telegram"]
+    log = [r for r in log_of(workdir) if r["channel"] == "telegram"]
     received: dict[str, list[int]] = defaultdict(list)
     for n in range(len(UNITS)):
         for message in bot.messages(-3000 - n):

@@ -5,9 +5,6 @@ office's alias wins, continuous tasks are their own category."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -22,6 +19,7 @@ from notifier.web.status import task_states
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 from tests.fake_telegram import FakeTelegram, person
+from tests.processes import notifier
 
 K = "KH-dan-van-2026:"
 VH = "Phòng Văn hóa - Xã hội"
@@ -181,14 +179,7 @@ def test_two_run_once_in_a_row_both_read_the_presses(
     telegram: FakeTelegram, recurring: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def once(at: str) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "notifier", "run", "--once", "--now", at],
-            cwd=recurring,
-            env=dict(os.environ),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = notifier(recurring, "run", "--once", "--now", at)
         assert done.returncode == 0, done.stderr
 
     once("2026-11-27T08:00")

@@ -5,32 +5,18 @@ cleanly on SIGTERM."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.conftest import SAMPLE
+from tests.processes import daemon, log_of, notifier
 
 NOW = "2026-11-27T08:00"
 DIGESTS_AT_NOW = 8
-
-
-def _notifier(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "notifier", *args],
-        cwd=workdir,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def _received(workdir: Path) -> Counter[str]:
@@ -39,17 +25,10 @@ def _received(workdir: Path) -> Counter[str]:
     return Counter(json.loads(line)["key"] for line in lines)
 
 
-def _log(workdir: Path) -> list[dict[str, Any]]:
-    result = _notifier(workdir, "log", "--json")
-    assert result.returncode == 0, result.stderr
-    records: list[dict[str, Any]] = json.loads(result.stdout)
-    return records
-
-
 @pytest.fixture
 def imported(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(workdir / "console.jsonl"))
-    assert _notifier(workdir, "import", str(SAMPLE)).returncode == 0
+    assert notifier(workdir, "import", str(SAMPLE)).returncode == 0
     return workdir
 
 
@@ -57,51 +36,40 @@ def imported(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_sigkill_mid_delivery_then_restart_loses_nothing_and_repeats_nothing(
     imported: Path, point: str, received_before_restart: int
 ) -> None:
-    killed = _notifier(imported, "run", "--once", "--now", NOW, NOTIFIER_TEST_KILL_AT=point)
+    killed = notifier(imported, "run", "--once", "--now", NOW, NOTIFIER_TEST_KILL_AT=point)
     assert killed.returncode == -signal.SIGKILL
     assert sum(_received(imported).values()) == received_before_restart
-    statuses = Counter(r["status"] for r in _log(imported))
+    statuses = Counter(r["status"] for r in log_of(imported))
     assert statuses == Counter({"sending": 1, "pending": DIGESTS_AT_NOW - 1})
 
-    restarted = _notifier(imported, "run", "--once", "--now", NOW)
+    restarted = notifier(imported, "run", "--once", "--now", NOW)
     assert restarted.returncode == 0, restarted.stderr
     received = _received(imported)
     assert len(received) == DIGESTS_AT_NOW and set(received.values()) == {1}
-    log = _log(imported)
+    log = log_of(imported)
     assert Counter(r["status"] for r in log) == Counter({"sent": DIGESTS_AT_NOW})
     assert all(r["error"] is None for r in log)
     interrupted = [r for r in log if r["note"]]
     assert len(interrupted) == 1
     expected = "kênh xác nhận đã gửi" if point == "after_send" else "kênh xác nhận chưa gửi"
     assert expected in interrupted[0]["note"]
-    assert _notifier(imported, "run", "--once", "--now", NOW).returncode == 0
+    assert notifier(imported, "run", "--once", "--now", NOW).returncode == 0
     assert sum(_received(imported).values()) == DIGESTS_AT_NOW
 
 
 def test_the_daemon_runs_beats_and_stops_cleanly_on_sigterm(imported: Path) -> None:
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "notifier", "run", "--now", NOW],
-        cwd=imported,
-        env=dict(os.environ),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    with daemon(imported, "--now", NOW) as running:
         deadline = time.monotonic() + 60
         while sum(_received(imported).values()) < DIGESTS_AT_NOW and time.monotonic() < deadline:
             time.sleep(0.2)
         assert sum(_received(imported).values()) == DIGESTS_AT_NOW
-        status = json.loads(_notifier(imported, "status", "--json").stdout)
+        status = json.loads(notifier(imported, "status", "--json").stdout)
         deadline = time.monotonic() + 10
         while not status["daemon"]["alive"] and time.monotonic() < deadline:
             time.sleep(0.2)
-            status = json.loads(_notifier(imported, "status", "--json").stdout)
-        assert status["daemon"]["alive"] and status["daemon"]["pid"] == daemon.pid
-        daemon.send_signal(signal.SIGTERM)
-        assert daemon.wait(timeout=30) == 0
-    finally:
-        if daemon.poll() is None:
-            daemon.kill()
-    assert "Traceback" not in (daemon.stderr.read() if daemon.stderr else "")
+            status = json.loads(notifier(imported, "status", "--json").stdout)
+        assert status["daemon"]["alive"] and status["daemon"]["pid"] == running.pid
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(timeout=30) == 0
+    assert "Traceback" not in (running.stderr.read() if running.stderr else "")
     assert sum(_received(imported).values()) == DIGESTS_AT_NOW

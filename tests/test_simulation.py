@@ -66,11 +66,10 @@ class VietnameseCalendar:
         return day.weekday() < 5 and day not in self.off
 
     def between(self, start: date, end: date) -> int:
-        sign, (low, high) = (1, (start, end)) if start <= end else (-1, (end, start))
-        days = [low + timedelta(days=n) for n in range(1, (high - low).days + 1)]
-        if sign < 0:
-            days = [low + timedelta(days=n) for n in range((high - low).days)]
-        return sign * sum(self.working(d) for d in days)
+        """Working days after ``start`` up to ``end``; counted back (negative) when ``end`` is earlier."""
+        if start <= end:
+            return sum(self.working(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+        return -sum(self.working(end + timedelta(days=n)) for n in range((start - end).days))
 
     def back(self, day: date, count: int) -> date:
         while count:

@@ -54,17 +54,21 @@ class LeaseKeeper:
     """Holds one lease for a poller, renewing it only when half of it has run out: a poller whose
     server answers at once must not write to the database on every call."""
 
-    def __init__(self, engine: Engine, name: str, holder: str, duration: timedelta) -> None:
-        self.engine, self.name, self.holder, self.duration = engine, name, holder, duration
-        self._renew_at = 0.0
+    def __init__(self, engine: Engine, name: str, duration: timedelta) -> None:
+        self.engine, self.name, self.duration = engine, name, duration
+        self._renew_at, self._held_by = 0.0, ""
 
-    def take(self) -> bool:
-        if stopwatch() < self._renew_at:
+    def take(self, holder: str) -> bool:
+        if holder == self._held_by and stopwatch() < self._renew_at:
             return True
-        taken = take(self.engine, self.name, self.holder, self.duration)
+        taken = take(self.engine, self.name, holder, self.duration)
         self._renew_at = stopwatch() + self.duration.total_seconds() / 2 if taken else 0.0
+        self._held_by = holder if taken else ""
         return taken
 
-    def release(self) -> None:
-        self._renew_at = 0.0
-        release(self.engine, self.name, self.holder)
+    def holds(self, holder: str) -> bool:
+        return holds(self.engine, self.name, holder)
+
+    def release(self, holder: str) -> None:
+        self._renew_at, self._held_by = 0.0, ""
+        release(self.engine, self.name, holder)

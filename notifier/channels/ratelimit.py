@@ -52,8 +52,8 @@ class RateLimiter:
 
     def _restamp(self, taken: list[int]) -> None:
         with Session(self.engine) as session:
-            stamp_now = wall_time()  # real time: rate-limit turns
-            session.exec(update(RateReservation).where(col(RateReservation.id).in_(taken)).values(at=stamp_now))
+            completed = wall_time()  # real time: rate-limit turns
+            session.exec(update(RateReservation).where(col(RateReservation.id).in_(taken)).values(at=completed))
             session.commit()
 
     def _try_take(self, limits: Sequence[Limit]) -> tuple[float, list[int]]:

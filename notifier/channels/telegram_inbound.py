@@ -60,7 +60,7 @@ class TelegramInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.channel, self.signer = channel, signer
-        self._lease: lease.LeaseKeeper | None = None
+        self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
         self.app = Application.builder().bot(channel.bot).updater(None).build()
         self.app.add_handler(CommandHandler("dangky", self.on_register))
         self.app.add_handler(CommandHandler("nhiemvu", self.on_tasks))
@@ -69,13 +69,6 @@ class TelegramInbound:
         self.app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         self.app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, self.on_reply))
         self.app.add_error_handler(self.on_error)
-
-    @property
-    def lease(self) -> lease.LeaseKeeper:
-        """The polling lease under this process's name (tests may rename the holder)."""
-        if self._lease is None or self._lease.holder != self.holder:
-            self._lease = lease.LeaseKeeper(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
-        return self._lease
 
     @property
     def bot(self) -> Bot:
@@ -148,13 +141,13 @@ class TelegramInbound:
             session.commit()
 
     def _take_lease(self) -> bool:
-        return self.lease.take()
+        return self.lease.take(self.holder)
 
     def _has_lease(self) -> bool:
-        return lease.holds(self.engine, LEASE_NAME, self.holder)
+        return self.lease.holds(self.holder)
 
     def _release_lease(self) -> None:
-        self.lease.release()
+        self.lease.release(self.holder)
 
     # -- handlers ---------------------------------------------------------------------------
 

@@ -86,28 +86,21 @@ class ZaloInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.channel = channel
-        self._lease: lease.LeaseKeeper | None = None
-
-    @property
-    def lease(self) -> lease.LeaseKeeper:
-        """The polling lease under this process's name (tests may rename the holder)."""
-        if self._lease is None or self._lease.holder != self.holder:
-            self._lease = lease.LeaseKeeper(self.engine, LEASE_NAME, self.holder, LEASE_TIME)
-        return self._lease
+        self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
 
     async def start(self) -> None:
         return None
 
     async def stop(self) -> None:
         # The next process (the next `run --once` under cron) must not wait for the lease to run out.
-        await asyncio.to_thread(self.lease.release)
+        await asyncio.to_thread(self.lease.release, self.holder)
         await self.channel.client.close()
 
     async def refresh(self) -> int:
         return 0  # a Zalo message cannot be edited: acknowledgements are confirmed by a reply instead
 
     async def poll_once(self, timeout: int = 0) -> int:
-        if not await asyncio.to_thread(self.lease.take):
+        if not await asyncio.to_thread(self.lease.take, self.holder):
             return 0
         handled = 0
         while handled < MAX_PER_PASS:
@@ -128,7 +121,7 @@ class ZaloInbound:
             started = stopwatch()
             try:
                 if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(
-                    lease.holds, self.engine, LEASE_NAME, self.holder
+                    self.lease.holds, self.holder
                 ):
                     await asyncio.wait_for(stop.wait(), timeout=10)
             except TimeoutError:
@@ -137,7 +130,7 @@ class ZaloInbound:
                 log.exception("polling failed; retrying in 5 s")
                 await asyncio.sleep(5)
             await pace(stop, started)
-        await asyncio.to_thread(self.lease.release)
+        await asyncio.to_thread(self.lease.release, self.holder)
 
     async def handle(self, update: Any) -> None:
         try:

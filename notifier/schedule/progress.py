@@ -76,7 +76,7 @@ def _tracks(session: Session, occurrence: Occurrence) -> list[tuple[Track, Assig
     rows = session.exec(
         select(Track, Assignment).where(Track.occurrence_id == occurrence.id, Track.assignment_id == Assignment.id)
     ).all()
-    return [(t, a) for t, a in rows]
+    return list(rows)
 
 
 def mark_done(

@@ -1,0 +1,51 @@
+"""Real `notifier` processes for the tests that kill, signal or restart them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def notifier(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """One command to its end; ``env`` adds to the test's environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "notifier", *args],
+        cwd=workdir,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def log_of(workdir: Path) -> list[dict[str, Any]]:
+    """`notifier log --json`, read by another process as an operator would."""
+    result = notifier(workdir, "log", "--json")
+    assert result.returncode == 0, result.stderr
+    records: list[dict[str, Any]] = json.loads(result.stdout)
+    return records
+
+
+@contextmanager
+def daemon(workdir: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[str]]:
+    """`notifier run ARGS` in the background; killed if the test leaves it running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notifier", "run", *args],
+        cwd=workdir,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
