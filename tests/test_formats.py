@@ -134,7 +134,7 @@ def _bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "thiếu cột «Cơ quan chủ trì»",
     )
     put("header-only.txt", "TT\tNhiệm vụ\tCơ quan chủ trì\tThời gian\n".encode(), "không có nhiệm vụ nào")
-    put("old.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "định dạng Word/Excel cũ")
+    put("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "Excel cũ (.xls)")
     archive = tmp_path / "other.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("hello.txt", "hi")

@@ -119,6 +119,7 @@ class _Parser:
         self.problems: list[Problem] = []
         self.section: tuple[str | None, str | None] = (None, None)
         self.incomplete_header: RawRow | None = None
+        self.page_opened = False
         # Per section: the numbers used by tasks, and the last task a letter sub-item could sit under.
         self.numbers_in: dict[str | None, set[str]] = {}
         self.owner_in: dict[str | None, CatalogueTask] = {}
@@ -127,13 +128,15 @@ class _Parser:
         if row.is_blank:
             return
         if self._is_header(row):
+            self.page_opened = row.opens_page  # the header repeated atop a page: the next row opens it
             return
         if self.header is None:
             return
         if len(row.cells) == 1:
             self._single_cell(row)
             return
-        self._table_row(row, self.header)
+        self._table_row(row, self.header, opens_page=row.opens_page or self.page_opened)
+        self.page_opened = False
 
     def finish(self) -> Catalogue:
         if self.header is None:
@@ -189,7 +192,7 @@ class _Parser:
         if m and _is_upper(m.group("title")):
             self.section = (m.group("number"), clean_spaces(m.group("title")))
 
-    def _table_row(self, row: RawRow, header: _Header) -> None:
+    def _table_row(self, row: RawRow, header: _Header, *, opens_page: bool) -> None:
         cells = self._aligned(row, header)
         values = {role: clean_spaces(cells[i]) if i < len(cells) else "" for role, i in header.roles.items()}
         number = _normalise_number(values.get(Column.NUMBER, ""))
@@ -201,7 +204,9 @@ class _Parser:
         if number and not number_merged and self._is_section(number, values):
             self.section = (number, title)
             return
-        if (not number or number_merged) and self._continues_previous(values):
+        if (not number or number_merged) and (
+            self._continues_previous(values) or self._broken_at_page(row, header, opens_page)
+        ):
             self._continue_previous(row, values, cells, header)
             return
         self._add_task(row, values, cells, header, number, shares_number=not number or number_merged)
@@ -224,6 +229,11 @@ class _Parser:
         if not self.tasks:
             return False
         return not values.get(Column.LEAD) and not values.get(Column.DEADLINE)
+
+    def _broken_at_page(self, row: RawRow, header: _Header, opens_page: bool) -> bool:
+        """A PDF row opening a page with an empty, unmerged number cell is the rest of the row above."""
+        first = header.roles.get(Column.NUMBER)
+        return bool(self.tasks) and opens_page and first is not None and first not in row.merged_above
 
     def _continue_previous(
         self, row: RawRow, values: dict[Column, str], cells: tuple[str, ...], header: _Header

@@ -13,12 +13,14 @@ class RawRow:
     ``where`` names the row for messages ("dòng 123", "bảng 2, hàng 5").
     ``merged_above`` lists the columns whose cell is a vertical continuation of
     the row above (Word's vMerge, Excel's merged ranges): their text is the
-    merged cell's, repeated.
+    merged cell's, repeated. ``opens_page`` marks a PDF row that is the first of its table on a
+    new page: with an empty number it is the rest of the row broken at the page's end.
     """
 
     cells: tuple[str, ...]
     where: str
     merged_above: frozenset[int] = frozenset()
+    opens_page: bool = False
 
     @property
     def is_blank(self) -> bool:

@@ -73,13 +73,29 @@ def _number(header: list[str]) -> str | None:
 
 
 def _title(lines: list[str], heading: int) -> str | None:
+    """The title under the heading: one paragraph, or several when Word's author broke it into
+    paragraphs (each on its own line in some exports, blank-separated in others)."""
     words: list[str] = []
     for line in lines[heading + 1 :]:
-        if not line and words:
+        if not line:
+            continue
+        if words and not _continues_title(words[0], line):
             break
-        if line:
-            words.append(line)
+        words.append(line)
     return " ".join(words) or None
+
+
+_NOT_TITLE = re.compile(
+    r"^(?:[(\-–*_=.]|căn cứ|thực hiện|số\b|kính gửi|(?:ủy|uỷ) ban nhân dân|ubnd\b|[IVX]+\.|\d+\.|phần\b)",
+    re.IGNORECASE,
+)
+
+
+def _continues_title(first: str, line: str) -> bool:
+    """A capitalised title goes on in capitals; any title goes on in a line starting in lower case."""
+    if _NOT_TITLE.match(line):
+        return False
+    return line[:1].islower() or (first.isupper() and line.isupper())
 
 
 def _date(text: str) -> tuple[date | None, int | None]:

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from notifier.errors import InputError, NotifierError
 from notifier.plans.document import SourceDocument
+from notifier.plans.readers.converted import read_converted
 from notifier.plans.readers.docx import read_docx
 from notifier.plans.readers.limits import (
     MAX_OFFICE_BYTES,
+    MAX_PDF_BYTES,
     MAX_TEXT_BYTES,
     check_archive,
     check_merged_ranges,
     check_size,
 )
+from notifier.plans.readers.pdf import read_pdf
 from notifier.plans.readers.tabular import read_csv, read_yaml
 from notifier.plans.readers.text import read_text
 from notifier.plans.readers.xlsx import read_xlsx
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLD_OFFICE_MAGIC = b"\xd0\xcf\x11\xe0"
+_PDF_MAGIC = b"%PDF-"
+_ODT_MIME = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def read_plan(path: Path) -> SourceDocument:
@@ -33,11 +39,17 @@ def read_plan(path: Path) -> SourceDocument:
         raise InputError(f"{path}: tệp rỗng")
     if head.startswith(_ZIP_MAGIC):
         check_size(path, MAX_OFFICE_BYTES)
-        return _read_office(path)
+        return _read_converted(path, "odt") if _ODT_MIME in head[:100] else _read_office(path)
     if head.startswith(_OLD_OFFICE_MAGIC):
-        raise InputError(f"{path}: định dạng Word/Excel cũ (.doc/.xls): hãy lưu lại thành .docx hoặc .xlsx")
-    if path.suffix.lower() in (".docx", ".xlsx"):
-        raise InputError(f"{path}: không phải tệp {path.suffix.lower()} hợp lệ (nội dung không phải Office Open XML)")
+        check_size(path, MAX_OFFICE_BYTES)
+        if path.suffix.lower() in (".xls", ".xlt"):
+            raise InputError(f"{path}: bảng tính Excel cũ (.xls): hãy lưu lại thành .xlsx")
+        return _read_converted(path, "doc")
+    if head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(_PDF_MAGIC):
+        check_size(path, MAX_PDF_BYTES)
+        return _guarded(path, read_pdf)
+    if path.suffix.lower() in (".docx", ".xlsx", ".pdf", ".doc", ".odt"):
+        raise InputError(f"{path}: nội dung không phải tệp {path.suffix.lower()} hợp lệ")
     check_size(path, MAX_TEXT_BYTES)
     return _read_textual(path)
 
@@ -60,6 +72,20 @@ def _read_office(path: Path) -> SourceDocument:
     except Exception as exc:  # a broken file, whatever the library says about it, is bad input
         raise InputError(f"{path}: không đọc được nội dung tệp (tệp hỏng): {type(exc).__name__}") from None
     raise InputError(f"{path}: tệp nén này không phải văn bản Word (.docx) hay bảng tính Excel (.xlsx)")
+
+
+def _read_converted(path: Path, kind: str) -> SourceDocument:
+    return _guarded(path, lambda p: read_converted(p, kind))
+
+
+def _guarded(path: Path, reader: Callable[[Path], SourceDocument]) -> SourceDocument:
+    """A broken file, whatever the library says about it, is bad input named by its path."""
+    try:
+        return reader(path)
+    except NotifierError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{path}: không đọc được nội dung tệp (tệp hỏng): {type(exc).__name__}") from None
 
 
 def _read_textual(path: Path) -> SourceDocument:

@@ -23,11 +23,16 @@ from notifier.text.folding import nfc
 def read_docx(path: Path) -> SourceDocument:
     document = docx.Document(str(path))
     doc = SourceDocument(path=path, format="docx")
-    table_number = 0
+    table_number = paragraph_number = 0
     for child in document.element.body.iterchildren():
         if child.tag == qn("w:p"):
-            # A paragraph is a block of its own, as blank lines make it in the text export.
-            doc.lines += [_paragraph_text(child, document), ""]
+            paragraph_number += 1
+            text = _paragraph_text(child, document)
+            # A paragraph is a block of its own, as blank lines make it in the text export; between
+            # tables it may be a group heading ("III. PHÁT TRIỂN …"), so it is a one-cell row too.
+            doc.lines += [text, ""]
+            if text.strip():
+                doc.rows.append(RawRow((text,), f"đoạn văn {paragraph_number}"))
         elif child.tag == qn("w:tbl"):
             table_number += 1
             _read_table(child, table_number, document, doc)

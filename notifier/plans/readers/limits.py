@@ -11,6 +11,8 @@ from notifier.errors import InputError
 
 MAX_TEXT_BYTES = 8 * 2**20  # .txt, .csv, .yaml
 MAX_OFFICE_BYTES = 40 * 2**20  # .docx, .xlsx as stored (compressed)
+MAX_PDF_BYTES = 60 * 2**20  # a signed PDF carries fonts and a stamp image beside the text
+MAX_PDF_PAGES = 2_000  # a 5,000-task catalogue prints on about 700 A4 pages
 MAX_UNPACKED_BYTES = 500 * 2**20  # everything inside an Office file, unpacked (pictures included)
 MAX_UNPACKED_XML_BYTES = 50 * 2**20  # its XML parts, which are parsed whole
 MAX_MERGED_CELLS = 1_000_000  # one merged range of a sheet, in cells
