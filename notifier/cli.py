@@ -23,6 +23,7 @@ from notifier.daemon import Daemon
 from notifier.db.engine import open_database
 from notifier.delivery.queries import due_preview, log_records, status_record
 from notifier.errors import InputError, NotifierError
+from notifier.plans.catalogue import Column, parse_column_names
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day, set_due
 from notifier.plans.importer import import_plan
@@ -127,8 +128,20 @@ def _import_parser(commands: Any) -> None:
     p.add_argument("--dry-run", action="store_true", help="chỉ in khác biệt, không ghi gì")
     p.add_argument("--plan", dest="plan_code", help="mã kế hoạch (mặc định: suy từ số hiệu, năm)")
     p.add_argument("--year", type=_year, help="năm của kế hoạch khi văn bản không ghi")
+    p.add_argument(
+        "--columns",
+        type=_column_names,
+        help='tên cột của bảng khi không tự nhận ra, ví dụ "Chỉ tiêu=nhiệm vụ,Đơn vị=chủ trì"',
+    )
     p.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     p.set_defaults(handler=_import)
+
+
+def _column_names(text: str) -> dict[str, Column]:
+    try:
+        return parse_column_names(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--columns: ")) from None
 
 
 def _year(text: str) -> int:
@@ -171,7 +184,15 @@ def _replan(settings: Settings, engine: Engine, clock: Clock) -> None:
 
 
 def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    report = import_plan(engine, settings, args.path, dry_run=args.dry_run, plan_code=args.plan_code, year=args.year)
+    report = import_plan(
+        engine,
+        settings,
+        args.path,
+        dry_run=args.dry_run,
+        plan_code=args.plan_code,
+        year=args.year,
+        columns=args.columns,
+    )
     if not args.dry_run:
         _replan(settings, engine, clock)
     if args.json:

@@ -12,6 +12,7 @@ cell is merged with the row above (a second task sharing the number).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -50,6 +51,8 @@ class CatalogueTask:
     section_title: str | None = None
     path: str = ""
     shares_number: bool = False
+    scope: tuple[str, ...] = ()  # the numbers of the open groups, outermost first
+    outer: tuple[str, ...] = ()  # those of them that are letter or Roman groups
 
     def same_content(self, other: CatalogueTask) -> bool:
         mine = (self.number, self.title, self.lead, self.coordinating, self.deadline, self.extras)
@@ -64,6 +67,25 @@ class Catalogue:
     problems: list[Problem]
 
 
+_LETTER_GROUP, _ROMAN_GROUP, _ARABIC = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Section:
+    level: int
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class _Pending:
+    row: RawRow
+    values: dict[Column, str]
+    cells: tuple[str, ...]
+    header: _Header
+    number: str
+
+
 @dataclass
 class _Header:
     roles: dict[Column, int]
@@ -73,13 +95,19 @@ class _Header:
     texts: dict[str, str]
 
 
-def header_roles(cells: tuple[str, ...]) -> tuple[dict[Column, int], dict[int, str]]:
-    """Which column holds what, from header texts; unknown non-empty headers are extras."""
+ColumnNames = Mapping[str, Column]  # the office's own header names (folded) and what they hold
+
+
+def header_roles(
+    cells: tuple[str, ...], named: ColumnNames | None = None
+) -> tuple[dict[Column, int], dict[int, str]]:
+    """Which column holds what, from header texts (the office's names first); unknown non-empty
+    headers are extras."""
     roles: dict[Column, int] = {}
     extras: dict[int, str] = {}
     for index, cell in enumerate(cells):
         # Header cells are short; a long cell is task text that happens to say "nhiệm vụ".
-        role = _role_of(fold(cell)) if len(cell) <= 60 else None
+        role = (named or {}).get(fold(cell)) or (_role_of(fold(cell)) if len(cell) <= 60 else None)
         if role is not None and role not in roles:
             roles[role] = index
         elif clean_spaces(cell) and len(cell) < 80:
@@ -88,41 +116,55 @@ def header_roles(cells: tuple[str, ...]) -> tuple[dict[Column, int], dict[int, s
 
 
 def _role_of(header: str) -> Column | None:
-    if header in ("tt", "stt", "so tt", "so thu tu"):
+    """The column a header names; words first folded (no marks, lower case, single spaces) and
+    stripped of punctuation, so "Số TT.", "ĐƠN VỊ  CHỦ TRÌ" and "Tên đề án/nhiệm vụ" all read."""
+    header = clean_spaces(re.sub(r"[^\w\s]", " ", header))
+    if header in ("tt", "stt", "so tt", "so thu tu", "thu tu"):
         return Column.NUMBER
     if "phoi hop" in header:
         return Column.COORDINATING
-    if any(k in header for k in ("thoi gian", "thoi han", "tien do", "han hoan thanh", "moc thoi gian")):
+    if any(k in header for k in _DEADLINE_WORDS):
         return Column.DEADLINE
-    if "chu tri" in header or re.search(r"(co quan|don vi)\s+(thuc hien|phu trach)", header):
+    if "chu tri" in header or re.search(r"(co quan|don vi|bo phan)\s+(thuc hien|phu trach|dau moi)", header):
         return Column.LEAD
-    if any(k in header for k in ("nhiem vu", "noi dung", "cong viec", "ten de an")):
+    if any(k in header for k in _TITLE_WORDS):
         return Column.TITLE
     return None
 
 
-def parse_catalogue(doc: SourceDocument) -> Catalogue:
-    parser = _Parser(doc)
+_DEADLINE_WORDS = ("thoi gian", "thoi han", "tien do", "han hoan thanh", "moc thoi gian", "thoi diem", "ky han")
+_TITLE_WORDS = (
+    "nhiem vu", "noi dung", "cong viec", "ten de an", "chi tieu", "hoat dong", "giai phap", "ten du an",
+)  # fmt: skip
+
+
+def parse_catalogue(doc: SourceDocument, named: ColumnNames | None = None) -> Catalogue:
+    parser = _Parser(doc, named or {})
     for row in doc.rows:
         parser.feed(row)
     return parser.finish()
 
 
 class _Parser:
-    def __init__(self, doc: SourceDocument) -> None:
+    def __init__(self, doc: SourceDocument, named: ColumnNames) -> None:
         self.doc = doc
+        self.named = named
         self.header: _Header | None = None
         self.columns: dict[str, str] = {}
         self.has_deadline_column = True
         self.tasks: list[CatalogueTask] = []
         self.by_path: dict[str, CatalogueTask] = {}
         self.problems: list[Problem] = []
-        self.section: tuple[str | None, str | None] = (None, None)
+        # Open group headings, outermost first: A/B/C, then I/II/III, then 1, 2 (and 5.1 sub-groups).
+        self.sections: list[_Section] = []
+        # A numbered row with a title only (5.1): a sub-group heading if the next row's number
+        # extends it (5.1.1), else a task of its own that lacks its units.
+        self.pending: _Pending | None = None
         self.incomplete_header: RawRow | None = None
         self.page_opened = False
         # Per section: the numbers used by tasks, and the last task a letter sub-item could sit under.
-        self.numbers_in: dict[str | None, set[str]] = {}
-        self.owner_in: dict[str | None, CatalogueTask] = {}
+        self.numbers_in: dict[tuple[str, ...], set[str]] = {}
+        self.owner_in: dict[tuple[str, ...], CatalogueTask] = {}
 
     def feed(self, row: RawRow) -> None:
         if row.is_blank:
@@ -135,10 +177,12 @@ class _Parser:
         if len(row.cells) == 1:
             self._single_cell(row)
             return
-        self._table_row(row, self.header, opens_page=row.opens_page or self.page_opened)
+        opens_page = row.opens_page or self.page_opened
         self.page_opened = False
+        self._table_row(row, self.header, opens_page=opens_page)
 
     def finish(self) -> Catalogue:
+        self._settle_pending(None)
         if self.header is None:
             self._no_catalogue()
         if not self.tasks:
@@ -148,14 +192,17 @@ class _Parser:
 
     def _no_catalogue(self) -> None:
         if self.incomplete_header is not None:
-            roles, _ = header_roles(self.incomplete_header.cells)
+            row = self.incomplete_header
+            roles, _ = header_roles(row.cells, self.named)
             missing = [_COLUMN_NAMES[c] for c in (Column.TITLE, Column.LEAD) if c not in roles]
+            names = ", ".join(f"«{clean_spaces(c)}»" for c in row.cells if clean_spaces(c))
             raise InputError(
-                f"{self.doc.path}: {self.incomplete_header.where}: bảng nhiệm vụ thiếu cột {', '.join(missing)}"
+                f"{self.doc.path}: {row.where}: bảng nhiệm vụ thiếu cột {', '.join(missing)} "
+                f"(các cột: {names}){_COLUMNS_HINT}"
             )
         raise InputError(
             f"{self.doc.path}: không tìm thấy bảng danh mục nhiệm vụ "
-            "(cần hàng tiêu đề có các cột «Nhiệm vụ» và «Cơ quan chủ trì»)"
+            f"(cần hàng tiêu đề có các cột «Nhiệm vụ» và «Cơ quan chủ trì»){_COLUMNS_HINT}"
         )
 
     # -- headers --------------------------------------------------------------
@@ -163,7 +210,7 @@ class _Parser:
     def _is_header(self, row: RawRow) -> bool:
         if len(row.cells) < 2:
             return False
-        roles, extras = header_roles(row.cells)
+        roles, extras = header_roles(row.cells, self.named)
         if Column.TITLE in roles and Column.LEAD in roles:
             texts = {role.value: clean_spaces(row.cells[i]) for role, i in roles.items()}
             texts.update({f"extra:{name}": name for name in extras.values()})
@@ -175,6 +222,8 @@ class _Parser:
         return False
 
     def _use_header(self, header: _Header) -> None:
+        if self.header is not None and not self._is_new_layout(header):
+            return  # the header repeated (after a page break, under a group): the columns stay
         if self.header is None:
             self.columns = header.texts
             self.has_deadline_column = Column.DEADLINE in header.roles
@@ -184,13 +233,22 @@ class _Parser:
                 )
         self.header = header
 
+    def _is_new_layout(self, header: _Header) -> bool:
+        """A later header re-maps the columns only when it is a whole new layout: as wide as the
+        one in use, naming its columns in other places. A repeated header that lost a cell (the
+        number's heading left empty, every name one cell to the left) never re-maps the rows."""
+        current = self.header
+        assert current is not None
+        return header.width >= current.width and header.roles != current.roles
+
     # -- rows -----------------------------------------------------------------
 
     def _single_cell(self, row: RawRow) -> None:
         """A line outside the table grid: a section heading when it reads like one, else page furniture."""
         m = _SECTION_LINE.match(clean_spaces(row.cells[0]))
         if m and _is_upper(m.group("title")):
-            self.section = (m.group("number"), clean_spaces(m.group("title")))
+            self._settle_pending(None)
+            self._open_section(m.group("number"), clean_spaces(m.group("title")))
 
     def _table_row(self, row: RawRow, header: _Header, *, opens_page: bool) -> None:
         cells = self._aligned(row, header)
@@ -201,8 +259,13 @@ class _Parser:
             self._continue_previous(row, values, cells, header)
             return
         number_merged = header.roles.get(Column.NUMBER) in row.merged_above or len(cells) != len(row.cells)
+        if not number_merged:
+            self._settle_pending(number or None)
         if number and not number_merged and self._is_section(number, values):
-            self.section = (number, title)
+            self._open_section(number, title)
+            return
+        if number and not number_merged and self._may_head_a_group(number, values):
+            self.pending = _Pending(row, values, cells, header, number)
             return
         if (not number or number_merged) and (
             self._continues_previous(values) or self._broken_at_page(row, header, opens_page)
@@ -221,8 +284,48 @@ class _Parser:
 
     @staticmethod
     def _is_section(number: str, values: dict[Column, str]) -> bool:
-        others = (values.get(c, "") for c in (Column.LEAD, Column.COORDINATING, Column.DEADLINE))
-        return bool(_SECTION_NUMBER.match(number)) and not any(others)
+        return bool(_SECTION_NUMBER.match(number)) and not _has_units_or_deadline(values)
+
+    @staticmethod
+    def _may_head_a_group(number: str, values: dict[Column, str]) -> bool:
+        return "." in number and bool(_NUMERIC.match(number)) and not _has_units_or_deadline(values)
+
+    def _settle_pending(self, next_number: str | None) -> None:
+        """The held title-only row heads a sub-group when the next number extends it."""
+        held, self.pending = self.pending, None
+        if held is None:
+            return
+        if next_number is not None and next_number.startswith(f"{held.number}."):
+            self._open_section(held.number, held.values.get(Column.TITLE, ""))
+        else:
+            self._add_task(held.row, held.values, held.cells, held.header, held.number, shares_number=False)
+
+    def _open_section(self, number: str, title: str) -> None:
+        level = _level(number)
+        letters = [s.number for s in self.sections if s.level == _LETTER_GROUP]
+        if len(number) == 1 and letters and ord(number) == ord(letters[-1]) + 1:
+            level = _LETTER_GROUP  # C after B is the third letter group, not Roman 100
+        while self.sections and self.sections[-1].level >= level:
+            self.sections.pop()
+        self.sections.append(_Section(level, number, title))
+
+    def _close_sections_left_by(self, number: str) -> None:
+        """Arabic groups end where a number no longer extends them: "3" or "4.1" after group 2."""
+        if not _NUMERIC.match(number):
+            return
+        while self.sections and self.sections[-1].level >= _ARABIC and not number.startswith(
+            f"{self.sections[-1].number}."
+        ):
+            self.sections.pop()
+
+    @property
+    def section(self) -> tuple[str | None, str | None]:
+        inner = self.sections[-1] if self.sections else None
+        return (inner.number, inner.title) if inner else (None, None)
+
+    @property
+    def section_key(self) -> tuple[str, ...]:
+        return tuple(s.number for s in self.sections)
 
     def _continues_previous(self, values: dict[Column, str]) -> bool:
         """Text that ran on to the next page: no units and no deadline of its own."""
@@ -260,6 +363,8 @@ class _Parser:
         *,
         shares_number: bool,
     ) -> None:
+        if not shares_number:
+            self._close_sections_left_by(number)
         extras = {
             name: clean_spaces(cells[i])
             for i, name in header.extras.items()
@@ -275,6 +380,8 @@ class _Parser:
             extras=extras,
             section=self.section[0],
             section_title=self.section[1],
+            scope=self.section_key,
+            outer=tuple(s.number for s in self.sections if s.level < _ARABIC),
         )
         if shares_number:
             self._inherit_merged(task, row)
@@ -299,7 +406,7 @@ class _Parser:
         )
 
     def _parent_of(self, number: str) -> str | None:
-        section = self.section[0]
+        section = self.section_key
         if _LETTER.match(number):
             owner = self.owner_in.get(section)
             return owner.number if owner else None
@@ -323,24 +430,53 @@ class _Parser:
                 )
         self.by_path[task.path] = task
         self.tasks.append(task)
-        self.numbers_in.setdefault(task.section, set()).add(task.number)
+        self.numbers_in.setdefault(task.scope, set()).add(task.number)
         if not _LETTER.match(task.number):
-            self.owner_in[task.section] = task
+            self.owner_in[task.scope] = task
 
     def _path(self, task: CatalogueTask) -> str:
         if task.parent is not None and _LETTER.match(task.number):
-            owner = self.owner_in.get(task.section)
+            owner = self.owner_in.get(task.scope)
             return f"{owner.path if owner else task.parent}.{task.number}"
+        # Letter and Roman groups prefix the number; Arabic groups are already its first parts.
         section = task.section
-        if section is None or task.number.startswith(f"{section}.") or task.number == section:
-            return task.number
-        return f"{section}.{task.number}"
+        inner = "" if section is None or _level(section) < _ARABIC or _extends(task.number, section) else section
+        return ".".join(filter(None, [*task.outer, inner, task.number]))
 
     def _free_path(self, path: str) -> str:
         n = 2
         while f"{path}#{n}" in self.by_path:
             n += 1
         return f"{path}#{n}"
+
+
+_COLUMNS_HINT = (
+    "; nếu bảng đặt tên cột khác, hãy chỉ rõ, ví dụ: --columns \"Chỉ tiêu=nhiệm vụ,Đơn vị=chủ trì\""
+)
+_ROLE_WORDS = {
+    Column.NUMBER: ("number", "tt", "stt"),
+    Column.TITLE: ("title", "nhiem vu", "noi dung"),
+    Column.LEAD: ("lead", "chu tri"),
+    Column.COORDINATING: ("coordinating", "phoi hop"),
+    Column.DEADLINE: ("deadline", "thoi han", "thoi gian"),
+}
+
+
+def parse_column_names(text: str) -> dict[str, Column]:
+    """ "Chỉ tiêu=title,Chủ trì=lead" (roles in English or Vietnamese) as folded name → role."""
+    named: dict[str, Column] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, role_text = part.partition("=")
+        role = next((c for c, words in _ROLE_WORDS.items() if fold(role_text) in words), None)
+        if not sep or not fold(name) or role is None:
+            raise InputError(
+                f"--columns: «{part}» không hiểu được: viết TÊN CỘT=VAI TRÒ, vai trò là một trong "
+                "tt, nhiệm vụ, chủ trì, phối hợp, thời hạn (hoặc number, title, lead, coordinating, deadline)"
+            )
+        named[fold(name)] = role
+    if not named:
+        raise InputError("--columns: chưa ghi cột nào (ví dụ: --columns \"Chỉ tiêu=nhiệm vụ,Đơn vị=chủ trì\")")
+    return named
 
 
 _ROLE_ATTRS = {
@@ -365,9 +501,26 @@ def _normalise_number(raw: str) -> str:
     return number
 
 
+def _level(number: str) -> int:
+    """A, B, C above I, II, III above 1, 2 above 5.1 sub-groups."""
+    if re.fullmatch(r"[A-Z]", number) and not _ROMAN.match(number):
+        return _LETTER_GROUP
+    if _ROMAN.match(number):
+        return _ROMAN_GROUP
+    return _ARABIC + number.count(".")
+
+
+def _extends(number: str, group: str) -> bool:
+    return number == group or number.startswith(f"{group}.")
+
+
+def _has_units_or_deadline(values: dict[Column, str]) -> bool:
+    return any(values.get(c, "") for c in (Column.LEAD, Column.COORDINATING, Column.DEADLINE))
+
+
 def _looks_numbered(cell: str) -> bool:
     number = _normalise_number(cell)
-    return bool(_NUMERIC.match(number) or _ROMAN.match(number) or _LETTER.match(number))
+    return bool(_NUMERIC.match(number) or _ROMAN.match(number) or re.fullmatch(r"[a-zđA-Z]", number))
 
 
 def _is_upper(text: str) -> bool:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
 from notifier.errors import InputError, NotifierError
-from notifier.plans.catalogue import Catalogue, parse_catalogue
+from notifier.plans.catalogue import Catalogue, ColumnNames, parse_catalogue
 from notifier.plans.deadlines import DeadlineContext
 from notifier.plans.drafts import ROLES, TaskDraft, make_draft
 from notifier.plans.identity import match_identities
@@ -49,14 +49,16 @@ _COMPARED = {
 }
 
 
-def _read(path: Path, year: int | None) -> tuple[SourceDocument, PlanMetadata, Catalogue]:
+def _read(
+    path: Path, year: int | None, named: ColumnNames | None
+) -> tuple[SourceDocument, PlanMetadata, Catalogue]:
     """The file as rows, its metadata and its catalogue. Whatever a broken or hostile file makes a
     parser throw is bad input: a message naming the file, exit 2, nothing changed."""
     try:
         doc = read_plan(path)
         if year is not None:
             doc.hints.year = year
-        return doc, read_metadata(doc), parse_catalogue(doc)
+        return doc, read_metadata(doc), parse_catalogue(doc, named)
     except NotifierError:
         raise
     except (ValueError, OverflowError, RecursionError, LookupError, TypeError, UnicodeError) as exc:
@@ -72,8 +74,9 @@ def import_plan(
     dry_run: bool = False,
     plan_code: str | None = None,
     year: int | None = None,
+    columns: ColumnNames | None = None,
 ) -> ImportReport:
-    doc, meta, catalogue = _read(path, year)
+    doc, meta, catalogue = _read(path, year, columns)
     directory = load_directory(settings.units_file)
     code = plan_code or derive_plan_code(meta)
     with Session(engine) as session:
