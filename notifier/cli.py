@@ -37,7 +37,15 @@ from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
 from notifier.units.queries import unit_records
-from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
+from notifier.units.sync import (
+    OFFICE_KIND,
+    add_alias,
+    add_unit,
+    build_matcher,
+    claim_name,
+    resolve_pending,
+    sync_directory,
+)
 from notifier.web.app import create_app, make_server
 from notifier.web.auth import add_user
 
@@ -133,6 +141,10 @@ def _import_parser(commands: Any) -> None:
         type=_column_names,
         help='tên cột của bảng khi không tự nhận ra, ví dụ "Chỉ tiêu=nhiệm vụ,Đơn vị=chủ trì"',
     )
+    p.add_argument(
+        "--add-units", action="store_true", help="thêm mỗi tên đơn vị chưa nhận ra thành một đơn vị mới"
+    )
+    p.add_argument("--yes", action="store_true", help="đồng ý khi lần nhập lưu trữ quá nửa số nhiệm vụ")
     p.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     p.set_defaults(handler=_import)
 
@@ -168,11 +180,17 @@ def _units_parser(commands: Any) -> None:
     p = commands.add_parser("units", help="danh sách đơn vị; 'units alias TÊN TÊN-CHUẨN' gán tên")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_units)
-    sub = p.add_subparsers(dest="units_command", metavar="alias | link-code | link | unlink")
+    sub = p.add_subparsers(dest="units_command", metavar="alias | add | link-code | link | unlink")
     alias = sub.add_parser("alias", help="gán một tên viết trong kế hoạch cho một đơn vị hay nhóm")
     alias.add_argument("written")
     alias.add_argument("canonical")
     alias.set_defaults(handler=_alias)
+    add = sub.add_parser("add", help="thêm một đơn vị mà config/units.yaml chưa có (vd. một sở của tỉnh)")
+    add.add_argument("name")
+    add.add_argument("--kind", default=OFFICE_KIND, help="loại đơn vị (mặc định: đơn vị)")
+    add.add_argument("--alias", action="append", default=[], help="tên khác viết trong kế hoạch (lặp lại được)")
+    add.add_argument("--json", action="store_true")
+    add.set_defaults(handler=_add_unit)
     add_link_parsers(sub)
 
 
@@ -192,6 +210,8 @@ def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
         plan_code=args.plan_code,
         year=args.year,
         columns=args.columns,
+        add_units=args.add_units,
+        confirmed=args.yes,
     )
     if not args.dry_run:
         _replan(settings, engine, clock)
@@ -256,6 +276,26 @@ def _alias(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
         session.commit()
     _replan(settings, engine, clock)
     print(f"Đã gán «{args.written}» → «{target}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
+    return 0
+
+
+def _add_unit(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    directory = load_directory(settings.units_file)
+    with Session(engine) as session:
+        units = sync_directory(session, directory)
+        unit = add_unit(session, args.name, args.kind)
+        units[unit.name] = unit
+        for written in args.alias:
+            add_alias(session, written, unit.name)
+        resolved = sum(claim_name(session, written, unit) for written in args.alias)
+        resolved += resolve_pending(session, build_matcher(session, directory), units)
+        name, kind = unit.name, unit.kind
+        session.commit()
+    _replan(settings, engine, clock)
+    if args.json:
+        _print_json({"name": name, "kind": kind, "aliases": args.alias, "mentions_resolved": resolved})
+    else:
+        print(f"Đã thêm đơn vị «{name}» ({kind}); {resolved} chỗ trong các nhiệm vụ nay trỏ tới đơn vị này.")
     return 0
 
 

@@ -51,6 +51,7 @@ class Settings:
     web_port: int = 8080
     zalo_token: str | None = None
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
+    units_path: Path | None = None  # NOTIFIER_UNITS_FILE; None: units.yaml in the config folder
 
     @property
     def chat_channels(self) -> bool:
@@ -65,7 +66,7 @@ class Settings:
 
     @property
     def units_file(self) -> Path:
-        return self.config_dir / "units.yaml"
+        return self.units_path or self.config_dir / "units.yaml"
 
     @property
     def policy_file(self) -> Path:
@@ -102,6 +103,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         web_port=_int(values.get("NOTIFIER_WEB_PORT") or "8080", "NOTIFIER_WEB_PORT", 0, 65535),
         zalo_token=(values.get("ZALO_BOT_TOKEN") or "").strip() or None,
         zalo_api_url=_url(values.get("ZALO_API_URL") or "https://bot-api.zaloplatforms.com", "ZALO_API_URL"),
+        units_path=Path(values["NOTIFIER_UNITS_FILE"]) if values.get("NOTIFIER_UNITS_FILE") else None,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from notifier.plans.catalogue import CatalogueTask
 from notifier.plans.deadlines import Deadline, DeadlineContext, parse_deadline
+from notifier.text.folding import fold
 from notifier.units.matcher import UnitMatcher, UnitRef
 
 ROLES = ("lead", "coordinating")
@@ -48,3 +49,14 @@ def make_draft(row: CatalogueTask, matcher: UnitMatcher, context: DeadlineContex
         extras=dict(row.extras),
         refs={"lead": lead.refs, "coordinating": coordinating.refs},
     )
+
+
+def unresolved_names(drafts: list[TaskDraft]) -> list[str]:
+    """Unit names no known unit matched, each once (its first spelling), in plan order."""
+    seen: dict[str, str] = {}
+    for draft in drafts:
+        for role in ROLES:
+            for ref in draft.refs[role]:
+                if ref.target is None:
+                    seen.setdefault(fold(ref.written), ref.written)
+    return list(seen.values())

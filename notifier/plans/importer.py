@@ -21,7 +21,7 @@ from notifier.clock import stamp
 from notifier.errors import InputError, NotifierError
 from notifier.plans.catalogue import Catalogue, ColumnNames, parse_catalogue
 from notifier.plans.deadlines import DeadlineContext
-from notifier.plans.drafts import ROLES, TaskDraft, make_draft
+from notifier.plans.drafts import ROLES, TaskDraft, make_draft, unresolved_names
 from notifier.plans.identity import match_identities
 from notifier.plans.metadata import PlanMetadata, read_metadata
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
@@ -31,7 +31,8 @@ from notifier.settings import Settings
 from notifier.text.folding import fold, strip_marks
 from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
-from notifier.units.sync import build_matcher, resolve_pending, sync_directory
+from notifier.units.suggest import TYPO_LIKENESS, closest
+from notifier.units.sync import add_unit, build_matcher, resolve_pending, sync_directory
 
 log = logging.getLogger("notifier.import")
 
@@ -75,19 +76,34 @@ def import_plan(
     plan_code: str | None = None,
     year: int | None = None,
     columns: ColumnNames | None = None,
+    add_units: bool = False,
+    confirmed: bool = False,
 ) -> ImportReport:
+    """``add_units`` makes every unit name not recognised a unit of its own (a misspelling of a
+    known unit excepted); ``confirmed`` allows a re-import that archives most of a plan's tasks."""
     doc, meta, catalogue = _read(path, year, columns)
     directory = load_directory(settings.units_file)
     code = plan_code or derive_plan_code(meta)
     with Session(engine) as session:
-        report = _import(session, settings, directory, meta, catalogue, code)
+        report = _import(session, settings, directory, meta, catalogue, code, add_units=add_units)
         report = replace(report, file=path, file_format=doc.format, dry_run=dry_run)
         if dry_run:
             session.rollback()
             return report
+        if report.confirm_needed and not confirmed:
+            session.rollback()
+            raise ConfirmationNeeded(f"{path}: {report.confirm_needed}")
         _record_run(session, code, path, doc.format, report)
         session.commit()
     return report
+
+
+class ConfirmationNeeded(InputError):
+    """The import would archive most of a plan: likely a partial document, so it waits for a yes."""
+
+
+# A re-import archiving more than this share of a plan's tasks waits for --yes.
+ARCHIVE_SHARE_TO_CONFIRM = 0.5
 
 
 def derive_plan_code(meta: PlanMetadata) -> str:
@@ -101,17 +117,67 @@ def derive_plan_code(meta: PlanMetadata) -> str:
 
 
 def _import(
-    session: Session, settings: Settings, directory: Directory, meta: PlanMetadata, catalogue: Catalogue, code: str
+    session: Session,
+    settings: Settings,
+    directory: Directory,
+    meta: PlanMetadata,
+    catalogue: Catalogue,
+    code: str,
+    *,
+    add_units: bool,
 ) -> ImportReport:
     units = sync_directory(session, directory)
     matcher = build_matcher(session, directory)
     resolve_pending(session, matcher, units)
     context = DeadlineContext(meta.year, meta.issued_on, settings.before_means_day_before)
     drafts = [make_draft(row, matcher, context) for row in catalogue.tasks]
+    added_units = _add_unresolved_units(session, drafts, units) if add_units else []
+    if added_units:
+        matcher = build_matcher(session, directory)
+        drafts = [make_draft(row, matcher, context) for row in catalogue.tasks]
     plan, is_new = _upsert_plan(session, code, meta)
     report = ImportReport.start(code, meta, is_new, catalogue, drafts, directory)
+    report.units_added = added_units
+    report.suggestions = _suggestions(report.unresolved, _known_names(units))
     _apply_tasks(session, plan, drafts, units, report)
+    report.confirm_needed = _confirm_needed(report)
     return report
+
+
+def _known_names(units: dict[str, Unit]) -> list[str]:
+    return [name for name, unit in units.items() if unit.active]
+
+
+def _suggestions(unresolved: dict[str, list[str]], known: list[str]) -> dict[str, str]:
+    found = {name: closest(name, known) for name in unresolved}
+    return {name: best[0] for name, best in found.items() if best is not None}
+
+
+def _add_unresolved_units(session: Session, drafts: list[TaskDraft], units: dict[str, Unit]) -> list[str]:
+    """Every name not recognised becomes a unit, once; a name that reads as a misspelling of a
+    known unit does not (it stays in the report with its suggestion, for the office to map)."""
+    known, added = _known_names(units), []
+    for name in unresolved_names(drafts):
+        best = closest(name, known)
+        if best is not None and best[1] >= TYPO_LIKENESS:
+            continue
+        unit = add_unit(session, name)
+        units[unit.name] = unit
+        known.append(unit.name)
+        added.append(unit.name)
+    return added
+
+
+def _confirm_needed(report: ImportReport) -> str | None:
+    if report.plan_is_new:
+        return None
+    before = len(report.changed) + report.unchanged + len(report.archived)
+    if before < 4 or len(report.archived) <= ARCHIVE_SHARE_TO_CONFIRM * before:
+        return None
+    return (
+        f"lần nhập này sẽ lưu trữ {len(report.archived)}/{before} nhiệm vụ của kế hoạch {report.plan_code} "
+        "(văn bản thiếu trang?); kiểm tra bằng --dry-run rồi nhập lại với --yes nếu đúng là vậy"
+    )
 
 
 def _upsert_plan(session: Session, code: str, meta: PlanMetadata) -> tuple[Plan, bool]:

@@ -33,6 +33,28 @@ class Change:
     fields: list[str]
 
 
+@dataclass(frozen=True)
+class Fidelity:
+    """How completely the plan was understood, for the report's last line."""
+
+    tasks: int
+    deadlines_understood: int
+    mentions: int  # unit names written in the lead and coordinating cells
+    mentions_resolved: int
+
+    @classmethod
+    def of(cls, drafts: list[TaskDraft]) -> Fidelity:
+        refs = [ref for d in drafts for role in ROLES for ref in d.refs[role]]
+        understood = sum(1 for d in drafts if d.deadline.understood)
+        return cls(len(drafts), understood, len(refs), sum(1 for ref in refs if ref.target))
+
+    def line(self) -> str:
+        return (
+            f"Độ đầy đủ: đọc {self.tasks} nhiệm vụ; hiểu thời hạn {self.deadlines_understood}/{self.tasks}; "
+            f"nhận ra tên đơn vị {self.mentions_resolved}/{self.mentions}"
+        )
+
+
 @dataclass
 class ImportReport:
     plan_code: str
@@ -54,6 +76,10 @@ class ImportReport:
     archived: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     unchanged: int = 0
+    units_added: list[str] = field(default_factory=list)
+    suggestions: dict[str, str] = field(default_factory=dict)  # unresolved name → closest known unit
+    confirm_needed: str | None = None
+    fidelity: Fidelity = field(default_factory=lambda: Fidelity(0, 0, 0, 0))
 
     @classmethod
     def start(
@@ -91,6 +117,7 @@ class ImportReport:
             empty_groups=sorted(g for g in used_groups if g and not directory.members(g)),
             not_understood=[_deadline_problem(d) for d in drafts if not d.deadline.understood],
             problems=list(catalogue.problems) + _unit_problems(drafts),
+            fidelity=Fidelity.of(drafts),
         )
 
     def summary(self) -> dict[str, Any]:
@@ -123,6 +150,15 @@ class ImportReport:
             "archived": self.archived,
             "restored": self.restored,
             "unchanged": self.unchanged,
+            "units_added": self.units_added,
+            "units_suggested": self.suggestions,
+            "confirm_needed": self.confirm_needed,
+            "fidelity": {
+                "tasks": self.fidelity.tasks,
+                "deadlines_understood": self.fidelity.deadlines_understood,
+                "unit_mentions": self.fidelity.mentions,
+                "unit_mentions_resolved": self.fidelity.mentions_resolved,
+            },
         }
 
 
@@ -148,6 +184,9 @@ def render_report(report: ImportReport) -> str:
     notes = [p for p in report.problems if p.level != "info"]
     if notes:
         lines += ["", f"Cần xem lại ({len(notes)}):"] + [f"  - {p}" for p in notes]
+    if report.confirm_needed:
+        lines += ["", f"CẦN XÁC NHẬN: {report.confirm_needed}"]
+    lines += ["", report.fidelity.line()]
     return "\n".join(lines)
 
 
@@ -181,13 +220,20 @@ def _change_lines(report: ImportReport) -> list[str]:
 def _unit_lines(report: ImportReport) -> list[str]:
     lines = ["", f"Đơn vị đã nhận ra ({len(report.resolved)}):"]
     lines += [f"  - {name}: {count} lần" for name, count in sorted(report.resolved.items())]
+    if report.units_added:
+        lines += ["", f"Đơn vị mới thêm theo kế hoạch ({len(report.units_added)}):"]
+        lines += [f"  + {name}" for name in report.units_added]
     if report.unresolved:
         lines += [
             "",
-            f'Tên đơn vị chưa nhận ra ({len(report.unresolved)}) — gán bằng: notifier units alias "TÊN" "TÊN CHUẨN"',
+            f"Tên đơn vị chưa nhận ra ({len(report.unresolved)}) — gán cho đơn vị đã có: "
+            'notifier units alias "TÊN" "TÊN CHUẨN"; hoặc thêm đơn vị mới: notifier units add "TÊN" '
+            "(hoặc nhập lại với --add-units)",
         ]
         lines += [
-            f"  - «{name}»: {', '.join(places[:3])}" + (" …" if len(places) > 3 else "")
+            f"  - «{name}»: {', '.join(places[:3])}"
+            + (" …" if len(places) > 3 else "")
+            + (f" — gần giống «{report.suggestions[name]}»" if name in report.suggestions else "")
             for name, places in report.unresolved.items()
         ]
     lines += [f"  ! Nhóm «{g}» chưa có đơn vị nào trong config/units.yaml" for g in report.empty_groups]

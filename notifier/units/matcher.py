@@ -117,12 +117,20 @@ class UnitMatcher:
         i = 0
         while i < len(toks):
             size, target = self._longest_at(toks, i)
+            doubled = target is None and self._doubled_at(toks, i)
+            if doubled:  # "Sở Sở Công thương": a word typed twice is the name typed once
+                size, target = self._longest_at(toks, i + 1)
+                size += 1 if target is not None else 0
             if target is None:
                 i += 1
                 continue
             found.append((toks[i].start, toks[i + size - 1].end, target))
             i += size
         return found
+
+    @staticmethod
+    def _doubled_at(toks: list[Token], i: int) -> bool:
+        return i + 1 < len(toks) and toks[i].folded == toks[i + 1].folded and toks[i].start != toks[i + 1].start
 
     def _longest_at(self, toks: list[Token], i: int) -> tuple[int, str | None]:
         if i > 0 and toks[i - 1].start == toks[i].start:

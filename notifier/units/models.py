@@ -15,6 +15,8 @@ from sqlmodel import Field, SQLModel
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
 
+UNIT_FROM_CONFIG, UNIT_FROM_OFFICE = "config", "office"
+
 
 class Unit(SQLModel, table=True):
     __tablename__ = "unit"
@@ -26,6 +28,9 @@ class Unit(SQLModel, table=True):
     is_group: bool = False
     # A unit dropped from units.yaml is kept (tasks and history point at it) but inactive.
     active: bool = True
+    # "config": listed in units.yaml; "office": added by the office (`units add`, `import --add-units`),
+    # which units.yaml does not list and a sync must not retire.
+    source: str = Field(default=UNIT_FROM_CONFIG, max_length=20)
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 

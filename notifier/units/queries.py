@@ -48,6 +48,7 @@ def _record(
         "is_group": unit.is_group,
         "aliases": config_aliases + operator.get(uid, []),
         "groups": groups_of.get(uid, []),
+        "source": unit.source,  # "config": units.yaml; "office": added with units add / import --add-units
     }
     if unit.is_group:
         record["members"] = members_of.get(uid, [])

@@ -7,12 +7,13 @@ from sqlmodel import Session, col, select
 from notifier.clock import stamp
 from notifier.errors import InputError
 from notifier.plans.models import TaskUnit
-from notifier.text.folding import fold, literal_fold
+from notifier.text.folding import clean_spaces, fold, literal_fold, nfc
 from notifier.units.directory import Directory
 from notifier.units.matcher import UnitMatcher
-from notifier.units.models import GroupMember, Unit, UnitAlias
+from notifier.units.models import UNIT_FROM_CONFIG, UNIT_FROM_OFFICE, GroupMember, Unit, UnitAlias
 
 GROUP_KIND = "nhóm"
+OFFICE_KIND = "đơn vị"
 
 
 def sync_directory(session: Session, directory: Directory) -> dict[str, Unit]:
@@ -22,13 +23,16 @@ def sync_directory(session: Session, directory: Directory) -> dict[str, Unit]:
     entries += [(g.name, GROUP_KIND, "", True) for g in directory.groups.values()]
     for name, kind, head, is_group in entries:
         unit = existing.get(name) or Unit(name=name, kind=kind)
-        if (unit.kind, unit.head, unit.is_group, unit.active) != (kind, head, is_group, True) or unit.id is None:
-            unit.kind, unit.head, unit.is_group, unit.active, unit.updated_at = kind, head, is_group, True, stamp()
+        wanted = (kind, head, is_group, True, UNIT_FROM_CONFIG)
+        if (unit.kind, unit.head, unit.is_group, unit.active, unit.source) != wanted or unit.id is None:
+            # A unit the office added and units.yaml now lists is the file's from here on.
+            unit.kind, unit.head, unit.is_group, unit.active, unit.source = wanted
+            unit.updated_at = stamp()
             session.add(unit)
         existing[name] = unit
     listed = {name for name, *_ in entries}
     for name, unit in existing.items():
-        if name not in listed and unit.active:
+        if name not in listed and unit.active and unit.source == UNIT_FROM_CONFIG:
             unit.active, unit.updated_at = False, stamp()
             session.add(unit)
     session.flush()
@@ -57,9 +61,30 @@ def _id(unit: Unit) -> int:
 
 
 def build_matcher(session: Session, directory: Directory) -> UnitMatcher:
-    """Names from units.yaml, and the aliases the office added, which win over every other match."""
+    """Names from units.yaml and of the units the office added, and the aliases the office added,
+    which win over every other match."""
     rows = session.exec(select(UnitAlias, Unit).where(UnitAlias.unit_id == Unit.id)).all()
-    return UnitMatcher(directory.names_and_aliases(), [(alias.written, unit.name) for alias, unit in rows])
+    added = session.exec(select(Unit).where(Unit.source == UNIT_FROM_OFFICE, col(Unit.active).is_(True))).all()
+    names = directory.names_and_aliases() + [(unit.name, unit.name) for unit in added]
+    return UnitMatcher(names, [(alias.written, unit.name) for alias, unit in rows])
+
+
+def add_unit(session: Session, name: str, kind: str = OFFICE_KIND) -> Unit:
+    """A unit the office adds (one units.yaml does not list); refused when the name is already a
+    unit's or a group's, so one name never makes two units."""
+    name = clean_spaces(nfc(name)).strip(" ,.;:")
+    if not fold(name):
+        raise InputError("tên đơn vị không được để trống")
+    if len(name) > 300:
+        raise InputError(f"tên đơn vị quá dài ({len(name)} ký tự, tối đa 300)")
+    same = next((u for u in session.exec(select(Unit)).all() if fold(u.name) == fold(name)), None)
+    if same is not None and same.active:
+        raise InputError(f"đã có {'nhóm' if same.is_group else 'đơn vị'} «{same.name}»")
+    unit = same or Unit(name=name, kind=kind)
+    unit.kind, unit.active, unit.source, unit.updated_at = kind or OFFICE_KIND, True, UNIT_FROM_OFFICE, stamp()
+    session.add(unit)
+    session.flush()
+    return unit
 
 
 def resolve_pending(session: Session, matcher: UnitMatcher, units: dict[str, Unit]) -> int:
