@@ -203,6 +203,42 @@ def test_a_plan_is_uploaded_previewed_then_applied(site: str, capsys: pytest.Cap
     assert viewer.get("/nhap-ke-hoach").status_code == 403
 
 
+def test_an_uploaded_pdf_with_odd_columns_and_new_units_is_named_and_confirmed_on_the_page(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import REAL_PLANS
+
+    client = _login(site, "vanphong", ADMIN_PASSWORD)
+    csrf = _csrf(client, "/nhap-ke-hoach")
+    odd = "Mục\tViệc phải làm\tAi làm\tHạn chót\n1\tViệc một\tSở Ngoại vụ\tQuý I\n"
+    refused = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("la.txt", odd.encode())})
+    assert refused.status_code == 400 and "ô «Tên cột»" in refused.text
+    named = {"csrf": csrf, "columns": "Việc phải làm=nhiệm vụ,Ai làm=chủ trì,Hạn chót=thời hạn", "add_units": "1"}
+    preview = client.post("/nhap-ke-hoach", data=named, files={"file": ("la.txt", odd.encode())})
+    assert preview.status_code == 200 and "Đơn vị mới thêm theo kế hoạch (1):" in preview.text
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload and 'name="add_units" value="1"' in preview.text
+    applied = client.post("/nhap-ke-hoach", data={**named, "upload": upload.group(1)})
+    assert "Đã nhập kế hoạch." in applied.text
+    assert "Sở Ngoại vụ" in {u["name"] for u in run_cli(capsys, "units", "--json").json()}
+    pdf = REAL_PLANS / f"{SAMPLE.stem}.pdf"
+    sample = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": (pdf.name, pdf.read_bytes())})
+    assert "(pdf)" in sample.text and "Độ đầy đủ: đọc 24 nhiệm vụ" in sample.text
+    # Half the sample's catalogue missing: applying needs the box ticked.
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    cut = next(i for i, line in enumerate(lines) if line.startswith("2.1\t"))
+    short = ("\n".join(lines[:cut]) + "\n").encode()
+    preview = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("thieu.txt", short)})
+    assert "Cần xác nhận: lần nhập này sẽ lưu trữ" in preview.text and 'name="yes"' in preview.text
+    upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
+    assert upload
+    before = run_cli(capsys, "tasks", "--json").json()
+    unticked = client.post("/nhap-ke-hoach", data={"csrf": csrf, "upload": upload.group(1)})
+    assert unticked.status_code == 400 and run_cli(capsys, "tasks", "--json").json() == before
+    ticked = client.post("/nhap-ke-hoach", data={"csrf": csrf, "upload": upload.group(1), "yes": "1"})
+    assert "Đã nhập kế hoạch." in ticked.text
+
+
 def test_admins_link_units_map_names_and_manage_accounts(
     site: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from notifier.delivery.models import Digest
 from notifier.delivery.queries import log_records
 from notifier.delivery.render import environment
 from notifier.errors import InputError
+from notifier.plans.catalogue import parse_column_names
 from notifier.plans.editing import find_task, parse_day, set_due
 from notifier.plans.importer import import_plan as import_file
 from notifier.plans.models import Task, TaskUnit
@@ -59,6 +61,15 @@ UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
 PRE_COOKIE = "nv_login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class _ImportChoice:
+    """What the office chose on the upload form, carried from the preview to the apply step."""
+
+    columns: str = ""
+    add_units: bool = False
+    confirmed: bool = False
 
 
 class Visitor:
@@ -333,28 +344,41 @@ class OfficePages:
         return self._unit(visitor, unit_id, text)
 
     async def import_form(self, request: Request, visitor: Visitor) -> Response:
-        return self.render("import.html.j2", visitor, report=None, upload=None, applied=False, error=None)
+        return self.render(
+            "import.html.j2", visitor, report=None, upload=None, applied=False, error=None, columns="", add_units=False
+        )
 
     async def import_plan(self, request: Request, visitor: Visitor) -> Response:
-        """Upload, then a dry run showing the difference; applying is a second, explicit step."""
+        """Upload, then a dry run showing the difference; applying is a second, explicit step
+        (with a confirmation when it would archive most of the plan)."""
         form = await request.form()
+        choice = _ImportChoice(
+            columns=str(form.get("columns") or "").strip(),
+            add_units=form.get("add_units") == "1",
+            confirmed=form.get("yes") == "1",
+        )
         upload = form.get("file")
         if upload is not None and hasattr(upload, "read"):
             data, name = await upload.read(), str(getattr(upload, "filename", "") or "ke-hoach")
             path = await asyncio.to_thread(self._store_upload, data, name)
-            return await asyncio.to_thread(self._import, visitor, path, dry_run=True)
+            return await asyncio.to_thread(self._import, visitor, path, choice, dry_run=True)
         stored = self._stored(str(form.get("upload") or ""))
         if stored is None:
-            return self.render(
-                "import.html.j2",
-                visitor,
-                status=400,
-                report=None,
-                upload=None,
-                applied=False,
-                error="Hãy chọn tệp kế hoạch (.docx, .xlsx, .txt, .csv, .yaml).",
-            )
-        return await asyncio.to_thread(self._import, visitor, stored, dry_run=False)
+            return self._import_error(visitor, "Hãy chọn tệp kế hoạch (.pdf, .docx, .doc, .odt, .xlsx, .txt, .csv).")
+        return await asyncio.to_thread(self._import, visitor, stored, choice, dry_run=False)
+
+    def _import_error(self, visitor: Visitor, error: str, choice: _ImportChoice | None = None) -> Response:
+        return self.render(
+            "import.html.j2",
+            visitor,
+            status=400,
+            report=None,
+            upload=None,
+            applied=False,
+            error=error,
+            columns=choice.columns if choice else "",
+            add_units=choice.add_units if choice else False,
+        )
 
     def _uploads(self) -> Path:
         assert self.context.settings is not None
@@ -380,21 +404,23 @@ class OfficePages:
         path = self._uploads() / upload
         return path if path.is_file() else None
 
-    def _import(self, visitor: Visitor, path: Path, *, dry_run: bool) -> Response:
+    def _import(self, visitor: Visitor, path: Path, choice: _ImportChoice, *, dry_run: bool) -> Response:
         assert self.context.settings is not None
         now = self.context.clock()
         try:
-            report = import_file(self.context.engine, self.context.settings, path, dry_run=dry_run)
-        except InputError as exc:
-            return self.render(
-                "import.html.j2",
-                visitor,
-                status=400,
-                report=None,
-                upload=None,
-                applied=False,
-                error=str(exc).replace(str(path), "tệp tải lên"),
+            columns = parse_column_names(choice.columns) if choice.columns else None
+            report = import_file(
+                self.context.engine,
+                self.context.settings,
+                path,
+                dry_run=dry_run,
+                columns=columns,
+                add_units=choice.add_units,
+                confirmed=choice.confirmed,
             )
+        except InputError as exc:
+            message = str(exc).replace(str(path), "tệp tải lên").replace("--columns", "ô «Tên cột»")
+            return self._import_error(visitor, message, choice)
         if not dry_run:
             with Session(self.context.engine) as session:
                 plan_all(session, self.policy, now)
@@ -402,7 +428,17 @@ class OfficePages:
                 session.commit()
             path.unlink(missing_ok=True)  # applied: the database holds the plan now, the upload goes
         text = render_report(report).replace(str(path), "tệp tải lên")
-        return self.render("import.html.j2", visitor, report=text, upload=path.name, applied=not dry_run, error=None)
+        return self.render(
+            "import.html.j2",
+            visitor,
+            report=text,
+            upload=path.name,
+            applied=not dry_run,
+            error=None,
+            columns=choice.columns,
+            add_units=choice.add_units,
+            confirm_needed=(report.confirm_needed or "").replace("--yes", "ô xác nhận bên dưới"),
+        )
 
     async def link(self, request: Request, visitor: Visitor) -> Response:
         form = await request.form()
