@@ -25,10 +25,11 @@ from notifier.delivery.queries import due_preview, log_records, status_record
 from notifier.errors import InputError, NotifierError
 from notifier.plans.catalogue import Column, parse_column_names
 from notifier.plans.deadlines import DeadlineKind
-from notifier.plans.editing import parse_day, set_due
+from notifier.plans.editing import clear_due, find_task, parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
+from notifier.plans.roster import plan_records, remove_plan
 from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.planner import plan_all
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _import_parser(commands)
     _tasks_parser(commands)
+    _plans_parser(commands)
     _units_parser(commands)
     _engine_parsers(commands)
     demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm, in báo cáo và các bản tin nhắc việc")
@@ -170,10 +172,55 @@ def _tasks_parser(commands: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_tasks)
     sub = p.add_subparsers(dest="tasks_command", metavar="set-due")
-    due = sub.add_parser("set-due", help="đặt ngày hạn cho một nhiệm vụ")
-    due.add_argument("key")
-    due.add_argument("date")
+    due = sub.add_parser("set-due", help="đặt ngày hạn cho một nhiệm vụ (--clear: bỏ ngày đã đặt)")
+    due.add_argument("key", help="mã nhiệm vụ (KẾ-HOẠCH:SỐ, hoặc chỉ SỐ khi không lẫn với kế hoạch khác)")
+    due.add_argument("date", nargs="?")
+    due.add_argument("--clear", action="store_true", help="bỏ ngày văn phòng đã đặt, theo lại lời kế hoạch")
+    due.add_argument("--yes", action="store_true", help="đồng ý đặt một ngày đã qua hơn một năm")
     due.set_defaults(handler=_set_due)
+
+
+def _plans_parser(commands: Any) -> None:
+    p = commands.add_parser("plans", help="các kế hoạch đã nhập; 'plans remove MÃ' gỡ một kế hoạch nhập nhầm")
+    p.add_argument("--all", action="store_true", help="kể cả kế hoạch đã gỡ")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_plans)
+    sub = p.add_subparsers(dest="plans_command", metavar="remove")
+    remove = sub.add_parser("remove", help="gỡ một kế hoạch: lưu trữ mọi nhiệm vụ, ngừng nhắc; nhật ký giữ nguyên")
+    remove.add_argument("code")
+    remove.add_argument("--json", action="store_true")
+    remove.set_defaults(handler=_remove_plan)
+
+
+def _plans(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    with Session(engine) as session:
+        records = plan_records(session, include_removed=args.all)
+    if args.json:
+        _print_json(records)
+        return 0
+    if not records:
+        print("Chưa có kế hoạch nào (nhập bằng: notifier import TỆP)")
+    for r in records:
+        removed = " — ĐÃ GỠ" if r["removed_at"] else ""
+        print(f"{r['code']}: {r['title']}{removed}")
+        source = f"{r['file'] or '?'} ({r['format']})"
+        print(f"    {r['tasks']} nhiệm vụ, {r['archived_tasks']} đã lưu trữ; nhập từ {source}")
+    return 0
+
+
+def _remove_plan(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    with Session(engine) as session:
+        removed = remove_plan(session, args.code)
+        session.commit()
+    _replan(settings, engine, clock)
+    if args.json:
+        _print_json({"code": removed.code, "tasks_archived": removed.tasks_archived})
+    else:
+        print(
+            f"Đã gỡ kế hoạch {removed.code}: {removed.tasks_archived} nhiệm vụ được lưu trữ, không nhắc thêm; "
+            "nhật ký gửi và xác nhận giữ nguyên. Nhập lại tệp kế hoạch để khôi phục."
+        )
+    return 0
 
 
 def _units_parser(commands: Any) -> None:
@@ -233,14 +280,21 @@ def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
 
 
 def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    day = parse_day(args.date)
+    if args.clear == bool(args.date):
+        raise InputError("tasks set-due: ghi NGÀY, hoặc --clear để bỏ ngày đã đặt (không cả hai)")
+    today = vietnam_time(clock.now()).date()
     with Session(engine) as session:
-        task = set_due(session, args.key, day)
+        if args.clear:
+            task = clear_due(session, args.key, settings.before_means_day_before)
+            message = f"Đã bỏ ngày hạn văn phòng đặt cho nhiệm vụ {task.key}; theo lại kế hoạch: «{task.deadline_text}»"
+        else:
+            day = parse_day(args.date)
+            task = set_due(session, args.key, day, today=today, confirmed=args.yes)
+            words = f"thời hạn ghi trong kế hoạch: «{task.deadline_text}»"
+            message = f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} ({words})"
         session.commit()
-        _replan(settings, engine, clock)
-        print(
-            f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} (thời hạn ghi trong kế hoạch: «{task.deadline_text}»)"
-        )
+    _replan(settings, engine, clock)
+    print(message)
     return 0
 
 
@@ -381,21 +435,23 @@ def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
 def _done(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     now = clock.now()
     with Session(engine) as session:
-        occurrence = mark_done(session, args.key, now, unit=args.unit, period=args.period)
+        key = find_task(session, args.key).key  # a short key ("4.6") names its plan's task
+        occurrence = mark_done(session, key, now, unit=args.unit, period=args.period)
         status = occurrence.status
         session.commit()
     _replan(settings, engine, clock)
     whole = "đã hoàn thành" if status == "done" else "đơn vị đã xong phần việc; chờ các đơn vị chủ trì khác"
-    print(f"Nhiệm vụ {args.key}: {whole}. Không nhắc thêm.")
+    print(f"Nhiệm vụ {key}: {whole}. Không nhắc thêm.")
     return 0
 
 
 def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     with Session(engine) as session:
-        reopen(session, args.key)
+        key = find_task(session, args.key).key
+        reopen(session, key)
         session.commit()
     _replan(settings, engine, clock)
-    print(f"Đã mở lại nhiệm vụ {args.key}; nhắc việc tiếp tục.")
+    print(f"Đã mở lại nhiệm vụ {key}; nhắc việc tiếp tục.")
     return 0
 
 

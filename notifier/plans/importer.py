@@ -186,6 +186,7 @@ def _upsert_plan(session: Session, code: str, meta: PlanMetadata) -> tuple[Plan,
     plan = plan or Plan(code=code, title=meta.title)
     plan.number, plan.title, plan.issuer = meta.number, meta.title, meta.issuer
     plan.issued_on, plan.year, plan.decision, plan.updated_at = meta.issued_on, meta.year, meta.decision, stamp()
+    plan.removed_at = None  # a removed plan imported again is back
     session.add(plan)
     session.flush()
     return plan, is_new

@@ -25,6 +25,9 @@ class Plan(SQLModel, table=True):
     decision: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+    # Set by `notifier plans remove`: its tasks are archived, the rows stay for the log; importing
+    # the plan again brings it back.
+    removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 class Task(SQLModel, table=True):

@@ -305,7 +305,7 @@ class OfficePages:
             reopen(session, key)
             return "Đã mở lại; nhắc việc tiếp tục."
         if action == "set_due":
-            set_due(session, key, parse_day(day))
+            set_due(session, key, parse_day(day), today=vietnam_time(now).date())
             return f"Đã đặt hạn {day}."
         if action == "snooze":
             snooze_task(session, self.policy, find_task(session, key), now)

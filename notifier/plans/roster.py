@@ -1,0 +1,82 @@
+"""The imported plans (``notifier plans``), and removing one imported by mistake.
+
+Removing never deletes rows: the plan is marked removed and its tasks archived, so the
+reminder tracks close and nothing more is sent, while every delivery and acknowledgement stays
+in the log. Importing the plan again brings it and its tasks back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.clock import stamp
+from notifier.errors import InputError
+from notifier.plans.models import ImportRun, Plan, Task
+
+
+@dataclass(frozen=True)
+class RemovedPlan:
+    code: str
+    tasks_archived: int
+
+
+def plan_records(session: Session, *, include_removed: bool = False) -> list[dict[str, Any]]:
+    plans = session.exec(select(Plan).order_by(col(Plan.code))).all()
+    counts = Counter((plan_id, status) for plan_id, status in session.exec(select(Task.plan_id, Task.status)).all())
+    last_runs = _last_runs(session)
+    return [
+        _record(plan, counts, last_runs.get(plan.id or 0))
+        for plan in plans
+        if include_removed or plan.removed_at is None
+    ]
+
+
+def _last_runs(session: Session) -> dict[int, ImportRun]:
+    runs: dict[int, ImportRun] = {}
+    for run in session.exec(select(ImportRun).order_by(col(ImportRun.id))).all():
+        runs[run.plan_id] = run
+    return runs
+
+
+def _record(plan: Plan, counts: Counter[tuple[int, str]], run: ImportRun | None) -> dict[str, Any]:
+    pid = plan.id or 0
+    archived = counts[(pid, "archived")]
+    return {
+        "code": plan.code,
+        "number": plan.number,
+        "title": plan.title,
+        "issuer": plan.issuer,
+        "date": plan.issued_on.isoformat() if plan.issued_on else None,
+        "year": plan.year,
+        "tasks": sum(n for (p, _), n in counts.items() if p == pid) - archived,
+        "archived_tasks": archived,
+        "imported_at": _iso(run.imported_at if run else plan.created_at),
+        "file": run.file_name if run else None,
+        "format": run.file_format if run else None,
+        "removed_at": _iso(plan.removed_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def remove_plan(session: Session, code: str) -> RemovedPlan:
+    plan = session.exec(select(Plan).where(Plan.code == code, col(Plan.removed_at).is_(None))).first()
+    if plan is None:
+        known = ", ".join(p.code for p in session.exec(select(Plan).where(col(Plan.removed_at).is_(None))).all())
+        raise InputError(f"không có kế hoạch mã «{code}»" + (f"; các kế hoạch: {known}" if known else ""))
+    now = stamp()
+    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status != "archived")).all()
+    for task in tasks:
+        task.status, task.archived_at, task.updated_at = "archived", now, now
+        session.add(task)
+    plan.removed_at, plan.updated_at = now, now
+    session.add(plan)
+    session.flush()
+    return RemovedPlan(plan.code, len(tasks))
