@@ -8,6 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NOTIFIER_TEMPLATES_DIR=/app/templates \
     PATH=/app/.venv/bin:$PATH
 
+# .doc and .odt plans are converted by LibreOffice; it adds about 400 MB, so it is asked for:
+#     docker build --build-arg LIBREOFFICE=yes .
+ARG LIBREOFFICE=no
+RUN if [ "$LIBREOFFICE" = "yes" ]; then \
+        apt-get update && apt-get install -y --no-install-recommends libreoffice-writer-nogui \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY notifier ./notifier

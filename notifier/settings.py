@@ -52,6 +52,8 @@ class Settings:
     zalo_token: str | None = None
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     units_path: Path | None = None  # NOTIFIER_UNITS_FILE; None: units.yaml in the config folder
+    plan_max_text_mb: int = 8
+    plan_max_document_mb: int = 60
 
     @property
     def chat_channels(self) -> bool:
@@ -104,6 +106,10 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         zalo_token=(values.get("ZALO_BOT_TOKEN") or "").strip() or None,
         zalo_api_url=_url(values.get("ZALO_API_URL") or "https://bot-api.zaloplatforms.com", "ZALO_API_URL"),
         units_path=Path(values["NOTIFIER_UNITS_FILE"]) if values.get("NOTIFIER_UNITS_FILE") else None,
+        plan_max_text_mb=_int(values.get("NOTIFIER_PLAN_MAX_TEXT_MB") or "8", "NOTIFIER_PLAN_MAX_TEXT_MB", 1, 1024),
+        plan_max_document_mb=_int(
+            values.get("NOTIFIER_PLAN_MAX_DOCUMENT_MB") or "60", "NOTIFIER_PLAN_MAX_DOCUMENT_MB", 1, 1024
+        ),
     )
 
 

@@ -117,3 +117,21 @@ def test_a_broken_old_word_file_is_refused_by_name(
     broken.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     result = run_cli(capsys, "import", str(broken))
     assert result.code == 2 and "hong.doc" in result.err and "LibreOffice không chuyển được" in result.err
+
+
+def test_size_limits_are_the_office_s_to_set_and_refuse_before_reading(
+    tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "lon.txt"
+    big.write_bytes(b"TT\tNhi\xe1\xbb\x87m v\xe1\xbb\xa5\n" * 200_000)  # 3.4 MB
+    pdf = _issued(PLANS["hcm"], "pdf")
+    monkeypatch.setenv("NOTIFIER_PLAN_MAX_TEXT_MB", "2")
+    monkeypatch.setenv("NOTIFIER_PLAN_MAX_DOCUMENT_MB", "1")
+    refused = run_cli(capsys, "import", str(big))
+    assert refused.code == 2 and "lon.txt: tệp quá lớn (3 MB, tối đa 2 MB" in refused.err
+    assert pdf.stat().st_size < 2**20  # the limit is whole megabytes: a smaller PDF passes
+    assert run_cli(capsys, "import", str(pdf)).code == 0
+    monkeypatch.setenv("NOTIFIER_PLAN_MAX_TEXT_MB", "4")
+    assert "tệp quá lớn" not in run_cli(capsys, "import", str(big)).err
+    monkeypatch.setenv("NOTIFIER_PLAN_MAX_TEXT_MB", "0")
+    assert run_cli(capsys, "import", str(big)).code == 2

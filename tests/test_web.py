@@ -39,6 +39,7 @@ def _add_user(
 @pytest.fixture
 def site(workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("NOTIFIER_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("NOTIFIER_PLAN_MAX_DOCUMENT_MB", "20")
     assert run_cli(capsys, "import", str(SAMPLE)).code == 0
     assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00").code == 0
     _add_user(capsys, monkeypatch, "vanphong", "admin", ADMIN_PASSWORD)

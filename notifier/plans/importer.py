@@ -26,6 +26,7 @@ from notifier.plans.identity import match_identities
 from notifier.plans.metadata import PlanMetadata, read_metadata
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
 from notifier.plans.readers import SourceDocument, read_plan
+from notifier.plans.readers.limits import SizeLimits
 from notifier.plans.report import Change, ImportReport
 from notifier.settings import Settings
 from notifier.text.folding import fold, strip_marks
@@ -51,12 +52,12 @@ _COMPARED = {
 
 
 def _read(
-    path: Path, year: int | None, named: ColumnNames | None
+    path: Path, year: int | None, named: ColumnNames | None, limits: SizeLimits
 ) -> tuple[SourceDocument, PlanMetadata, Catalogue]:
     """The file as rows, its metadata and its catalogue. Whatever a broken or hostile file makes a
     parser throw is bad input: a message naming the file, exit 2, nothing changed."""
     try:
-        doc = read_plan(path)
+        doc = read_plan(path, limits)
         if year is not None:
             doc.hints.year = year
         return doc, read_metadata(doc), parse_catalogue(doc, named)
@@ -81,7 +82,8 @@ def import_plan(
 ) -> ImportReport:
     """``add_units`` makes every unit name not recognised a unit of its own (a misspelling of a
     known unit excepted); ``confirmed`` allows a re-import that archives most of a plan's tasks."""
-    doc, meta, catalogue = _read(path, year, columns)
+    limits = SizeLimits(settings.plan_max_text_mb * 2**20, settings.plan_max_document_mb * 2**20)
+    doc, meta, catalogue = _read(path, year, columns, limits)
     directory = load_directory(settings.units_file)
     code = plan_code or derive_plan_code(meta)
     with Session(engine) as session:

@@ -56,7 +56,6 @@ from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
 
 COOKIE = "nv_session"
-MAX_UPLOAD_BYTES = 20 * 2**20  # refused before reading: a plan is a few MB at most
 UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
 PRE_COOKIE = "nv_login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -110,20 +109,26 @@ class OfficePages:
 
     # -- access -----------------------------------------------------------------------------
 
+    @property
+    def _max_upload_bytes(self) -> int:
+        """The largest plan document the importer reads, and room for the form around it."""
+        settings = self.context.settings
+        return (settings.plan_max_document_mb if settings else 60) * 2**20 + 64 * 1024
+
     def guard(self, handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
         async def guarded(request: Request) -> Response:
             visitor = await asyncio.to_thread(self._visitor, request)
             if visitor is None:
                 return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
             if request.method == "POST":
-                size = request.headers.get("content-length", "")
-                if not size.isdigit() or int(size) > MAX_UPLOAD_BYTES:  # refused before a byte is read
+                size, most = request.headers.get("content-length", ""), self._max_upload_bytes
+                if not size.isdigit() or int(size) > most:  # refused before a byte is read
                     return self.render(
                         "message.html.j2",
                         visitor,
                         status=413,
                         title="Tệp quá lớn",
-                        text=f"Tối đa {MAX_UPLOAD_BYTES // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp).",
+                        text=f"Tối đa {most // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp).",
                     )
                 form = await request.form()
                 if not self.context.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):

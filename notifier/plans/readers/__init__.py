@@ -11,9 +11,7 @@ from notifier.plans.document import SourceDocument
 from notifier.plans.readers.converted import read_converted
 from notifier.plans.readers.docx import read_docx
 from notifier.plans.readers.limits import (
-    MAX_OFFICE_BYTES,
-    MAX_PDF_BYTES,
-    MAX_TEXT_BYTES,
+    SizeLimits,
     check_archive,
     check_merged_ranges,
     check_size,
@@ -29,8 +27,8 @@ _PDF_MAGIC = b"%PDF-"
 _ODT_MIME = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
-def read_plan(path: Path) -> SourceDocument:
-    """Read a plan file into rows; an unreadable file raises InputError naming it."""
+def read_plan(path: Path, limits: SizeLimits = SizeLimits()) -> SourceDocument:
+    """Read a plan file into rows; an unreadable or oversized file raises InputError naming it."""
     if not path.is_file():
         raise InputError(f"{path}: không tìm thấy tệp")
     with path.open("rb") as stream:
@@ -38,19 +36,19 @@ def read_plan(path: Path) -> SourceDocument:
     if not head:
         raise InputError(f"{path}: tệp rỗng")
     if head.startswith(_ZIP_MAGIC):
-        check_size(path, MAX_OFFICE_BYTES)
+        check_size(path, limits.document_bytes)
         return _read_converted(path, "odt") if _ODT_MIME in head[:100] else _read_office(path)
     if head.startswith(_OLD_OFFICE_MAGIC):
-        check_size(path, MAX_OFFICE_BYTES)
+        check_size(path, limits.document_bytes)
         if path.suffix.lower() in (".xls", ".xlt"):
             raise InputError(f"{path}: bảng tính Excel cũ (.xls): hãy lưu lại thành .xlsx")
         return _read_converted(path, "doc")
     if head.lstrip(b"\r\n\t \xef\xbb\xbf").startswith(_PDF_MAGIC):
-        check_size(path, MAX_PDF_BYTES)
+        check_size(path, limits.document_bytes)
         return _guarded(path, read_pdf)
     if path.suffix.lower() in (".docx", ".xlsx", ".pdf", ".doc", ".odt"):
         raise InputError(f"{path}: nội dung không phải tệp {path.suffix.lower()} hợp lệ")
-    check_size(path, MAX_TEXT_BYTES)
+    check_size(path, limits.text_bytes)
     return _read_textual(path)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from notifier.errors import InputError
 
-MAX_TEXT_BYTES = 8 * 2**20  # .txt, .csv, .yaml
-MAX_OFFICE_BYTES = 40 * 2**20  # .docx, .xlsx as stored (compressed)
-MAX_PDF_BYTES = 60 * 2**20  # a signed PDF carries fonts and a stamp image beside the text
+MAX_TEXT_BYTES = 8 * 2**20  # .txt, .csv, .yaml (NOTIFIER_PLAN_MAX_TEXT_MB)
+MAX_DOCUMENT_BYTES = 60 * 2**20  # .pdf, .docx, .doc, .odt, .xlsx as stored (NOTIFIER_PLAN_MAX_DOCUMENT_MB):
+# a signed PDF carries fonts and a stamp image beside the text
 MAX_PDF_PAGES = 2_000  # a 5,000-task catalogue prints on about 700 A4 pages
 MAX_UNPACKED_BYTES = 500 * 2**20  # everything inside an Office file, unpacked (pictures included)
 MAX_UNPACKED_XML_BYTES = 50 * 2**20  # its XML parts, which are parsed whole
@@ -20,6 +21,15 @@ MAX_ARCHIVE_MEMBERS = 5_000
 MAX_ROWS = 100_000  # lines of a text export (a 5,000-task plan is about 20,000)
 MAX_COLUMNS = 64  # a catalogue has 4-10 columns; a cell claiming 50 million is a broken file
 MAX_CELL_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class SizeLimits:
+    """The largest plan file read, checked before a byte of it is: a 200 MB text file or a
+    200,000-row CSV is refused at once instead of after minutes and gigabytes."""
+
+    text_bytes: int = MAX_TEXT_BYTES
+    document_bytes: int = MAX_DOCUMENT_BYTES
 
 
 def check_size(path: Path, limit: int) -> None:
