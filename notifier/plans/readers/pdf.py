@@ -39,7 +39,7 @@ def read_pdf(path: Path) -> SourceDocument:
         with pdfplumber.open(str(path)) as pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:
                 raise InputError(f"{path}: quá nhiều trang ({len(pdf.pages)}, tối đa {MAX_PDF_PAGES})")
-            pages = [_read_page(page) for page in pdf.pages]
+            pages = [_read_page_once(page) for page in pdf.pages]
     except PdfminerException as exc:
         # pdfplumber wraps pdfminer's own errors: a password is the one an office can act on.
         if any(isinstance(arg, (PDFPasswordIncorrect, PDFEncryptionError)) for arg in exc.args):
@@ -75,6 +75,15 @@ class _Page:
     number: int
     has_text: bool
     blocks: list[_Body | _Table]  # in reading order
+
+
+def _read_page_once(page: Any) -> _Page:
+    """Read a page, then drop pdfplumber's cache of its characters and shapes: kept, a 600-page
+    plan holds gigabytes."""
+    try:
+        return _read_page(page)
+    finally:
+        page.close()
 
 
 def _read_page(page: Any) -> _Page:
