@@ -27,7 +27,10 @@ _PDF_MAGIC = b"%PDF-"
 _ODT_MIME = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
-def read_plan(path: Path, limits: SizeLimits = SizeLimits()) -> SourceDocument:
+DEFAULT_LIMITS = SizeLimits()
+
+
+def read_plan(path: Path, limits: SizeLimits = DEFAULT_LIMITS) -> SourceDocument:
     """Read a plan file into rows; an unreadable or oversized file raises InputError naming it."""
     if not path.is_file():
         raise InputError(f"{path}: không tìm thấy tệp")
