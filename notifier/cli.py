@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, time
@@ -18,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from notifier.channels.commands import add_link_parsers
+from notifier.cli_words import speak_vietnamese
 from notifier.clock import Clock, install
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
@@ -31,12 +34,13 @@ from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
 from notifier.plans.roster import plan_records, remove_plan
 from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
-from notifier.schedule.calendar import VIETNAM, vietnam_time
+from notifier.schedule.calendar import VIETNAM, WorkingCalendar, vietnam_time
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import load_policy
 from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.units.directory import load_directory
+from notifier.units.lookup import find_unit
 from notifier.units.queries import unit_records
 from notifier.units.sync import (
     OFFICE_KIND,
@@ -48,7 +52,7 @@ from notifier.units.sync import (
     sync_directory,
 )
 from notifier.web.app import create_app, make_server
-from notifier.web.auth import add_user
+from notifier.web.auth import add_user, disable_user, list_users, set_password
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 
@@ -67,6 +71,7 @@ class CommandParser(argparse.ArgumentParser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    speak_vietnamese()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -81,6 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotifierError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        return _reader_hung_up()
+
+
+def _reader_hung_up() -> int:
+    """`notifier tasks --json | head`: the reader left; stop quietly (Python's own advice: point
+    standard output at /dev/null so the flush at exit does not fail again)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (tests capture it): nothing will flush to a closed pipe
+    return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,11 +140,20 @@ def _engine_parsers(commands: Any) -> None:
     web.add_argument("--port", type=int)
     web.set_defaults(handler=_web)
     users = commands.add_parser("users", help="tài khoản trang web của văn phòng")
-    users_sub = users.add_subparsers(dest="users_command", metavar="add", required=True)
+    users_sub = users.add_subparsers(dest="users_command", metavar="add | list | disable | password", required=True)
     add = users_sub.add_parser("add", help="thêm tài khoản (hoặc đặt lại mật khẩu, vai trò)")
     add.add_argument("username")
     add.add_argument("--role", choices=["admin", "viewer"], required=True)
     add.set_defaults(handler=_add_user)
+    listing = users_sub.add_parser("list", help="các tài khoản, vai trò, đã khóa hay chưa")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list_users)
+    disable = users_sub.add_parser("disable", help="khóa một tài khoản: không đăng nhập được, mọi phiên kết thúc")
+    disable.add_argument("username")
+    disable.set_defaults(handler=_disable_user)
+    password = users_sub.add_parser("password", help="đặt mật khẩu mới cho một tài khoản (mọi phiên kết thúc)")
+    password.add_argument("username")
+    password.set_defaults(handler=_set_password)
     status = commands.add_parser("status", help="tình trạng dịch vụ: nhịp hoạt động, số lượt gửi, kênh lỗi")
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=_status)
@@ -270,13 +297,21 @@ def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
 
 
 def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    unit = _unit_named(settings, engine, args.unit) if args.unit else None
     with Session(engine) as session:
-        records = task_records(session, plan_code=args.plan_code, unit=args.unit, include_archived=args.all)
+        records = task_records(session, plan_code=args.plan_code, unit=unit, include_archived=args.all)
     if args.json:
         _print_json(records)
     else:
-        print(render_task_table(records))
+        print(render_task_table(records, unit))
     return 0
+
+
+def _unit_named(settings: Settings, engine: Engine, written: str) -> str:
+    """The unit or group a name means, as the office writes it: its name or any alias."""
+    directory = load_directory(settings.units_file)
+    with Session(engine) as session:
+        return build_matcher(session, directory).resolve(written) or find_unit(session, written, groups=True).name
 
 
 def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
@@ -409,6 +444,9 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
         _print_json(digests)
         return 0
     print(f"Lúc {vietnam_time(at):%H:%M %d/%m/%Y}: {len(digests)} bản tin")
+    if not digests:
+        for reason in _nothing_due_because(build_runtime(settings, engine, clock).policy.calendar, at, args.at):
+            print(f"  - {reason}")
     for d in digests:
         print(f"\n{d['unit']} [{d['role']}]")
         for i in d["items"]:
@@ -417,9 +455,26 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     return 0
 
 
+def _nothing_due_because(calendar: WorkingCalendar, at: datetime, written: str) -> list[str]:
+    local, reasons = vietnam_time(at), []
+    if ":" not in written:
+        reasons.append(
+            f"«{written}» không ghi giờ nên được hiểu là 00:00 ngày {local:%d/%m/%Y} "
+            f"(ghi cả giờ, ví dụ {local:%Y-%m-%d}T08:00)"
+        )
+    if not calendar.is_working_day(local.date()):
+        why = calendar.holiday_name(local.date()) or "cuối tuần"
+        reasons.append(f"{local:%d/%m/%Y} là ngày nghỉ ({why}): không gửi nhắc việc")
+    elif not calendar.in_office_hours(at):
+        hours = f"{calendar.office_opens:%H:%M}–{calendar.office_closes:%H:%M}"
+        reasons.append(f"{local:%H:%M} ngoài giờ làm việc ({hours}): nhắc việc chỉ gửi trong giờ làm việc")
+    return reasons or ["lúc này không có việc nào đến lượt nhắc"]
+
+
 def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     since = datetime.combine(parse_day(args.since), time(0), tzinfo=VIETNAM) if args.since else None
-    records = log_records(engine, unit=args.unit, since=since)
+    unit = _unit_named(settings, engine, args.unit) if args.unit else None
+    records = log_records(engine, unit=unit, since=since)
     if args.json:
         _print_json(records)
         return 0
@@ -460,17 +515,57 @@ def _web(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     assert context is not None
     host, port = args.host or settings.web_host, args.port or settings.web_port
     server = make_server(create_app(context), host, port, own_signals=True)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Trang web của văn phòng: http://{shown}:{port}/ (dừng bằng Ctrl+C)", flush=True)
     asyncio.run(server.serve())
     return 0
 
 
-def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+def _read_password() -> str:
     if sys.stdin.isatty():
         password = getpass.getpass("Mật khẩu: ")
         if getpass.getpass("Nhập lại mật khẩu: ") != password:
             raise InputError("hai lần nhập mật khẩu không khớp")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+        return password
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _list_users(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    with Session(engine) as session:
+        records = [
+            {"username": u.username, "role": u.role, "disabled": u.disabled, "created_at": u.created_at.isoformat()}
+            for u in list_users(session)
+        ]
+    if args.json:
+        _print_json(records)
+        return 0
+    for r in records:
+        state = "đã khóa" if r["disabled"] else "đang dùng"
+        role = "quản trị" if r["role"] == "admin" else "chỉ xem"
+        print(f"{r['username']:<24} {role:<10} {state}")
+    print(f"({len(records)} tài khoản)")
+    return 0
+
+
+def _disable_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    with Session(engine) as session:
+        name = disable_user(session, args.username).username
+        session.commit()
+    print(f"Đã khóa tài khoản «{name}»: không đăng nhập được, các phiên đang mở đã kết thúc.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    password = _read_password()
+    with Session(engine) as session:
+        name = set_password(session, args.username, password).username
+        session.commit()
+    print(f"Đã đặt mật khẩu mới cho «{name}»; các phiên đang mở đã kết thúc.")
+    return 0
+
+
+def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    password = _read_password()
     with Session(engine) as session:
         user = add_user(session, args.username, args.role, password)
         name, role = user.username, user.role
@@ -494,20 +589,29 @@ def _status(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
         print(f"Sự cố: {daemon['problem']}")
     print("Lượt gửi: " + (", ".join(f"{k} {v}" for k, v in record["deliveries"].items()) or "chưa có"))
     print(f"Bản tin chờ gửi: {record['digests_waiting']}")
+    step = record["next_step_at"]
+    when = f"{vietnam_time(datetime.fromisoformat(step)):%H:%M %d/%m/%Y}" if step else "không còn"
+    print(f"Bước nhắc kế tiếp: {when}")
     for link in record["failing_links"]:
         print(f"Kênh lỗi: {link}")
     return 0
 
 
-def render_task_table(records: list[dict[str, Any]]) -> str:
-    lines = [f"{'Mã':<24} {'Nhiệm vụ':<52} {'Chủ trì':<34} Thời hạn"]
+def render_task_table(records: list[dict[str, Any]], unit: str | None = None) -> str:
+    """The task list; for one unit, with its role in each task (chủ trì or phối hợp)."""
+    role_head = f"{'Vai trò':<9} " if unit else ""
+    lines = [f"{'Mã':<24} {role_head}{'Nhiệm vụ':<52} {'Chủ trì':<34} Thời hạn"]
     for r in records:
         deadline = r["deadline"]
         due = f" → {_vn_date(deadline['due'])}" if deadline["due"] else ""
         kind = KIND_LABELS[DeadlineKind(deadline["kind"])]
         lead = "; ".join(r["lead_units"]) or "(chưa rõ)"
+        role = ""
+        if unit:
+            role = f"{'chủ trì' if unit in r['lead_units'] or unit in r['lead_groups'] else 'phối hợp':<9} "
         lines.append(
-            f"{r['key']:<24} {_cut(r['title'], 52):<52} {_cut(lead, 34):<34} {deadline['text'] or '—'} [{kind}{due}]"
+            f"{r['key']:<24} {role}{_cut(r['title'], 52):<52} {_cut(lead, 34):<34} "
+            f"{deadline['text'] or '—'} [{kind}{due}]"
         )
     lines.append(f"({len(records)} nhiệm vụ)")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ with a message naming the variable.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,14 +170,39 @@ PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me"}
 
 
 def require_secret(settings: Settings) -> str:
-    """The signing key; links and buttons cannot be made safely without it."""
+    """The signing key of sessions, links and buttons. Unset on SQLite (one machine by nature),
+    one is made once and kept in the data folder; PostgreSQL may serve several machines, which
+    must all sign with the same key, so there it has to be set."""
     key = settings.secret_key
+    if key is None and settings.is_sqlite:
+        return _kept_secret(settings.data_dir / SECRET_FILE)
     if key is None or key.lower() in PLACEHOLDER_SECRETS or len(key) < 16:
         raise ConfigError(
-            "NOTIFIER_SECRET_KEY: cần một chuỗi bí mật dài ít nhất 16 ký tự (ví dụ tạo bằng: "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(32))') khi đã cấu hình Telegram hay thư điện tử"
+            "NOTIFIER_SECRET_KEY: cần một chuỗi bí mật dài ít nhất 16 ký tự, giống nhau trên mọi máy dùng chung "
+            "cơ sở dữ liệu (ví dụ tạo bằng: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
     return key
+
+
+SECRET_FILE = "secret.key"
+
+
+def _kept_secret(path: Path) -> str:
+    try:
+        if path.is_file():
+            kept = path.read_text(encoding="ascii").strip()
+            if len(kept) >= 16:
+                return kept
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # readable by this account only
+        with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+            stream.write(key + "\n")
+        return key
+    except (OSError, UnicodeError) as exc:
+        raise ConfigError(
+            f"NOTIFIER_SECRET_KEY: chưa đặt, và không giữ được khóa tự tạo ở «{path}» ({exc}); hãy đặt biến này"
+        ) from None
 
 
 def parse_moment(raw: str | None, name: str) -> datetime | None:

@@ -177,7 +177,7 @@ def _move_date(world: World, session: Session, day: date) -> None:
     if tasks:
         task = world.rng.choice(sorted(tasks, key=lambda t: t.key))
         new = day + timedelta(days=world.rng.randint(-20, 60))
-        set_due(session, task.key, new)
+        set_due(session, task.key, new, today=day)
         world.fresh[task.id or 0] = day
         world.actions["set-due"] += 1
 

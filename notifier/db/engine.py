@@ -14,7 +14,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from notifier.errors import ConfigError
 from notifier.settings import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -60,6 +62,31 @@ def upgrade_schema(engine: Engine) -> None:
 
 
 def open_database(settings: Settings) -> Engine:
-    engine = make_engine(settings.database_url)
-    upgrade_schema(engine)
+    """The database with its schema up to date; what stops that is named in one line (exit 2)."""
+    try:
+        engine = make_engine(settings.database_url)
+        upgrade_schema(engine)
+    except OSError as exc:  # the SQLite file's folder cannot be made or written
+        where = exc.filename or settings.data_dir
+        raise ConfigError(
+            f"NOTIFIER_DATA_DIR: không tạo hay ghi được thư mục dữ liệu «{where}» ({exc.strerror})"
+        ) from None
+    except SQLAlchemyError as exc:
+        raise ConfigError(
+            f"DATABASE_URL: không mở được cơ sở dữ liệu {_shown(settings.database_url)}: {_first_line(exc)}"
+        ) from None
     return engine
+
+
+def _shown(url: str) -> str:
+    """The address without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return "(địa chỉ không đọc được)"
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__

@@ -63,8 +63,7 @@ def add_user(session: Session, username: str, role: str, password: str) -> User:
         raise InputError("tên đăng nhập không hợp lệ: không để trống, không có dấu cách hay «|»")
     if role not in ROLES:
         raise InputError(f"--role: chọn một trong: {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise InputError("mật khẩu cần ít nhất 10 ký tự")
+    _check_password(password)
     user = session.exec(select(User).where(User.username == name)).first() or User(
         username=name, role=role, password_hash=""
     )
@@ -73,6 +72,43 @@ def add_user(session: Session, username: str, role: str, password: str) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == normal_username(username))).first()
+    if user is None:
+        raise InputError(f"không có tài khoản «{username}» (xem: notifier users list)")
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(col(User.username))).all())
+
+
+def disable_user(session: Session, username: str) -> User:
+    """The account can no longer log in, and every session it holds ends now."""
+    user = find_user(session, username)
+    user.disabled = True
+    user.session_epoch += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session: Session, username: str, password: str) -> User:
+    """A new password for an existing account (its role and state kept); its sessions end."""
+    user = find_user(session, username)
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise InputError("mật khẩu cần ít nhất 10 ký tự")
 
 
 def end_sessions(session: Session, username: str) -> None:
