@@ -55,6 +55,10 @@ from notifier.web.app import create_app, make_server
 from notifier.web.auth import add_user, disable_user, list_users, set_password
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
+NO_PLAN_YET = (
+    "Chưa có kế hoạch nào: dịch vụ chạy nhưng chưa có gì để nhắc. Nhập kế hoạch bằng: notifier import TỆP "
+    "(xem: notifier plans)"
+)
 
 Handler = Callable[[argparse.Namespace, Settings, Engine, Clock], int]
 NOW_HELP = "thời điểm cố định cho lệnh này (ISO 8601, giờ Việt Nam nếu không ghi múi giờ); thay cho NOTIFIER_NOW"
@@ -422,6 +426,9 @@ async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
 
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     runtime = build_runtime(settings, engine, clock)
+    with Session(engine) as session:
+        if not plan_records(session):  # a service that would only idle says so, every start
+            print(NO_PLAN_YET, file=sys.stderr, flush=True)
     if args.once:
         now = clock.now()
         plan(runtime, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,18 @@ from notifier.schedule.calendar import parse_vietnam_time
 
 _BEFORE_CHOICES = {"on_day": False, "day_before": True}
 # The repository's templates/ when running from a checkout; elsewhere NOTIFIER_TEMPLATES_DIR says.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+def shipped(name: str) -> Path:
+    """A folder notifier ships: beside the package in a checkout (templates/, config/), or under
+    <prefix>/share/notifier/ where a wheel or a plain `pip install .` puts it."""
+    package = Path(__file__).resolve().parent
+    candidates = [package.parent / name]
+    if len(package.parents) > 3:  # <prefix>/lib/pythonX.Y/site-packages/notifier
+        candidates.append(package.parents[3] / "share" / "notifier" / name)
+    candidates.append(Path(sys.prefix) / "share" / "notifier" / name)
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+DEFAULT_TEMPLATES = shipped("templates")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -88,7 +100,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     data_dir = Path(values.get("NOTIFIER_DATA_DIR") or "data")
     return Settings(
         data_dir=data_dir,
-        config_dir=Path(values.get("NOTIFIER_CONFIG_DIR") or "config"),
+        config_dir=_config_dir(values.get("NOTIFIER_CONFIG_DIR")),
         database_url=_database_url(values.get("DATABASE_URL", ""), data_dir),
         before_means_day_before=_choice(values, "NOTIFIER_BEFORE_DATE_MEANS", "on_day", _BEFORE_CHOICES),
         log_level=_log_level(values.get("NOTIFIER_LOG_LEVEL") or "INFO"),
@@ -212,6 +224,15 @@ def parse_moment(raw: str | None, name: str) -> datetime | None:
         return parse_vietnam_time(raw)
     except ValueError:
         raise ConfigError(f"{name}: thời điểm «{raw}» không hợp lệ; viết như 2026-11-27T08:00") from None
+
+
+def _config_dir(raw: str | None) -> Path:
+    """NOTIFIER_CONFIG_DIR, else ./config, else the defaults notifier ships (the office copies them
+    to edit: the shipped ones belong to the installation)."""
+    if raw:
+        return Path(raw)
+    here = Path("config")
+    return here if here.is_dir() else shipped("config")
 
 
 def _folder(raw: str | None, default: Path, name: str) -> Path:

@@ -153,3 +153,12 @@ def test_the_web_pages_start_without_a_secret_on_sqlite_and_say_where(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_the_service_on_an_empty_database_says_a_plan_must_be_imported(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = run_cli(capsys, "run", "--once")
+    assert empty.code == 0 and "Chưa có kế hoạch nào" in empty.err and "notifier import" in empty.err
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    assert "Chưa có kế hoạch nào" not in run_cli(capsys, "run", "--once").err

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -22,14 +23,44 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
 
+NEEDED = (3, 11)
+
+
+def python_problem(version: tuple[int, ...]) -> str | None:
+    if tuple(version[:2]) < NEEDED:
+        return f"notifier needs Python {NEEDED[0]}.{NEEDED[1]} or newer; this is Python {version[0]}.{version[1]}"
+    return None
+
+
+def venv_is_current(folder: Path, version: tuple[int, ...]) -> bool:
+    """The .venv exists, works, and was made by this Python (major.minor): one made by another
+    Python, or left half-made, is rebuilt."""
+    config = folder / "pyvenv.cfg"
+    if not config.is_file() or not (folder / BIN.name / "python").exists():
+        return False
+    for line in config.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            return value.strip().split(".")[:2] == [str(version[0]), str(version[1])]
+    return False
+
+
 def ensure_environment(extras: str) -> None:
     stamp = VENV / f".installed-{extras or 'base'}"
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
+    current = venv_is_current(VENV, tuple(sys.version_info))
+    if current and stamp.exists() and stamp.read_text() == wanted:
         return
-    if not (BIN / "python").exists():
+    if not current:
+        if VENV.exists():
+            print("Rebuilding .venv (made by another Python, or incomplete) …", flush=True)
+            shutil.rmtree(VENV)
         print("Creating .venv …", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except BaseException:
+            shutil.rmtree(VENV, ignore_errors=True)  # never leave a half-made .venv behind
+            raise
     target = f".[{extras}]" if extras else "."
     print(f"Installing notifier{f' with {extras} tools' if extras else ''} into .venv …", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -59,6 +90,10 @@ def run_tests(args: list[str]) -> int:
 
 
 def main() -> int:
+    problem = python_problem(tuple(sys.version_info))
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         print(__doc__)
         return 2
