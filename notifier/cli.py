@@ -39,6 +39,7 @@ from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import load_policy
 from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
+from notifier.text import labels
 from notifier.units.directory import load_directory
 from notifier.units.lookup import find_unit
 from notifier.units.queries import unit_records
@@ -455,10 +456,10 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
         for reason in _nothing_due_because(build_runtime(settings, engine, clock).policy.calendar, at, args.at):
             print(f"  - {reason}")
     for d in digests:
-        print(f"\n{d['unit']} [{d['role']}]")
+        print(f"\n{d['unit']} [{labels.label(labels.ROLE, d['role'])}]")
         for i in d["items"]:
             days = "" if i["working_days"] is None else f", {i['working_days']} ngày làm việc"
-            print(f"  - {i['number']} {i['state']}{days}: {_cut(i['title'], 70)}")
+            print(f"  - {i['number']} {labels.label(labels.ITEM_STATE, i['state'])}{days}: {_cut(i['title'], 70)}")
     return 0
 
 
@@ -486,10 +487,11 @@ def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
         _print_json(records)
         return 0
     for r in records:
-        acks = "; ".join(f"{a['by']} {a['action']}" for a in r["acks"]) or "chưa xác nhận"
+        acks = "; ".join(f"{a['by']} {labels.label(labels.ACK_ACTION, a['action'])}" for a in r["acks"])
+        channel, status = labels.label(labels.CHANNEL, r["channel"]), labels.label(labels.DELIVERY_STATUS, r["status"])
         print(
-            f"#{r['id']} {r['unit']} · {r['channel']}:{r['target']} · {r['status']} · {r['sent_at'] or '—'} · "
-            f"{len(r['items'])} mục · {acks}" + (f" · lỗi: {r['error']}" if r["error"] else "")
+            f"#{r['id']} {r['unit']} · {channel}: {r['target']} · {status} · {labels.vn_time(r['sent_at']) or '—'} · "
+            f"{len(r['items'])} mục · {acks or 'chưa xác nhận'}" + (f" · lỗi: {r['error']}" if r["error"] else "")
         )
     return 0
 
@@ -590,15 +592,15 @@ def _status(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
     print(
         "Dịch vụ: "
         + ("đang chạy" if daemon["alive"] else "không chạy")
-        + (f" (nhịp cuối {daemon['beat_at']})" if daemon["beat_at"] else "")
+        + (f" (nhịp cuối {labels.vn_time(daemon['beat_at'])})" if daemon["beat_at"] else "")
     )
     if daemon["problem"]:
         print(f"Sự cố: {daemon['problem']}")
-    print("Lượt gửi: " + (", ".join(f"{k} {v}" for k, v in record["deliveries"].items()) or "chưa có"))
+    sends = ", ".join(f"{labels.label(labels.DELIVERY_STATUS, k)} {v}" for k, v in record["deliveries"].items())
+    print(f"Lượt gửi: {sends or 'chưa có'}")
     print(f"Bản tin chờ gửi: {record['digests_waiting']}")
     step = record["next_step_at"]
-    when = f"{vietnam_time(datetime.fromisoformat(step)):%H:%M %d/%m/%Y}" if step else "không còn"
-    print(f"Bước nhắc kế tiếp: {when}")
+    print(f"Bước nhắc kế tiếp: {labels.vn_time(step) or 'không còn'}")
     for link in record["failing_links"]:
         print(f"Kênh lỗi: {link}")
     return 0

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from notifier.db.engine import open_database
 from notifier.settings import load_settings
+from notifier.web.exports import header_row
 from notifier.web.models import AuditEntry
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
@@ -145,7 +146,8 @@ def test_task_unit_log_and_problem_pages(site: str) -> None:
     client = _login(site, "vanphong", ADMIN_PASSWORD)
     task = client.get(f"/nhiem-vu/{K}1.2%232")
     assert task.status_code == 200 and "Hoàn thành trước ngày 10/3/2026" in task.text
-    assert "Phòng Văn hóa - Xã hội" in task.text and "console" in task.text
+    assert "Phòng Văn hóa - Xã hội" in task.text and "màn hình" in task.text and "console" not in task.text
+    assert "08:00 27/11/2026" in task.text and "+00:00" not in task.text and " UTC" not in task.text
     unit = client.get("/don-vi/2")
     assert unit.status_code == 200 and "Phòng Văn hóa - Xã hội" in unit.text and "Chưa liên kết kênh nào." in unit.text
     code = client.post("/don-vi/2/ma-lien-ket", data={"csrf": _csrf(client, "/don-vi/2")})
@@ -165,12 +167,21 @@ def test_excel_exports_hold_the_log_and_the_status_report(site: str) -> None:
     log = client.get("/xuat/nhat-ky.xlsx")
     assert log.status_code == 200 and log.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(log.content)).active
-    assert sheet["B1"].value == "Đơn vị" and sheet.max_row == 9
+    head = header_row(sheet)
+    assert sheet["A1"].value == "NHẬT KÝ NHẮC VIỆC" and sheet["A2"].value == "ỦY BAN NHÂN DÂN XÃ THÁI TÂN"
+    assert str(sheet["A3"].value).startswith("Kế hoạch: Triển khai thực hiện công tác dân vận")
+    assert sheet.cell(head, 2).value == "Đơn vị" and sheet.max_row - head == 8
+    assert sheet.freeze_panes == f"A{head + 1}" and sheet.auto_filter.ref == f"A{head}:K{sheet.max_row}"
+    first = [c.value for c in sheet[head + 1]]
+    assert first[2] == "màn hình" and first[4] == "đã gửi"  # words a clerk reads, not "console", "sent"
+    assert first[6] == datetime(2026, 11, 27, 8, 0) and sheet.cell(head + 1, 7).number_format == "dd/mm/yyyy hh:mm"
     report = client.get("/xuat/bao-cao.xlsx", params={"ky": "2026-Q1"})
-    rows = list(openpyxl.load_workbook(io.BytesIO(report.content)).active.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(report.content)).active
+    rows = list(book.iter_rows(min_row=header_row(book), values_only=True))
     assert rows[0][:3] == ("Đơn vị chủ trì", "Mã", "Số")
     numbers = {(r[2], r[6]) for r in rows[1:]}
     assert ("4.8", "Quá hạn") in numbers and ("1.2", "Quá hạn") in numbers
+    assert all(isinstance(r[5], datetime) for r in rows[1:] if r[5] is not None)
     assert client.get("/xuat/bao-cao.xlsx", params={"ky": "quý 1"}).status_code == 400
 
 
@@ -248,7 +259,7 @@ def test_admins_link_units_map_names_and_manage_accounts(
     added = client.post(
         "/don-vi/3/lien-ket", data={"csrf": csrf, "channel": "email", "target": "KT@thaitan.gov.vn", "do": "add"}
     )
-    assert "Đã liên kết email: KT@thaitan.gov.vn." in added.text and "email: kt@thaitan.gov.vn" in added.text
+    assert "Đã liên kết email: KT@thaitan.gov.vn." in added.text and "thư điện tử: kt@thaitan.gov.vn" in added.text
     removed = client.post(
         "/don-vi/3/lien-ket", data={"csrf": csrf, "channel": "email", "target": "kt@thaitan.gov.vn", "do": "remove"}
     )

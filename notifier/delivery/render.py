@@ -18,6 +18,7 @@ from notifier.schedule.calendar import WorkingCalendar, vietnam_time
 from notifier.schedule.models import Occurrence, Reminder
 from notifier.schedule.steps import STATE_ORDER
 from notifier.schedule.summary import summary_view
+from notifier.text import labels
 from notifier.units.models import Unit
 
 STATE_LABELS = {
@@ -147,7 +148,7 @@ def short_title(title: str) -> str:
 
 @cache
 def environment(templates: Path) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(templates)),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default_for_string=False),
@@ -155,6 +156,18 @@ def environment(templates: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    # What a person reads: Vietnam time, and words for internal names (labels.py).
+    env.filters.update(
+        vn_time=labels.vn_time,
+        vn_date=labels.vn_date,
+        delivery_status=lambda name: labels.label(labels.DELIVERY_STATUS, name),
+        channel=lambda name: labels.label(labels.CHANNEL, name),
+        ack_action=lambda name: labels.label(labels.ACK_ACTION, name),
+        deadline_kind=lambda name: labels.label(labels.DEADLINE_KIND, name),
+        item_state=lambda name: labels.label(labels.ITEM_STATE, name),
+        step=labels.step_label,
+    )
+    return env
 
 
 def render_digest(

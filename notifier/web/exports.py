@@ -5,29 +5,60 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from notifier.plans.periods import quarter_bounds, year_bounds
 from notifier.schedule.calendar import vietnam_time
+from notifier.text import labels
 from notifier.web.status import TaskState
 
 _HEADER = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_DATE, _DATE_TIME = "dd/mm/yyyy", "dd/mm/yyyy hh:mm"
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
+@dataclass(frozen=True)
+class Heading:
+    """The title block above an export's table: what it is, for whom, as of when."""
+
+    title: str
+    lines: tuple[str, ...]
+    made_on: date
+
+
+def _sheet(book: Workbook, name: str, heading: Heading, headers: Sequence[str], widths: Sequence[int]) -> Any:
     sheet = book.active
-    sheet.title = title
+    sheet.title = name[:31]
+    sheet.append([heading.title])
+    sheet["A1"].font = _TITLE
+    for line in heading.lines:
+        sheet.append([line])
+    sheet.append([f"Ngày lập: {heading.made_on:%d/%m/%Y}"])
+    sheet.append([])
     sheet.append(list(headers))
-    for cell, width in zip(sheet[1], widths, strict=True):
+    row = sheet.max_row
+    for cell, width in zip(sheet[row], widths, strict=True):
         cell.font = _HEADER
         sheet.column_dimensions[cell.column_letter].width = width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{row + 1}"  # the header stays in view while scrolling
     return sheet
+
+
+def header_row(sheet: Any) -> int:
+    """The row of the table's column names (below the title block)."""
+    return int(sheet.freeze_panes[1:]) - 1
+
+
+def _with_filter(sheet: Any) -> None:
+    first = header_row(sheet)
+    sheet.auto_filter.ref = f"A{first}:{get_column_letter(sheet.max_column)}{max(sheet.max_row, first)}"
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -36,6 +67,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def _bytes(book: Workbook) -> bytes:
     for sheet in book.worksheets:
         _as_text(sheet)
+        _with_filter(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -50,15 +82,23 @@ def _as_text(sheet: Any) -> None:
                 cell.data_type = "s"
 
 
-def _local(iso: str | None) -> str:
-    return f"{vietnam_time(datetime.fromisoformat(iso)):%d/%m/%Y %H:%M}" if iso else ""
+def _moment(iso: str | None) -> datetime | None:
+    """A real date and time (sortable, filterable) in Vietnam time; Excel keeps no time zone."""
+    return vietnam_time(datetime.fromisoformat(iso)).replace(tzinfo=None) if iso else None
 
 
-def log_workbook(records: list[dict[str, Any]]) -> bytes:
+def _dated(sheet: Any, columns: Sequence[int], number_format: str) -> None:
+    row = sheet.max_row
+    for column in columns:
+        sheet.cell(row, column).number_format = number_format
+
+
+def log_workbook(records: list[dict[str, Any]], heading: Heading) -> bytes:
     book = Workbook()
     sheet = _sheet(
         book,
         "Nhật ký nhắc việc",
+        heading,
         [
             "Mã",
             "Đơn vị",
@@ -72,25 +112,28 @@ def log_workbook(records: list[dict[str, Any]]) -> bytes:
             "Xác nhận",
             "Lỗi",
         ],
-        [8, 34, 10, 28, 12, 17, 17, 10, 40, 40, 40],
+        [8, 34, 12, 28, 16, 17, 17, 10, 40, 40, 40],
     )
     for r in records:
-        acks = "; ".join(f"{a['by']} ({a['action']}, {_local(a['at'])})" for a in r["acks"])
+        acks = "; ".join(
+            f"{a['by']} ({labels.label(labels.ACK_ACTION, a['action'])}, {labels.vn_time(a['at'])})" for a in r["acks"]
+        )
         sheet.append(
             [
                 r["id"],
                 r["unit"],
-                r["channel"],
+                labels.label(labels.CHANNEL, r["channel"]),
                 r["target"],
-                r["status"],
-                _local(r["created_at"]),
-                _local(r["sent_at"]),
+                labels.label(labels.DELIVERY_STATUS, r["status"]),
+                _moment(r["created_at"]),
+                _moment(r["sent_at"]),
                 r["attempts"],
                 ", ".join(k.split(":", 1)[-1] for k in r["items"]),
                 acks,
                 r["error"] or "",
             ]
         )
+        _dated(sheet, (6, 7), _DATE_TIME)
     return _bytes(book)
 
 
@@ -102,20 +145,23 @@ def period_bounds(period: str) -> tuple[date, date] | None:
     return quarter_bounds(year, int(m.group(2))) if m.group(2) else year_bounds(year)
 
 
-def status_workbook(states: list[TaskState], records: list[dict[str, Any]], period: str) -> bytes | None:
+def status_workbook(
+    states: list[TaskState], records: list[dict[str, Any]], period: str, heading: Heading
+) -> bytes | None:
     """Tasks whose deadline falls in the period (or with none), per unit: the form offices report in."""
     bounds = period_bounds(period)
     if bounds is None:
         return None
-    first_ack: dict[str, str] = {}
+    first_ack: dict[str, datetime | None] = {}
     for r in records:
         for a in r["acks"]:
             for key in r["items"]:
-                first_ack.setdefault(key, _local(a["at"]))
+                first_ack.setdefault(key, _moment(a["at"]))
     book = Workbook()
     sheet = _sheet(
         book,
         f"Báo cáo {period}",
+        heading,
         [
             "Đơn vị chủ trì",
             "Mã",
@@ -138,12 +184,14 @@ def status_workbook(states: list[TaskState], records: list[dict[str, Any]], peri
                 state.task.number,
                 state.task.title,
                 state.task.deadline_text,
-                f"{state.due:%d/%m/%Y}" if state.due else "",
+                state.due,
                 state.label,
-                f"{state.done_on:%d/%m/%Y}" if state.done_on else "",
-                first_ack.get(state.task.key, ""),
+                state.done_on,
+                first_ack.get(state.task.key),
             ]
         )
+        _dated(sheet, (6, 8), _DATE)
+        _dated(sheet, (9,), _DATE_TIME)
         row = sheet.max_row
         sheet.cell(row, 4).alignment = _WRAP
         sheet.cell(row, 7).fill = PatternFill("solid", fgColor=state.colour.lstrip("#"))

@@ -41,6 +41,7 @@ from notifier.plans.editing import find_task, parse_day, set_due
 from notifier.plans.importer import import_plan as import_file
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.report import render_report
+from notifier.plans.roster import plan_records
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.models import Reminder
 from notifier.schedule.on_demand import digest_now, snooze_task
@@ -51,7 +52,7 @@ from notifier.units.directory import load_directory
 from notifier.units.models import Unit
 from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
 from notifier.web.auth import SessionClaim, add_user, audit, authenticate, end_sessions
-from notifier.web.exports import log_workbook, status_workbook
+from notifier.web.exports import Heading, log_workbook, status_workbook
 from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
 
@@ -608,7 +609,8 @@ class OfficePages:
 
     async def export_log(self, request: Request, visitor: Visitor) -> Response:
         records = await asyncio.to_thread(self._filtered, dict(request.query_params))
-        data = await asyncio.to_thread(log_workbook, records)
+        heading = await asyncio.to_thread(self._heading, "NHẬT KÝ NHẮC VIỆC")
+        data = await asyncio.to_thread(log_workbook, records, heading)
         return _download(data, "nhat-ky-nhac-viec.xlsx")
 
     async def export_status(self, request: Request, visitor: Visitor) -> Response:
@@ -629,12 +631,22 @@ class OfficePages:
         with Session(self.context.engine) as session:
             states = task_states(session, self.policy.calendar, today)
             session.expunge_all()
-        return status_workbook(states, log_records(self.context.engine), period)
+        heading = self._heading(f"BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ — KỲ {period}")
+        return status_workbook(states, log_records(self.context.engine), period, heading)
+
+    def _heading(self, title: str) -> Heading:
+        """The title block: the issuing body and the plans followed, and the day it is made."""
+        with Session(self.context.engine) as session:
+            plans = plan_records(session)
+        issuers = list(dict.fromkeys(p["issuer"] for p in plans if p["issuer"]))
+        lines = [issuer.upper() for issuer in issuers[:1]] + [f"Kế hoạch: {p['title']} ({p['code']})" for p in plans]
+        return Heading(title, tuple(lines), vietnam_time(self.context.clock()).date())
 
     # -- rendering --------------------------------------------------------------------------
 
     def render(self, name: str, visitor: Visitor | None, *, status: int = 200, **values: Any) -> HTMLResponse:
         template = environment(self.context.templates).get_template(f"web/{name}")
+        values.setdefault("refused", status >= 400)  # a refusal's note shows as an error, in red
         html = template.render(visitor=visitor, quote=quote, **values)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
