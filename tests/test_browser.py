@@ -123,8 +123,9 @@ ENGLISH = re.compile(
 ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|\+00:00|\bUTC\b")
 PAGES = {
     "overview": "/",
-    "task": "/nhiem-vu/KH-dan-van-2026:4.8",
+    "task": "/nhiem-vu/KH-dan-van-2026:1.1",
     "unit": "/don-vi/2",
+    "units": "/don-vi",
     "log": "/nhat-ky",
     "problems": "/van-de",
     "import": "/nhap-ke-hoach",

@@ -403,3 +403,22 @@ def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
         assert auth.authenticate(session, "ai-do", "sai-mat-khau-1", "1.2.3.4", at) is None
         assert auth.authenticate(session, " VANPHONG ", ADMIN_PASSWORD, "1.2.3.5", at) is not None
     assert len(checked) == 2 and all(c.startswith("scrypt$") for c in checked)
+
+
+def test_the_task_page_follows_each_unit_and_the_overview_filters_by_plan(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import REAL_PLANS
+
+    client = _login(site, "lanhdao", VIEWER_PASSWORD)
+    task = client.get(f"/nhiem-vu/{K}1.1").text  # lead Phòng VH-XH, coordinating the "cơ quan, đơn vị, thôn" group
+    assert "Từng đơn vị" in task and "Phòng Kinh tế" in task and "phối hợp" in task and "chủ trì" in task
+    assert "đã được nhắc, chưa xác nhận" in task and "Bước kế tiếp" in task
+    units = client.get("/don-vi")
+    assert units.status_code == 200 and "Phòng Kinh tế" in units.text and 'href="/don-vi"' in units.text
+    assert "ke_hoach" not in client.get("/").text  # one plan: no plan filter
+    assert run_cli(capsys, "import", str(REAL_PLANS / "05_hcm-2820-csdl-quy-hoach.txt")).code == 0
+    both = client.get("/").text
+    assert 'name="ke_hoach"' in both and "<th>Kế hoạch</th>" in both
+    one = client.get("/", params={"ke_hoach": "2820-QD-UBND-2025"}).text
+    assert "Tham mưu UBND Thành phố" in one and "Tuyên truyền Phổ biến" not in one

@@ -43,18 +43,21 @@ from notifier.plans.models import Task, TaskUnit
 from notifier.plans.report import render_report
 from notifier.plans.roster import plan_records
 from notifier.schedule.calendar import VIETNAM, vietnam_time
-from notifier.schedule.models import Reminder
+from notifier.schedule.models import Assignment, Reminder
 from notifier.schedule.on_demand import digest_now, snooze_task
 from notifier.schedule.planner import plan_all
 from notifier.schedule.policy import Policy
 from notifier.schedule.progress import mark_done, reopen
+from notifier.settings import Settings
 from notifier.units.directory import load_directory
 from notifier.units.models import Unit
+from notifier.units.queries import unit_records
 from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
 from notifier.web.auth import SessionClaim, add_user, audit, authenticate, end_sessions
 from notifier.web.exports import Heading, log_workbook, status_workbook
 from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
+from notifier.web.task_view import unit_parts
 
 COOKIE = "nv_session"
 UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
@@ -95,6 +98,7 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
         Route("/ten-don-vi", pages.guard(pages.alias, admin=True), methods=["POST"]),
         Route("/tai-khoan", pages.guard(pages.users, admin=True), methods=["GET", "POST"]),
         Route("/don-vi/{unit_id:int}", pages.guard(pages.unit)),
+        Route("/don-vi", pages.guard(pages.units)),
         Route("/nhat-ky", pages.guard(pages.log)),
         Route("/nhap-ke-hoach", pages.guard(pages.import_form, admin=True)),
         Route("/nhap-ke-hoach", pages.guard(pages.import_plan, admin=True), methods=["POST"]),
@@ -227,12 +231,15 @@ class OfficePages:
     # -- pages ------------------------------------------------------------------------------
 
     async def overview(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._overview, visitor)
+        return await asyncio.to_thread(self._overview, visitor, request.query_params.get("ke_hoach") or None)
 
-    def _overview(self, visitor: Visitor) -> Response:
+    def _overview(self, visitor: Visitor, plan_code: str | None) -> Response:
         today = vietnam_time(self.context.clock()).date()
         with Session(self.context.engine) as session:
-            states = task_states(session, self.policy.calendar, today)
+            plans = plan_records(session)
+            states = [
+                s for s in task_states(session, self.policy.calendar, today) if plan_code in (None, s.plan)
+            ]
             units = {u.name: u.id for u in session.exec(select(Unit)).all()}
             upcoming = _waiting_digests(session)
         counts = {key: sum(s.category == key for s in states) for key in CATEGORIES}
@@ -250,7 +257,33 @@ class OfficePages:
             unit_ids=units,
             today=today,
             upcoming=upcoming,
+            plans=plans,
+            plan_code=plan_code,
         )
+
+    async def units(self, request: Request, visitor: Visitor) -> Response:
+        return await asyncio.to_thread(self._units, visitor)
+
+    def _units(self, visitor: Visitor) -> Response:
+        """Every unit with its channels' health and how many tasks it leads or joins."""
+        with Session(self.context.engine) as session:
+            records = unit_records(session, load_directory(self._settings().units_file), self._configured())
+            ids = {u.name: u.id or 0 for u in session.exec(select(Unit)).all()}
+            roles: dict[int, int] = dict(
+                session.exec(
+                    select(Assignment.unit_id, func.count(col(Assignment.id)))
+                    .join(Task, col(Task.id) == Assignment.task_id)
+                    .where(col(Assignment.active).is_(True), Task.status != "archived")
+                    .group_by(col(Assignment.unit_id))
+                ).all()
+            )
+        rows = [r | {"id": ids[r["name"]], "tasks": roles.get(ids[r["name"]], 0)} for r in records if not r["is_group"]]
+        return self.render("units.html.j2", visitor, units=rows)
+
+    def _settings(self) -> Settings:
+        settings: Settings | None = self.context.settings
+        assert settings is not None
+        return settings
 
     async def task(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._task, visitor, request.path_params["key"], None)
@@ -271,6 +304,7 @@ class OfficePages:
                 .where(Reminder.task_id == task.id, Reminder.unit_id == Unit.id)
                 .order_by(col(Reminder.id))
             ).all()
+            parts = unit_parts(session, task)
             session.expunge_all()
         # Read after the session closes: SQLite takes its lock per transaction, one at a time.
         history = log_records(self.context.engine, task_key=key)
@@ -282,6 +316,7 @@ class OfficePages:
             state=state,
             refs=refs,
             steps=steps,
+            parts=parts,
             history=history,
             note=note,
         )
