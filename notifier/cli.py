@@ -235,7 +235,7 @@ def _plans(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
     for r in records:
         removed = " — ĐÃ GỠ" if r["removed_at"] else ""
         print(f"{r['code']}: {r['title']}{removed}")
-        source = f"{r['file'] or '?'} ({r['format']})"
+        source = f"{r['file'] or '?'} ({labels.label(labels.FILE_FORMAT, r['format'])})"
         print(f"    {r['tasks']} nhiệm vụ, {r['archived_tasks']} đã lưu trữ; nhập từ {source}")
     return 0
 

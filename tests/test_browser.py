@@ -72,7 +72,7 @@ def test_an_office_user_works_through_the_pages_in_chromium(
         page.click("text=Nhập kế hoạch")
         page.set_input_files("input[name=file]", str(SAMPLE))
         page.click("text=Xem trước (chưa ghi gì)")
-        assert "XEM TRƯỚC" in page.inner_text("pre")
+        assert "XEM TRƯỚC" in page.inner_text("main")
         page.screenshot(path=str(shots / "2-import-preview.png"), full_page=True)
         page.click("text=Áp dụng thay đổi")
         assert page.is_visible("text=Đã nhập kế hoạch.")

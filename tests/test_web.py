@@ -235,7 +235,7 @@ def test_an_uploaded_pdf_with_odd_columns_and_new_units_is_named_and_confirmed_o
     assert "Sở Ngoại vụ" in {u["name"] for u in run_cli(capsys, "units", "--json").json()}
     pdf = REAL_PLANS / f"{SAMPLE.stem}.pdf"
     sample = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": (pdf.name, pdf.read_bytes())})
-    assert "(pdf)" in sample.text and "Độ đầy đủ: đọc 24 nhiệm vụ" in sample.text
+    assert "(PDF)" in sample.text and "Độ đầy đủ: đọc 24 nhiệm vụ" in sample.text
     # Half the sample's catalogue missing: applying needs the box ticked.
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     cut = next(i for i, line in enumerate(lines) if line.startswith("2.1\t"))

@@ -165,6 +165,7 @@ def environment(templates: Path) -> Environment:
         ack_action=lambda name: labels.label(labels.ACK_ACTION, name),
         deadline_kind=lambda name: labels.label(labels.DEADLINE_KIND, name),
         item_state=lambda name: labels.label(labels.ITEM_STATE, name),
+        file_format=lambda name: labels.label(labels.FILE_FORMAT, name),
         step=labels.step_label,
     )
     return env

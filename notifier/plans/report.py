@@ -12,6 +12,7 @@ from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.drafts import ROLES, TaskDraft
 from notifier.plans.metadata import PlanMetadata
 from notifier.plans.problems import Problem
+from notifier.text import labels
 from notifier.text.folding import fold
 from notifier.units.directory import Directory
 
@@ -194,7 +195,7 @@ def _plan_lines(report: ImportReport) -> list[str]:
     p = report.plan
     head = "XEM TRƯỚC (chưa ghi gì vào cơ sở dữ liệu)" if report.dry_run else "ĐÃ NHẬP KẾ HOẠCH"
     return [
-        f"{head}: {report.file} ({report.file_format})",
+        f"{head}: {report.file} ({labels.label(labels.FILE_FORMAT, report.file_format)})",
         f"  Mã kế hoạch: {report.plan_code}" + (" (mới)" if report.plan_is_new else " (đã có, cập nhật)"),
         f"  Số: {p.number or '(để trống)'}" + (f"; ban hành kèm theo Quyết định {p.decision}" if p.decision else ""),
         f"  Tên: {p.title}",

@@ -45,6 +45,16 @@ ITEM_STATE = {
     "check_in": "báo cáo tiến độ",
 }
 TASK_STATUS = {"open": "đang thực hiện", "done": "đã hoàn thành", "reported": "đơn vị báo xong", "archived": "lưu trữ"}
+FILE_FORMAT = {
+    "text": "bản xuất văn bản (.txt)",
+    "pdf": "PDF",
+    "docx": "Word (.docx)",
+    "doc": "Word cũ (.doc)",
+    "odt": "OpenDocument (.odt)",
+    "xlsx": "Excel (.xlsx)",
+    "csv": "CSV",
+    "yaml": "YAML",
+}
 ROLE = {"lead": "chủ trì", "coordinating": "phối hợp", "leadership": "lãnh đạo", "office": "văn phòng"}
 DIGEST_KIND = {"reminder": "nhắc việc", "leadership": "báo cáo lãnh đạo", "summary": "tổng hợp tuần"}
 

@@ -40,7 +40,6 @@ from notifier.plans.catalogue import parse_column_names
 from notifier.plans.editing import find_task, parse_day, set_due
 from notifier.plans.importer import import_plan as import_file
 from notifier.plans.models import Task, TaskUnit
-from notifier.plans.report import render_report
 from notifier.plans.roster import plan_records
 from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.schedule.models import Assignment, Reminder
@@ -468,11 +467,10 @@ class OfficePages:
                 audit(session, visitor.user.username, "import", f"{report.plan_code}: {path.name}", now)
                 session.commit()
             path.unlink(missing_ok=True)  # applied: the database holds the plan now, the upload goes
-        text = render_report(report).replace(str(path), "tệp tải lên")
         return self.render(
             "import.html.j2",
             visitor,
-            report=text,
+            report=report.summary() | {"file": "tệp tải lên", "fidelity_line": report.fidelity.line()},
             upload=path.name,
             applied=not dry_run,
             error=None,
