@@ -33,7 +33,9 @@ def test_a_wheel_install_runs_the_demo_outside_the_checkout(tmp_path: Path) -> N
     _run(*pip, "wheel", "--no-deps", "-w", str(tmp_path / "dist"), str(source), cwd=tmp_path)
     wheel = next((tmp_path / "dist").glob("notifier-*.whl"))
     prefix = tmp_path / "prefix"
-    _run(*pip, "install", "--no-deps", "--prefix", str(prefix), str(wheel), cwd=tmp_path)
+    # --ignore-installed: without it pip would first uninstall the checkout's own (editable) notifier
+    # from the environment running the tests, and every later test starting `python -m notifier` fails.
+    _run(*pip, "install", "--no-deps", "--ignore-installed", "--prefix", str(prefix), str(wheel), cwd=tmp_path)
     site = sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)})
     elsewhere = tmp_path / "office"
     elsewhere.mkdir()
@@ -47,3 +49,5 @@ def test_a_wheel_install_runs_the_demo_outside_the_checkout(tmp_path: Path) -> N
     demo = _run(sys.executable, "-m", "notifier", "demo", cwd=elsewhere, env=env)
     assert "ĐÃ NHẬP KẾ HOẠCH" in demo.stdout and "[Nhắc việc]" in demo.stdout, demo.stdout[-2000:]
     assert not (elsewhere / "config").exists() and (elsewhere / "data").is_dir()
+    still = _run(sys.executable, "-c", "import notifier; print(notifier.__file__)", cwd=elsewhere)
+    assert still.stdout.strip() == str(ROOT / "notifier" / "__init__.py")  # the checkout's install is intact
