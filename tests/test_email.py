@@ -144,13 +144,18 @@ def test_each_recipient_gets_the_digest_with_both_parts_and_filter_headers(
 ) -> None:
     _once(capsys)
     message = _reminder(linked, ALICE)
-    assert message["Subject"] == f"[Nhắc việc] {VH}: 2 quá hạn, 0 sắp đến hạn"
+    # The subject says what the digest holds, group by group.
+    assert message["Subject"] == f"[Nhắc việc] {VH}: 2 quá hạn, 9 trong thời gian thực hiện, 1 báo cáo tiến độ"
     assert message["To"] == ALICE and "nhacviec@thaitan.gov.vn" in message["From"]
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["List-Id"].startswith("Nhắc việc <nhacviec.")
     text, html = _parts(message)
     assert "Quá hạn (2):" in text and "quá hạn 181 ngày làm việc" in text
     assert "<b>1.2.</b>" in html and "&quot;" not in text
+    # Titles whole in email (chat messages cut them at 110 characters); no reply code in a no-reply mail.
+    long_title = "Ban hành Kế hoạch và tổ chức triển khai thực hiện công tác dân vận theo chủ đề năm 2026"
+    assert long_title in text and "công tác dân vận, dân chủ ở cơ sở." in text and "…" not in text
+    assert "#R" not in text and "#R" not in html
     assert "Kính gửi <b>Phòng Văn hóa - Xã hội</b>" in html
     log = [r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder"]
     assert sorted((r["channel"], r["target"], r["status"]) for r in log) == [

@@ -4,6 +4,7 @@ at a civil hour; catch-up after an outage; re-planning; done and reopen; recurri
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,24 @@ def test_a_bad_policy_file_is_refused_by_name_and_field(
     assert result.code == 2
     assert "policy.yaml" in result.err and message in result.err
     assert run_cli(capsys, "log", "--json").json() == []
+
+
+def test_digests_name_the_plan_only_while_several_are_open(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import REAL_PLANS
+
+    console = workdir / "console.jsonl"
+    monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(console))
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    # A second plan (its units are not the commune's, so only the sample's tasks are reminded).
+    assert run_cli(capsys, "import", str(REAL_PLANS / "01_dongthap-617-cds-doanh-nghiep.txt")).code == 0
+    assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00").code == 0
+    texts = [json.loads(line)["text"] for line in console.read_text(encoding="utf-8").splitlines()]
+    items = [line for t in texts for line in t.splitlines() if re.match(r"- [\w.]+\. ", line)]
+    assert items and all(line.endswith("— kế hoạch KH-dan-van-2026") for line in items), items
+    assert run_cli(capsys, "plans", "remove", "617-KH-UBND-2025").code == 0
+    console.write_text("", encoding="utf-8")
+    assert run_cli(capsys, "run", "--once", "--now", "2026-11-30T08:00").code == 0
+    again = [json.loads(line)["text"] for line in console.read_text(encoding="utf-8").splitlines()]
+    assert again and not any("— kế hoạch" in t for t in again)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from sqlmodel import Session, col, select
 
 from notifier.delivery.models import Digest
-from notifier.plans.models import Task
+from notifier.plans.models import Plan, Task
 from notifier.plans.periods import period_label
 from notifier.schedule.calendar import WorkingCalendar, vietnam_time
 from notifier.schedule.models import Occurrence, Reminder
@@ -44,6 +44,8 @@ class ItemView:
     role: str
     subject: str | None
     period: str = ""  # "Quý I/2026" for a recurring task's occurrence: two may stand side by side
+    full_title: str = ""  # the title uncut, for email (chat messages carry the short one)
+    plan: str = ""  # the plan's number (or code) while several plans are open, else ""
 
     @property
     def due_text(self) -> str:
@@ -101,9 +103,21 @@ def digest_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> 
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
     periods = _periods(session, {r.occurrence_id for r, _ in rows if r.occurrence_id is not None})
     day = vietnam_time(digest.send_at).date()
-    items = [_item(reminder, task, units, calendar, day, periods) for reminder, task in rows]
+    plans = _plan_names(session)
+    items = [
+        replace(_item(reminder, task, units, calendar, day, periods), plan=plans.get(task.plan_id, ""))
+        for reminder, task in rows
+    ]
     items.sort(key=lambda i: item_order(i.state, i.due, i.task_key))
     return DigestView(digest.id or 0, units[digest.unit_id], digest.role, digest.kind, digest.send_at, items)
+
+
+def _plan_names(session: Session) -> dict[int, str]:
+    """Each open plan's number as people cite it, when there are several to tell apart."""
+    plans = session.exec(select(Plan).where(col(Plan.removed_at).is_(None))).all()
+    if len(plans) < 2:
+        return {}
+    return {plan.id or 0: plan.number or plan.code for plan in plans}
 
 
 def item_order(state: str, due: date | None, task_key: str) -> tuple[int, date, str]:
@@ -136,6 +150,7 @@ def _item(
         role=reminder.role,
         subject=units.get(reminder.subject_unit_id) if reminder.subject_unit_id else None,
         period=periods.get(reminder.occurrence_id or 0, ""),
+        full_title=task.title,
     )
 
 

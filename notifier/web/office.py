@@ -572,7 +572,8 @@ class OfficePages:
         records = self._filtered(filters)
         with Session(self.context.engine) as session:
             units = sorted(u.name for u in session.exec(select(Unit).where(col(Unit.is_group).is_(False))).all())
-        return self.render("log.html.j2", visitor, records=records, filters=filters, units=units)
+            plans = [p["code"] for p in plan_records(session)]
+        return self.render("log.html.j2", visitor, records=records, filters=filters, units=units, plans=plans)
 
     def _filtered(self, filters: dict[str, str]) -> list[dict[str, Any]]:
         since = _day_start(filters.get("tu"))
@@ -591,7 +592,10 @@ class OfficePages:
                 continue
             if until is not None and datetime.fromisoformat(r["created_at"]) >= until + timedelta(days=1):
                 continue
-            out.append(r | {"acked": acked})
+            codes = sorted({key.split(":", 1)[0] for key in r["items"]})  # the plans the digest spoke of
+            if filters.get("ke_hoach") and filters["ke_hoach"] not in codes:
+                continue
+            out.append(r | {"acked": acked, "plans": codes})
         return out
 
     async def problems(self, request: Request, visitor: Visitor) -> Response:
