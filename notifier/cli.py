@@ -32,7 +32,7 @@ from notifier.plans.editing import clear_due, find_task, parse_day, set_due
 from notifier.plans.importer import import_plan
 from notifier.plans.queries import task_records
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.plans.roster import plan_records, remove_plan
+from notifier.plans.roster import any_plan, plan_records, remove_plan
 from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
 from notifier.schedule.calendar import VIETNAM, WorkingCalendar, vietnam_time
 from notifier.schedule.planner import plan_all
@@ -428,7 +428,7 @@ async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     runtime = build_runtime(settings, engine, clock)
     with Session(engine) as session:
-        if not plan_records(session):  # a service that would only idle says so, every start
+        if not any_plan(session):  # a service that would only idle says so, every start
             print(NO_PLAN_YET, file=sys.stderr, flush=True)
     if args.once:
         now = clock.now()
@@ -612,7 +612,7 @@ def render_task_table(records: list[dict[str, Any]], unit: str | None = None) ->
     lines = [f"{'Mã':<24} {role_head}{'Nhiệm vụ':<52} {'Chủ trì':<34} Thời hạn"]
     for r in records:
         deadline = r["deadline"]
-        due = f" → {_vn_date(deadline['due'])}" if deadline["due"] else ""
+        due = f" → {labels.vn_date(deadline['due'])}" if deadline["due"] else ""
         kind = KIND_LABELS[DeadlineKind(deadline["kind"])]
         lead = "; ".join(r["lead_units"]) or "(chưa rõ)"
         role = ""
@@ -624,11 +624,6 @@ def render_task_table(records: list[dict[str, Any]], unit: str | None = None) ->
         )
     lines.append(f"({len(records)} nhiệm vụ)")
     return "\n".join(lines)
-
-
-def _vn_date(iso: str) -> str:
-    year, month, day = iso.split("-")
-    return f"{day}/{month}/{year}"
 
 
 def _cut(text: str, width: int) -> str:

@@ -14,6 +14,7 @@ from notifier.channels.models import ChannelLink, LinkCode
 from notifier.clock import stamp
 from notifier.delivery.models import Delivery
 from notifier.errors import InputError
+from notifier.text import labels
 from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 
@@ -127,12 +128,11 @@ def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
 
 #: The setting a channel needs before any of its links can carry a message.
 CHANNEL_SETTING = {"telegram": "TELEGRAM_BOT_TOKEN", "email": "SMTP_HOST", "zalo": "ZALO_BOT_TOKEN"}
-CHANNEL_LABELS = {"telegram": "Telegram", "email": "thư điện tử", "zalo": "Zalo", "console": "màn hình"}
 
 
 def unconfigured_error(channel: str) -> str:
     setting = CHANNEL_SETTING.get(channel, channel)
-    return f"kênh {CHANNEL_LABELS.get(channel, channel)} chưa được cấu hình (thiếu {setting}): chưa gửi được tin nào"
+    return f"kênh {labels.label(labels.CHANNEL, channel)} chưa được cấu hình (thiếu {setting}): chưa gửi được tin nào"
 
 
 def links_by_unit(session: Session, configured: frozenset[str]) -> dict[int, list[dict[str, Any]]]:

@@ -16,15 +16,7 @@ from notifier.text import labels
 from notifier.text.folding import fold
 from notifier.units.directory import Directory
 
-KIND_LABELS = {
-    DeadlineKind.ONCE: "một lần",
-    DeadlineKind.YEARLY: "hằng năm",
-    DeadlineKind.QUARTERLY: "hằng quý",
-    DeadlineKind.MONTHLY: "hằng tháng",
-    DeadlineKind.HALF_YEARLY: "6 tháng một lần",
-    DeadlineKind.CONTINUOUS: "thường xuyên",
-    DeadlineKind.UNSPECIFIED: "chưa có hạn",
-}
+KIND_LABELS = labels.DEADLINE_KIND  # one table of words for deadline kinds (DeadlineKind is a str)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,11 @@ def plan_records(session: Session, *, include_removed: bool = False) -> list[dic
     ]
 
 
+def any_plan(session: Session) -> bool:
+    """Whether a plan not removed is imported: one row read, not the whole roster."""
+    return session.exec(select(Plan.id).where(col(Plan.removed_at).is_(None)).limit(1)).first() is not None
+
+
 def _last_runs(session: Session) -> dict[int, ImportRun]:
     runs: dict[int, ImportRun] = {}
     for run in session.exec(select(ImportRun).order_by(col(ImportRun.id))).all():

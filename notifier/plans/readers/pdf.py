@@ -22,7 +22,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from notifier.errors import InputError
 from notifier.plans.document import RawRow, SourceDocument
 from notifier.plans.readers.limits import MAX_COLUMNS, MAX_PDF_PAGES, check_rows
-from notifier.plans.readers.pdf_text import Line, Word, paragraphs
+from notifier.plans.readers.pdf_text import Line, Word, paragraphs, paragraphs_of
 from notifier.text.folding import nfc
 
 
@@ -61,7 +61,7 @@ GridRow = tuple[tuple[str, ...], frozenset[int]]
 @dataclass(frozen=True)
 class _Body:
     top: float
-    words: list[Word]
+    lines: list[Line]  # grouped once: the margins and the paragraphs both read them
 
 
 @dataclass(frozen=True)
@@ -163,11 +163,11 @@ def _body_runs(words: list[Word], tables: list[tuple[float, float, float, float]
     runs: dict[int, list[Word]] = {}
     for word in words:
         runs.setdefault(sum(1 for edge in edges if word.top > edge), []).append(word)
-    return [_Body(min(w.top for w in run), run) for _, run in sorted(runs.items())]
+    return [_Body(min(w.top for w in run), Line.group(run)) for _, run in sorted(runs.items())]
 
 
 def _assemble(doc: SourceDocument, pages: list[_Page]) -> None:
-    lines = [line for page in pages for b in page.blocks if isinstance(b, _Body) for line in Line.group(b.words)]
+    lines = [line for page in pages for b in page.blocks if isinstance(b, _Body) for line in b.lines]
     # The body's margins, from the whole document: a page of short lines must not narrow them.
     left = min((line.x0 for line in lines), default=0.0)
     right = max((line.x1 for line in lines), default=0.0)
@@ -175,7 +175,7 @@ def _assemble(doc: SourceDocument, pages: list[_Page]) -> None:
         row_number = 0
         for block in page.blocks:
             if isinstance(block, _Body):
-                for text in paragraphs(block.words, left, right):
+                for text in paragraphs_of(block.lines, left, right):
                     doc.lines += [nfc(text), ""]
                     doc.rows.append(RawRow((nfc(text),), f"trang {page.number}"))
                 continue

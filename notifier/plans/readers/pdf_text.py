@@ -71,9 +71,14 @@ class Line:
 
 def paragraphs(words: list[Word], left: float, right: float) -> list[str]:
     """The region's text as paragraphs; ``left``/``right`` are where its lines may start and end."""
+    return paragraphs_of(Line.group(words), left, right)
+
+
+def paragraphs_of(lines: list[Line], left: float, right: float) -> list[str]:
+    """As ``paragraphs``, for words already grouped into lines."""
     result: list[list[str]] = []
     previous: Line | None = None
-    for line in Line.group(words):
+    for line in lines:
         if previous is None or not _continues(previous, line, left, right):
             result.append([])
         result[-1].append(line.text)
