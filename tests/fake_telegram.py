@@ -98,6 +98,12 @@ class Sent:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [(b["text"], b["callback_data"]) for row in rows for b in row]
 
+    def delivery(self) -> int | None:
+        """The delivery a digest's buttons are bound to (their data starts "r12." etc.): how tests
+        tell digests apart, since a Telegram digest carries no code in its text."""
+        bound = (re.match(r"^[rsd](\d+)\.", data) for _, data in self.buttons())
+        return next((int(m.group(1)) for m in bound if m), None)
+
 
 class FakeTelegram:
     def __init__(self, token: str = "123456:TEST-TOKEN") -> None:

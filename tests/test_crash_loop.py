@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import signal
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -87,17 +86,16 @@ def test_sigkill_at_random_points_across_days_loses_nothing_and_flags_every_dupl
     received: dict[str, list[int]] = defaultdict(list)
     for n in range(len(UNITS)):
         for message in bot.messages(-3000 - n):
-            code = re.search(r"#R(\d+)", message.text)
-            if code:
-                received[str(-3000 - n)].append(int(code.group(1)))
-    # Reminder and escalation digests carry their code (#R12) in the text; the weekly summary does not.
-    expected = {(r["target"], r["digest_id"]) for r in log if r["kind"] != "summary"}
-    counts = Counter((target, digest) for target, digests in received.items() for digest in digests)
+            delivery = message.delivery()
+            if delivery is not None:
+                received[str(-3000 - n)].append(delivery)
+    # Reminder and escalation digests carry buttons bound to their delivery; the weekly summary has none.
+    expected = {(r["target"], r["id"]) for r in log if r["kind"] != "summary"}
+    counts = Counter((target, delivery) for target, deliveries in received.items() for delivery in deliveries)
     lost = [key for key in expected if counts[key] == 0]
-    flagged = {(r["target"], r["digest_id"]) for r in log if r["note"] and "có thể" in r["note"]}
+    flagged = {(r["target"], r["id"]) for r in log if r["note"] and "có thể" in r["note"]}
     silent = [key for key, n in counts.items() if n > 1 and key not in flagged]
-    delivery = {(r["target"], r["digest_id"]): r["id"] for r in log}  # one chat's messages go in this order
-    order = {t: [delivery[(t, d)] for d in _first_seen(digests)] for t, digests in received.items()}
+    order = {t: _first_seen(deliveries) for t, deliveries in received.items()}  # one chat's messages go in this order
     disorder = [t for t, ids in order.items() if ids != sorted(ids)]
     print(
         f"\ncrash loop: {passes} passes, {kills} kills; expected {len(expected)}, received {sum(counts.values())}, "
@@ -109,9 +107,9 @@ def test_sigkill_at_random_points_across_days_loses_nothing_and_flags_every_dupl
     assert lost == [] and silent == [] and disorder == []
 
 
-def _first_seen(digests: list[int]) -> list[int]:
+def _first_seen(deliveries: list[int]) -> list[int]:
     seen: list[int] = []
-    for digest in digests:
-        if digest not in seen:
-            seen.append(digest)
+    for delivery in deliveries:
+        if delivery not in seen:
+            seen.append(delivery)
     return seen

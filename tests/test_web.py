@@ -422,3 +422,11 @@ def test_the_task_page_follows_each_unit_and_the_overview_filters_by_plan(
     assert 'name="ke_hoach"' in both and "<th>Kế hoạch</th>" in both
     one = client.get("/", params={"ke_hoach": "2820-QD-UBND-2025"}).text
     assert "Tham mưu UBND Thành phố" in one and "Tuyên truyền Phổ biến" not in one
+    unit_id = re.search(r'href="/don-vi/(\d+)">Phòng Văn hóa - Xã hội<', units.text).group(1)  # type: ignore[union-attr]
+    unit = client.get(f"/don-vi/{unit_id}").text
+    assert 'name="ke_hoach"' in unit and "<th>Kế hoạch</th>" in unit and "<td>KH-dan-van-2026</td>" in unit
+    other = client.get(f"/don-vi/{unit_id}", params={"ke_hoach": "2820-QD-UBND-2025"}).text
+    assert "<td>KH-dan-van-2026</td>" not in other
+    problems = client.get("/van-de").text  # the second plan's unit names are not the commune's
+    assert 'name="ke_hoach"' in problems and "kế hoạch 2820-QD-UBND-2025" in problems
+    assert "kế hoạch 2820-QD-UBND-2025" not in client.get("/van-de", params={"ke_hoach": "KH-dan-van-2026"}).text

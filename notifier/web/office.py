@@ -353,19 +353,35 @@ class OfficePages:
         raise InputError(f"không có thao tác «{action}»")
 
     async def unit(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._unit, visitor, request.path_params["unit_id"], None)
+        plan_code = request.query_params.get("ke_hoach") or None
+        return await asyncio.to_thread(self._unit, visitor, request.path_params["unit_id"], None, plan_code)
 
-    def _unit(self, visitor: Visitor, unit_id: int, note: str | None) -> Response:
+    def _unit(self, visitor: Visitor, unit_id: int, note: str | None, plan_code: str | None = None) -> Response:
         today = vietnam_time(self.context.clock()).date()
         with Session(self.context.engine) as session:
             unit = session.get(Unit, unit_id)
             if unit is None:
                 return self.render("message.html.j2", visitor, status=404, title="Không có đơn vị", text=str(unit_id))
-            states = [s for s in task_states(session, self.policy.calendar, today) if unit.name in s.lead]
+            states = [
+                s
+                for s in task_states(session, self.policy.calendar, today)
+                if unit.name in s.lead and plan_code in (None, s.plan)
+            ]
             links = links_by_unit(session, self._configured()).get(unit_id, [])
+            plans = plan_records(session)
             session.expunge_all()
         history = log_records(self.context.engine, unit=unit.name)
-        return self.render("unit.html.j2", visitor, unit=unit, states=states, links=links, history=history, note=note)
+        return self.render(
+            "unit.html.j2",
+            visitor,
+            unit=unit,
+            states=states,
+            links=links,
+            history=history,
+            note=note,
+            plans=plans,
+            plan_code=plan_code,
+        )
 
     async def link_code(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._link_code, visitor, request.path_params["unit_id"])
@@ -592,17 +608,18 @@ class OfficePages:
                 continue
             if until is not None and datetime.fromisoformat(r["created_at"]) >= until + timedelta(days=1):
                 continue
-            codes = sorted({key.split(":", 1)[0] for key in r["items"]})  # the plans the digest spoke of
+            codes = _digest_plans(r)
             if filters.get("ke_hoach") and filters["ke_hoach"] not in codes:
                 continue
             out.append(r | {"acked": acked, "plans": codes})
         return out
 
     async def problems(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._problems, visitor)
+        return await asyncio.to_thread(self._problems, visitor, None, request.query_params.get("ke_hoach") or None)
 
-    def _problems(self, visitor: Visitor, note: str | None = None) -> Response:
+    def _problems(self, visitor: Visitor, note: str | None = None, plan_code: str | None = None) -> Response:
         with Session(self.context.engine) as session:
+            plans = plan_records(session)
             broken = session.exec(
                 select(ChannelLink, Unit).where(ChannelLink.status == "broken", ChannelLink.unit_id == Unit.id)
             ).all()
@@ -623,15 +640,21 @@ class OfficePages:
                 )
             ).all()
             session.expunge_all()
-        failed = log_records(self.context.engine, statuses=("failed", "uncertain"))
+        failed = [
+            r | {"plans": codes}
+            for r in log_records(self.context.engine, statuses=("failed", "uncertain"))
+            if plan_code in (None, *(codes := _digest_plans(r)))
+        ]
         return self.render(
             "problems.html.j2",
             visitor,
             broken=broken,
             unconfigured=unconfigured,
-            unresolved=unresolved,
-            not_understood=not_understood,
+            unresolved=[(ref, task) for ref, task in unresolved if plan_code in (None, _plan_of(task.key))],
+            not_understood=[task for task in not_understood if plan_code in (None, _plan_of(task.key))],
             failed=failed,
+            plans=plans,
+            plan_code=plan_code,
             choices=self._unit_names(),
             note=note,
         )
@@ -722,3 +745,13 @@ def _day_start(text: str | None) -> datetime | None:
 
 def _download(data: bytes, name: str) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _plan_of(task_key: str) -> str:
+    """A task's key starts with its plan's code ("KH-12:2.1")."""
+    return task_key.split(":", 1)[0]
+
+
+def _digest_plans(record: dict[str, Any]) -> list[str]:
+    """The plans a digest spoke of, from its items' task keys."""
+    return sorted({_plan_of(key) for key in record["items"]})
