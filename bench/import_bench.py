@@ -17,9 +17,14 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Engine
+
+from notifier import actions
+from notifier.actions.base import Office
+from notifier.clock import Clock
 from notifier.db.engine import make_engine, upgrade_schema
-from notifier.plans.importer import import_plan
-from notifier.settings import load_settings
+from notifier.plans.importer import ImportOptions
+from notifier.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "notifier" / "samples" / "ke-hoach-dan-van-2026-thai-tan.txt"
@@ -63,6 +68,10 @@ def measure(action: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 def bench(plan: Path, repeat: int, url: str | None, workdir: Path, label: str) -> None:
     settings = load_settings({"NOTIFIER_CONFIG_DIR": str(ROOT / "config"), "NOTIFIER_DATA_DIR": str(workdir)}, None)
+
+    def import_plan(engine: Engine, settings: Settings, plan: Path) -> None:
+        """The import action: the plan's rows and the reminder tracks that follow, one transaction."""
+        actions.plans.import_plan(Office.load(engine, settings, Clock()), plan, ImportOptions())
 
     def first() -> None:
         db = workdir / f"{label}-{time.monotonic_ns()}.sqlite3"

@@ -20,9 +20,9 @@ from typing import Any
 
 from sqlalchemy import Engine, insert, text
 
+from notifier.clock import at_vietnam
 from notifier.db.engine import make_engine, upgrade_schema
-from notifier.db.tables import Assignment, Occurrence, Plan, Task, Track, Unit
-from notifier.schedule.calendar import at_vietnam
+from notifier.migrations.tables import Assignment, Occurrence, Plan, Task, Track, Unit
 from notifier.schedule.policy import Policy
 from notifier.schedule.scan import scan
 

@@ -27,13 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session, select  # noqa: E402
 
-from notifier.channels.links import attach  # noqa: E402
 from notifier.clock import Clock  # noqa: E402
 from notifier.db.engine import open_database  # noqa: E402
-from notifier.delivery.models import Ack, Digest  # noqa: E402
+from notifier.delivery.models import Ack  # noqa: E402
 from notifier.runtime import build_runtime, channels_open, run_pass  # noqa: E402
+from notifier.schedule.models import Digest  # noqa: E402
 from notifier.settings import load_settings  # noqa: E402
 from notifier.units.directory import load_directory  # noqa: E402
+from notifier.units.links import attach  # noqa: E402
 from notifier.units.sync import sync_directory  # noqa: E402
 from tests.fake_telegram import FakeTelegram, person  # noqa: E402
 

@@ -19,39 +19,32 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from notifier.channels.commands import add_link_parsers
+from notifier import actions
+from notifier.actions.base import Office
+from notifier.cli_links import add_link_parsers
 from notifier.cli_words import speak_vietnamese
-from notifier.clock import Clock, install
+from notifier.clock import VIETNAM, Clock, install, vietnam_time
 from notifier.daemon import Daemon
 from notifier.db.engine import open_database
-from notifier.delivery.queries import due_preview, log_records, status_record
 from notifier.errors import InputError, NotifierError
 from notifier.plans.catalogue import Column, parse_column_names
 from notifier.plans.deadlines import DeadlineKind
-from notifier.plans.editing import clear_due, find_task, parse_day, set_due
-from notifier.plans.importer import import_plan
-from notifier.plans.queries import task_records
+from notifier.plans.editing import parse_day
+from notifier.plans.importer import ImportOptions
 from notifier.plans.report import KIND_LABELS, render_report
-from notifier.plans.roster import any_plan, plan_records, remove_plan
+from notifier.plans.roster import any_plan, plan_records
+from notifier.reports.due import due_preview
+from notifier.reports.log import log_records, status_record
+from notifier.reports.tasks import task_records
+from notifier.reports.units import unit_records
 from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
-from notifier.schedule.calendar import VIETNAM, WorkingCalendar, vietnam_time
-from notifier.schedule.planner import plan_all
+from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import load_policy
-from notifier.schedule.progress import mark_done, reopen
 from notifier.settings import Settings, load_settings, parse_moment
 from notifier.text import labels
 from notifier.units.directory import load_directory
 from notifier.units.lookup import find_unit
-from notifier.units.queries import unit_records
-from notifier.units.sync import (
-    OFFICE_KIND,
-    add_alias,
-    add_unit,
-    build_matcher,
-    claim_name,
-    resolve_pending,
-    sync_directory,
-)
+from notifier.units.sync import OFFICE_KIND, build_matcher
 from notifier.web.app import create_app, make_server
 from notifier.web.auth import add_user, disable_user, list_users, set_password
 
@@ -175,9 +168,7 @@ def _import_parser(commands: Any) -> None:
         type=_column_names,
         help='tên cột của bảng khi không tự nhận ra, ví dụ "Chỉ tiêu=nhiệm vụ,Đơn vị=chủ trì"',
     )
-    p.add_argument(
-        "--add-units", action="store_true", help="thêm mỗi tên đơn vị chưa nhận ra thành một đơn vị mới"
-    )
+    p.add_argument("--add-units", action="store_true", help="thêm mỗi tên đơn vị chưa nhận ra thành một đơn vị mới")
     p.add_argument("--yes", action="store_true", help="đồng ý khi lần nhập lưu trữ quá nửa số nhiệm vụ")
     p.add_argument("--json", action="store_true", help="in báo cáo dạng JSON")
     p.set_defaults(handler=_import)
@@ -241,10 +232,7 @@ def _plans(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
 
 
 def _remove_plan(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    with Session(engine) as session:
-        removed = remove_plan(session, args.code)
-        session.commit()
-    _replan(settings, engine, clock)
+    removed = actions.plans.remove_plan(_office(settings, engine, clock), args.code)
     if args.json:
         _print_json({"code": removed.code, "tasks_archived": removed.tasks_archived})
     else:
@@ -273,27 +261,13 @@ def _units_parser(commands: Any) -> None:
     add_link_parsers(sub)
 
 
-def _replan(settings: Settings, engine: Engine, clock: Clock) -> None:
-    """After any change to tasks, bring the reminder tracks in line with them."""
-    with Session(engine) as session:
-        plan_all(session, load_policy(settings.policy_file), clock.now())
-        session.commit()
+def _office(settings: Settings, engine: Engine, clock: Clock) -> Office:
+    return Office.load(engine, settings, clock)
 
 
 def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    report = import_plan(
-        engine,
-        settings,
-        args.path,
-        dry_run=args.dry_run,
-        plan_code=args.plan_code,
-        year=args.year,
-        columns=args.columns,
-        add_units=args.add_units,
-        confirmed=args.yes,
-    )
-    if not args.dry_run:
-        _replan(settings, engine, clock)
+    options = ImportOptions(args.plan_code, args.year, args.columns, args.add_units, args.yes)
+    report = actions.plans.import_plan(_office(settings, engine, clock), args.path, options, dry_run=args.dry_run)
     if args.json:
         _print_json(report.summary())
     else:
@@ -322,28 +296,23 @@ def _unit_named(settings: Settings, engine: Engine, written: str) -> str:
 def _set_due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     if args.clear == bool(args.date):
         raise InputError("tasks set-due: ghi NGÀY, hoặc --clear để bỏ ngày đã đặt (không cả hai)")
-    today = vietnam_time(clock.now()).date()
-    with Session(engine) as session:
-        if args.clear:
-            task = clear_due(session, args.key, settings.before_means_day_before)
-            message = f"Đã bỏ ngày hạn văn phòng đặt cho nhiệm vụ {task.key}; theo lại kế hoạch: «{task.deadline_text}»"
-        else:
-            day = parse_day(args.date)
-            task = set_due(session, args.key, day, today=today, confirmed=args.yes)
-            words = f"thời hạn ghi trong kế hoạch: «{task.deadline_text}»"
-            message = f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} ({words})"
-        session.commit()
-    _replan(settings, engine, clock)
+    office = _office(settings, engine, clock)
+    if args.clear:
+        task = actions.tasks.clear_due(office, args.key)
+        message = f"Đã bỏ ngày hạn văn phòng đặt cho nhiệm vụ {task.key}; theo lại kế hoạch: «{task.deadline_text}»"
+    else:
+        day = parse_day(args.date)
+        task = actions.tasks.set_due(office, args.key, day, confirmed=args.yes)
+        words = f"thời hạn ghi trong kế hoạch: «{task.deadline_text}»"
+        message = f"Đã đặt hạn {day:%d/%m/%Y} cho nhiệm vụ {task.key} ({words})"
     print(message)
     return 0
 
 
 def _units(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    directory = load_directory(settings.units_file)
+    actions.units.sync_units(_office(settings, engine, clock))
     with Session(engine) as session:
-        sync_directory(session, directory)
-        session.commit()
-        records = unit_records(session, directory, settings.configured_channels)
+        records = unit_records(session, load_directory(settings.units_file), settings.configured_channels)
     if args.json:
         _print_json(records)
         return 0
@@ -360,32 +329,15 @@ def _units(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
 
 
 def _alias(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    directory = load_directory(settings.units_file)
-    with Session(engine) as session:
-        units = sync_directory(session, directory)
-        unit = add_alias(session, args.written, args.canonical)
-        target = unit.name
-        resolved = claim_name(session, args.written, unit)
-        resolved += resolve_pending(session, build_matcher(session, directory), units)
-        session.commit()
-    _replan(settings, engine, clock)
-    print(f"Đã gán «{args.written}» → «{target}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
+    named = actions.units.alias(_office(settings, engine, clock), args.written, args.canonical)
+    resolved = named.mentions_resolved
+    print(f"Đã gán «{args.written}» → «{named.name}»; {resolved} chỗ trong các nhiệm vụ đã được nhận ra.")
     return 0
 
 
 def _add_unit(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    directory = load_directory(settings.units_file)
-    with Session(engine) as session:
-        units = sync_directory(session, directory)
-        unit = add_unit(session, args.name, args.kind)
-        units[unit.name] = unit
-        for written in args.alias:
-            add_alias(session, written, unit.name)
-        resolved = sum(claim_name(session, written, unit) for written in args.alias)
-        resolved += resolve_pending(session, build_matcher(session, directory), units)
-        name, kind = unit.name, unit.kind
-        session.commit()
-    _replan(settings, engine, clock)
+    named = actions.units.add_unit(_office(settings, engine, clock), args.name, args.kind, args.alias)
+    name, kind, resolved = named.name, named.kind, named.mentions_resolved
     if args.json:
         _print_json({"name": name, "kind": kind, "aliases": args.alias, "mentions_resolved": resolved})
     else:
@@ -395,7 +347,7 @@ def _add_unit(args: argparse.Namespace, settings: Settings, engine: Engine, cloc
 
 def _demo(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     with resources.as_file(resources.files("notifier.samples") / SAMPLE_PLAN) as sample:
-        report = import_plan(engine, settings, sample)
+        report = actions.plans.import_plan(_office(settings, engine, clock), sample, ImportOptions())
     print(render_report(report))
     print()
     with Session(engine) as session:
@@ -447,7 +399,7 @@ def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
 def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     at = parse_moment(args.at, "--at")
     assert at is not None
-    digests = due_preview(build_runtime(settings, engine, clock), at)
+    digests = due_preview(engine, load_policy(settings.policy_file), at)
     if args.json:
         _print_json(digests)
         return 0
@@ -497,24 +449,15 @@ def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
 
 
 def _done(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    now = clock.now()
-    with Session(engine) as session:
-        key = find_task(session, args.key).key  # a short key ("4.6") names its plan's task
-        occurrence = mark_done(session, key, now, unit=args.unit, period=args.period)
-        status = occurrence.status
-        session.commit()
-    _replan(settings, engine, clock)
+    done = actions.tasks.mark_done(_office(settings, engine, clock), args.key, unit=args.unit, period=args.period)
+    key, status = done.key, done.status
     whole = "đã hoàn thành" if status == "done" else "đơn vị đã xong phần việc; chờ các đơn vị chủ trì khác"
     print(f"Nhiệm vụ {key}: {whole}. Không nhắc thêm.")
     return 0
 
 
 def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    with Session(engine) as session:
-        key = find_task(session, args.key).key
-        reopen(session, key)
-        session.commit()
-    _replan(settings, engine, clock)
+    key = actions.tasks.reopen(_office(settings, engine, clock), args.key).key
     print(f"Đã mở lại nhiệm vụ {key}; nhắc việc tiếp tục.")
     return 0
 

@@ -16,7 +16,9 @@ the source and fails on any other read of the real time.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as wall_clock
+from zoneinfo import ZoneInfo
 
 
 class Clock:
@@ -67,3 +69,23 @@ def wall_time() -> datetime:
 def stopwatch() -> float:
     """Seconds on a monotonic counter, for durations in logs and timeouts; never a date."""
     return time.monotonic()
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def vietnam_time(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: say which time zone it is in")
+    return moment.astimezone(VIETNAM)
+
+
+def parse_vietnam_time(text: str) -> datetime:
+    """ISO 8601 as aware UTC; without an offset it means Vietnam time. Raises ValueError."""
+    moment = datetime.fromisoformat(text.strip())
+    return (moment.replace(tzinfo=VIETNAM) if moment.tzinfo is None else moment).astimezone(UTC)
+
+
+def at_vietnam(day: date, clock: wall_clock) -> datetime:
+    """That wall-clock time in Vietnam on that day, as aware UTC."""
+    return datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)

@@ -16,9 +16,8 @@ from datetime import date, datetime
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from notifier.clock import Clock, wall_time
+from notifier.clock import VIETNAM, Clock, vietnam_time, wall_time
 from notifier.runtime import Runtime, beat, channels_open, plan, run_pass, web_context
-from notifier.schedule.calendar import VIETNAM, vietnam_time
 from notifier.web.app import create_app, make_server
 
 log = logging.getLogger("notifier.daemon")

@@ -16,27 +16,29 @@ from typing import Protocol
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from notifier.actions.base import Office
+from notifier.actions.links import follow_chat
 from notifier.channels.base import NO_LINK, Channel
 from notifier.channels.callbacks import CallbackSigner
 from notifier.channels.console import ConsoleChannel
 from notifier.channels.email import EmailChannel, SmtpConfig
-from notifier.channels.inbound import InboundContext
-from notifier.channels.links import active_targets, migrate_target
 from notifier.channels.ratelimit import RateLimiter
 from notifier.channels.signed_links import AckLinks
 from notifier.channels.telegram import TelegramChannel, make_bot
-from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.channels.zalo import ZaloChannel, ZaloClient
-from notifier.channels.zalo_inbound import ZaloInbound
 from notifier.clock import Clock
 from notifier.delivery.dispatch import WORKER, Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.models import Heartbeat
-from notifier.schedule.planner import plan_all
+from notifier.inbound.context import InboundContext
+from notifier.inbound.telegram import TelegramInbound
+from notifier.inbound.zalo import ZaloInbound
+from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
 from notifier.settings import Settings, require_secret
 from notifier.units.directory import load_directory
+from notifier.units.links import active_targets
 from notifier.units.models import Unit
 from notifier.web.auth import Sessions
 from notifier.web.context import WebContext
@@ -67,6 +69,11 @@ class Runtime:
     @property
     def templates(self) -> Path:
         return self.settings.templates_dir
+
+    @property
+    def office(self) -> Office:
+        """The context of every action taken by the service itself (a chat's code, a new chat id)."""
+        return Office(self.engine, self.settings, self.policy, self.clock.now)
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -104,17 +111,7 @@ def web_context(runtime: Runtime, clock: Clock, *, office: bool = False) -> WebC
     if links is None and sessions is None:
         return None
     secure = (settings.public_base_url or "").startswith("https://")
-    return WebContext(
-        runtime.engine,
-        links,
-        runtime.policy.calendar,
-        runtime.templates,
-        clock,
-        sessions,
-        runtime.policy,
-        secure,
-        settings,
-    )
+    return WebContext(runtime.engine, settings, runtime.policy, clock, links, sessions, secure)
 
 
 def ack_links(settings: Settings) -> AckLinks | None:
@@ -140,13 +137,13 @@ def _add_email(runtime: Runtime, settings: Settings) -> None:
 def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
     assert settings.telegram_token is not None
     signer = CallbackSigner(require_secret(settings))
-    engine = runtime.engine
+    office = runtime.office
 
     async def follow(old: str, new: str) -> None:
-        await asyncio.to_thread(_migrate, engine, old, new)
+        await asyncio.to_thread(follow_chat, office, "telegram", old, new)
 
     channel = TelegramChannel(
-        make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(engine), follow
+        make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(runtime.engine), follow
     )
     runtime.channels[channel.name] = channel
     runtime.inbounds.append(TelegramInbound(_inbound_context(runtime, clock), channel, signer))
@@ -168,13 +165,8 @@ def _inbound_context(runtime: Runtime, clock: Clock) -> InboundContext:
         settings.templates_dir,
         clock,
         HOLDER,
+        runtime.office,
     )
-
-
-def _migrate(engine: Engine, old: str, new: str) -> None:
-    with Session(engine) as session:
-        migrate_target(session, "telegram", old, new)
-        session.commit()
 
 
 @dataclass(frozen=True)
@@ -188,7 +180,7 @@ class PassResult:
 
 def plan(runtime: Runtime, now: datetime) -> None:
     with Session(runtime.engine) as session:
-        plan_all(session, runtime.policy, now)
+        sync_tracks(session, runtime.policy, now)
         session.commit()
 
 

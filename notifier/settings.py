@@ -17,8 +17,8 @@ from typing import Any
 
 from dotenv import dotenv_values
 
+from notifier.clock import parse_vietnam_time
 from notifier.errors import ConfigError
-from notifier.schedule.calendar import parse_vietnam_time
 
 _BEFORE_CHOICES = {"on_day": False, "day_before": True}
 # The repository's templates/ when running from a checkout; elsewhere NOTIFIER_TEMPLATES_DIR says.

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from notifier.clock import Clock, install
+from notifier.clock import Clock, install, parse_vietnam_time
 from notifier.db.engine import make_engine, upgrade_schema
-from notifier.schedule.calendar import parse_vietnam_time
 from notifier.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

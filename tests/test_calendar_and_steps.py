@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifier.schedule.calendar import VIETNAM, WorkingCalendar, at_vietnam
+from notifier.clock import VIETNAM, at_vietnam
+from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import Policy, RoleRules
 from notifier.schedule.steps import Plot, fallen_due, steps
 

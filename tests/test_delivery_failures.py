@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from notifier.channels.base import ChannelError, OnWire, Outbound, SendResult, nothing
 from notifier.channels.console import ConsoleChannel
 from notifier.clock import Clock
-from notifier.delivery.queries import log_records, status_record
+from notifier.reports.log import log_records, status_record
 from notifier.runtime import build_runtime, plan, run_pass
 from notifier.settings import Settings
 from tests.cli_runner import run_cli

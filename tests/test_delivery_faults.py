@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.clock import Clock
 from notifier.db.engine import open_database
+from notifier.inbound.telegram import TelegramInbound
 from notifier.runtime import build_runtime
 from notifier.settings import load_settings
 from tests.cli_runner import run_cli

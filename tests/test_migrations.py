@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import notifier.db.tables  # noqa: F401  (registers every table)
+import notifier.migrations.tables  # noqa: F401  (registers every table)
 from notifier.db.engine import upgrade_schema
 
 

@@ -10,7 +10,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from notifier import actions
+from notifier.actions.base import Office
+from notifier.clock import Clock
 from notifier.plans import importer
+from notifier.plans.importer import ImportOptions
 from notifier.plans.models import ImportRun, Task
 from notifier.settings import Settings
 from tests.cli_runner import run_cli
@@ -125,7 +129,7 @@ def test_a_failure_half_way_leaves_the_database_as_it_was(
 
     monkeypatch.setattr(importer, "_update_task", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        importer.import_plan(engine, settings, revised)
+        actions.plans.import_plan(Office.load(engine, settings, Clock()), revised, ImportOptions())
     assert calls["n"] == 20
     assert _tasks(capsys, "--all") == before
 

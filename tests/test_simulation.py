@@ -25,16 +25,16 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from notifier.clock import Clock, install
-from notifier.delivery.acks import record_link_ack
-from notifier.delivery.models import Delivery, Digest
-from notifier.delivery.render import digest_view
+from notifier import actions
+from notifier.actions.base import Office
+from notifier.clock import VIETNAM, Clock, at_vietnam, install, vietnam_time
+from notifier.delivery.models import Delivery
 from notifier.plans.editing import set_due
-from notifier.plans.importer import import_plan
+from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task
 from notifier.runtime import Runtime, build_runtime, plan, run_pass
-from notifier.schedule.calendar import VIETNAM, at_vietnam, vietnam_time
-from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.digest_view import digest_view
+from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
 from notifier.schedule.progress import complete, reopen
 from notifier.settings import Settings
 from notifier.units.models import Unit
@@ -103,9 +103,9 @@ def world(settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytes
     generated.write_text(GENERATED, encoding="utf-8")
     settings = replace(settings, console_file=tmp_path / "console.jsonl")
     install(Clock(at_vietnam(FIRST, time(7, 0))))
-    import_plan(engine, settings, SAMPLE)
-    import_plan(engine, settings, generated, plan_code="SINH", year=2026)
     runtime = build_runtime(settings, engine, Clock(at_vietnam(FIRST, time(7, 0))))
+    actions.plans.import_plan(runtime.office, SAMPLE, ImportOptions())
+    actions.plans.import_plan(runtime.office, generated, ImportOptions(plan_code="SINH", year=2026))
     return World(engine, settings, runtime, [(SAMPLE, None), (generated, "SINH")], random.Random(20261130))
 
 
@@ -123,6 +123,7 @@ def _office_acts(world: World, day: date) -> None:
     moment = _moment(day, time(10, 0))
     install(Clock(moment))
     before = sum(world.actions.values())
+    office = Office(world.engine, world.settings, world.runtime.policy, lambda: moment)
     with Session(world.engine) as session:
         roll = world.rng.random()
         if roll < 0.2:  # units finish most of their work, some of it late
@@ -131,13 +132,13 @@ def _office_acts(world: World, day: date) -> None:
             _reopen(world, session, day)
         elif roll < 0.27:
             _move_date(world, session, day)
-        elif roll < 0.45:
-            _acknowledge(world, session, moment)
         session.commit()
+    if 0.27 <= roll < 0.45:
+        _acknowledge(world, office)
     if world.rng.random() < 0.02:
         world.actions["reimport"] += 1
         path, code = world.rng.choice(world.plans)
-        import_plan(world.engine, world.settings, path, plan_code=code, year=2026)
+        actions.plans.import_plan(office, path, ImportOptions(plan_code=code, year=2026))
     if sum(world.actions.values()) != before:
         plan(world.runtime, moment)  # as every command that changes tasks does
 
@@ -182,12 +183,12 @@ def _move_date(world: World, session: Session, day: date) -> None:
         world.actions["set-due"] += 1
 
 
-def _acknowledge(world: World, session: Session, moment: datetime) -> None:
-    sent = session.exec(select(Delivery, Digest).where(Delivery.status == "sent", Digest.id == Delivery.digest_id))
-    rows = sent.all()
-    if rows:
-        delivery, digest = world.rng.choice(rows[-20:])
-        record_link_ack(session, digest, delivery, "127.0.0.1", moment)
+def _acknowledge(world: World, office: Office) -> None:
+    """An email recipient follows their link: the acknowledgement action, as the web page calls it."""
+    with Session(world.engine) as session:
+        sent = session.exec(select(Delivery.id).where(Delivery.status == "sent").order_by(col(Delivery.id))).all()
+    if sent:
+        actions.answers.confirm_by_link(office, world.rng.choice(sent[-20:]) or 0, "127.0.0.1")
         world.actions["ack"] += 1
 
 

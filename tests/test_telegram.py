@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from notifier.channels.telegram_inbound import TelegramInbound
 from notifier.clock import Clock
+from notifier.inbound.telegram import TelegramInbound
 from notifier.runtime import build_runtime
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
@@ -287,7 +287,7 @@ def _flood(units: int, per_unit: int, workdir: Path, fake: FakeTelegram) -> None
     lines = ["units:"] + [f"  - name: Đơn vị {u:02d}\n    kind: phòng" for u in range(units)]
     (workdir / "config" / "units.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     from notifier.db.engine import open_database
-    from notifier.delivery.models import Digest
+    from notifier.schedule.models import Digest
     from notifier.settings import load_settings
     from notifier.units.directory import load_directory
     from notifier.units.sync import sync_directory

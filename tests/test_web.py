@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from notifier.actions.audit import AuditEntry
 from notifier.db.engine import open_database
 from notifier.settings import load_settings
 from notifier.web.exports import header_row
-from notifier.web.models import AuditEntry
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 from tests.servers import web_site
@@ -127,7 +127,7 @@ def test_an_admin_acts_on_a_task_and_the_change_is_audited(site: str, workdir: P
     engine.dispose()
     assert (
         ("vanphong", "done", f"{K}4.8") in entries
-        and ("vanphong", "set_due", f"{K}5.1 4/12/2026") in entries
+        and ("vanphong", "set_due", f"{K}5.1 04/12/2026") in entries  # the date as understood
         and ("vanphong", "reopen", f"{K}4.8") in entries
     )
 

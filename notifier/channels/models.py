@@ -1,47 +1,16 @@
-"""Channel state kept in the database: where each unit is reached, one-time link codes, the inbound
-cursor of each polled channel, send reservations for rate limits, and the poller's lease."""
+"""Transport state kept in the database: the inbound cursor of each polled channel, send
+reservations for rate limits, the poller's lease, and what was sent (where each unit is reached
+is the units' business: ``units/models.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
-
-
-class ChannelLink(SQLModel, table=True):
-    """A unit reached on a channel: a Telegram or Zalo chat id, or an email address."""
-
-    __tablename__ = "channel_link"
-    __table_args__ = (UniqueConstraint("channel", "target"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    channel: str = Field(max_length=20)
-    target: str = Field(max_length=200)
-    title: str | None = Field(default=None, max_length=300)
-    # active, or broken: a permanent error (bot removed, chat gone) stopped deliveries to it.
-    status: str = Field(default="active", max_length=20)
-    error: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
-    updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
-
-
-class LinkCode(SQLModel, table=True):
-    """A short, expiring, single-use code the office gives out to link a chat to a unit."""
-
-    __tablename__ = "link_code"
-
-    id: int | None = Field(default=None, primary_key=True)
-    code: str = Field(unique=True, max_length=20)
-    unit_id: int = Field(foreign_key="unit.id")
-    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    used_by: str | None = Field(default=None, max_length=200)
-    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class InboundCursor(SQLModel, table=True):

@@ -25,12 +25,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import NO_LINK, Channel, ChannelError, Outbound, OutItem, SendResult
-from notifier.channels.links import mark_broken, unconfigured_error
 from notifier.channels.models import SentMessage
 from notifier.clock import stamp, stopwatch, wall_time
-from notifier.delivery.models import Delivery, Digest
-from notifier.delivery.render import digest_view, render_digest
+from notifier.delivery.models import Delivery
+from notifier.delivery.render import render_digest
 from notifier.schedule.calendar import WorkingCalendar
+from notifier.schedule.digest_view import digest_view
+from notifier.schedule.models import Digest
+from notifier.units.links import mark_broken, unconfigured_error
 from notifier.units.models import Unit
 
 log = logging.getLogger("notifier.delivery")

@@ -1,5 +1,4 @@
-"""Digests (what one recipient is told at one send time), their deliveries per channel target,
-acknowledgements, and the daemon's heartbeat."""
+"""A digest's deliveries per channel target, acknowledgements, and the daemon's heartbeat."""
 
 from __future__ import annotations
 
@@ -10,21 +9,6 @@ from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
-
-
-class Digest(SQLModel, table=True):
-    __tablename__ = "digest"
-    __table_args__ = (Index("ix_digest_status_send_at", "status", "send_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(unique=True, max_length=200)
-    unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str = Field(max_length=20)  # lead, coordinating, leadership, office
-    kind: str = Field(default="reminder", max_length=20)  # reminder, summary
-    send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    # open: still collecting items; sealed: deliveries written, nothing more is added.
-    status: str = Field(default="open", max_length=20)
-    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class Delivery(SQLModel, table=True):

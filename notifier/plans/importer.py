@@ -11,10 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
@@ -28,12 +27,13 @@ from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
 from notifier.plans.readers import SourceDocument, read_plan
 from notifier.plans.readers.limits import SizeLimits
 from notifier.plans.report import Change, ImportReport
+from notifier.plans.unit_refs import resolve_pending
 from notifier.settings import Settings
 from notifier.text.folding import fold, strip_marks
 from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
 from notifier.units.suggest import TYPO_LIKENESS, closest
-from notifier.units.sync import add_unit, build_matcher, resolve_pending, sync_directory
+from notifier.units.sync import add_unit, build_matcher, sync_directory
 
 log = logging.getLogger("notifier.import")
 
@@ -68,35 +68,36 @@ def _read(
         raise InputError(f"{path}: không đọc được kế hoạch (tệp hỏng hoặc sai định dạng): {exc}") from None
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to read a plan: ``plan_code`` and ``year`` when the document does not say; ``columns``,
+    the office's own header names; ``add_units`` makes every unit name not recognised a unit of
+    its own (a misspelling of a known unit excepted); ``confirmed`` allows a re-import that
+    archives most of a plan's tasks."""
+
+    plan_code: str | None = None
+    year: int | None = None
+    columns: ColumnNames | None = None
+    add_units: bool = False
+    confirmed: bool = False
+
+
 def import_plan(
-    engine: Engine,
-    settings: Settings,
-    path: Path,
-    *,
-    dry_run: bool = False,
-    plan_code: str | None = None,
-    year: int | None = None,
-    columns: ColumnNames | None = None,
-    add_units: bool = False,
-    confirmed: bool = False,
+    session: Session, settings: Settings, path: Path, options: ImportOptions, *, dry_run: bool = False
 ) -> ImportReport:
-    """``add_units`` makes every unit name not recognised a unit of its own (a misspelling of a
-    known unit excepted); ``confirmed`` allows a re-import that archives most of a plan's tasks."""
+    """Read the document and write its plan into ``session`` (the caller commits, or rolls back a
+    dry run)."""
     limits = SizeLimits(settings.plan_max_text_mb * 2**20, settings.plan_max_document_mb * 2**20)
-    doc, meta, catalogue = _read(path, year, columns, limits)
+    doc, meta, catalogue = _read(path, options.year, options.columns, limits)
     directory = load_directory(settings.units_file)
-    code = plan_code or derive_plan_code(meta)
-    with Session(engine) as session:
-        report = _import(session, settings, directory, meta, catalogue, code, add_units=add_units)
-        report = replace(report, file=path, file_format=doc.format, dry_run=dry_run)
-        if dry_run:
-            session.rollback()
-            return report
-        if report.confirm_needed and not confirmed:
-            session.rollback()
-            raise ConfirmationNeeded(f"{path}: {report.confirm_needed}")
-        _record_run(session, code, path, doc.format, report)
-        session.commit()
+    code = options.plan_code or derive_plan_code(meta)
+    report = _import(session, settings, directory, meta, catalogue, code, add_units=options.add_units)
+    report = replace(report, file=path, file_format=doc.format, dry_run=dry_run)
+    if dry_run:
+        return report
+    if report.confirm_needed and not options.confirmed:
+        raise ConfirmationNeeded(f"{path}: {report.confirm_needed}")
+    _record_run(session, code, path, doc.format, report)
     return report
 
 

@@ -11,28 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import holidays
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vietnam_time(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime: say which time zone it is in")
-    return moment.astimezone(VIETNAM)
-
-
-def parse_vietnam_time(text: str) -> datetime:
-    """ISO 8601 as aware UTC; without an offset it means Vietnam time. Raises ValueError."""
-    moment = datetime.fromisoformat(text.strip())
-    return (moment.replace(tzinfo=VIETNAM) if moment.tzinfo is None else moment).astimezone(UTC)
-
-
-def at_vietnam(day: date, clock: time) -> datetime:
-    """That wall-clock time in Vietnam on that day, as aware UTC."""
-    return datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)
+from notifier.clock import at_vietnam, vietnam_time
 
 
 @dataclass(frozen=True)

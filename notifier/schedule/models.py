@@ -1,5 +1,6 @@
 """What the reminder engine plans: who is assigned, each occurrence, each unit's track through it,
-and every reminder that fell due (unique per step: a step is never emitted twice)."""
+every reminder that fell due (unique per step: a step is never emitted twice), and the digests
+that gather a recipient's reminders for one send time."""
 
 from __future__ import annotations
 
@@ -90,3 +91,18 @@ class ScheduleMark(SQLModel, table=True):
     name: str = Field(unique=True, max_length=100)
     period: str = Field(max_length=40)
     at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Digest(SQLModel, table=True):
+    __tablename__ = "digest"
+    __table_args__ = (Index("ix_digest_status_send_at", "status", "send_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    role: str = Field(max_length=20)  # lead, coordinating, leadership, office
+    kind: str = Field(default="reminder", max_length=20)  # reminder, summary
+    send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # open: still collecting items; sealed: deliveries written, nothing more is added.
+    status: str = Field(default="open", max_length=20)
+    created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from notifier.delivery.digests import DigestBook
+from notifier.clock import at_vietnam, vietnam_time
 from notifier.plans.models import Plan, Task
-from notifier.schedule.calendar import at_vietnam, vietnam_time
+from notifier.schedule.digests import DigestBook
 from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
 from notifier.schedule.planner import plot_for
 from notifier.schedule.policy import Policy

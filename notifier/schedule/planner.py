@@ -11,10 +11,10 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
+from notifier.clock import at_vietnam, vietnam_time
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
-from notifier.schedule.calendar import at_vietnam, vietnam_time
 from notifier.schedule.models import Assignment, Occurrence, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Plot, steps
@@ -28,7 +28,7 @@ class Period:
     due: date | None
 
 
-def plan_all(session: Session, policy: Policy, now: datetime) -> None:
+def sync_tracks(session: Session, policy: Policy, now: datetime) -> None:
     """Bring assignments, occurrences and tracks in line with the stored tasks."""
     today = vietnam_time(now).date()
     units = {u.id: u for u in session.exec(select(Unit)).all()}

@@ -16,6 +16,8 @@ from notifier.schedule.policy import RoleRules
 
 # Item states, in the order a digest lists them.
 STATE_ORDER = ("escalation", "overdue", "due_today", "upcoming", "window_open", "check_in")
+# "Due soon" on the office's pages and in the weekly summary: within this many working days.
+SOON_WORKING_DAYS = 10
 
 
 @dataclass(frozen=True)

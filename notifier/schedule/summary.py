@@ -1,24 +1,20 @@
-"""The weekly summary for the office (and, if set, leadership): per unit, what is overdue, due in
-the next two weeks, done and unacknowledged, and which deadlines the office still has to set."""
+"""The weekly summary for the office (and, if set, leadership) is opened here, once a week; what it
+says is built by ``delivery/summary_view.py``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from notifier.delivery.digests import DigestBook
-from notifier.delivery.models import Ack, Delivery, Digest
-from notifier.plans.models import Task
-from notifier.schedule.calendar import WorkingCalendar, vietnam_time
-from notifier.schedule.models import Assignment, Occurrence, ScheduleMark
+from notifier.clock import vietnam_time
+from notifier.schedule.digests import DigestBook
+from notifier.schedule.models import ScheduleMark
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
 MARK = "weekly_summary"
-SOON_WORKING_DAYS = 10
 
 
 def queue_weekly_summary(engine: Engine, policy: Policy, now: datetime) -> int:
@@ -44,59 +40,3 @@ def queue_weekly_summary(engine: Engine, policy: Policy, now: datetime) -> int:
         session.add(mark)
         session.commit()
         return len(recipients)
-
-
-@dataclass(frozen=True)
-class UnitLine:
-    unit: str
-    overdue: int
-    due_soon: int
-    done: int
-    unacknowledged: int
-
-
-@dataclass(frozen=True)
-class SummaryView:
-    unit: str
-    send_day: str
-    lines: list[UnitLine]
-    unspecified: list[Task]
-
-
-def summary_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> SummaryView:
-    day = vietnam_time(digest.send_at).date()
-    soon = calendar.add_working_days(day, SOON_WORKING_DAYS)
-    units = session.exec(select(Unit).where(col(Unit.active).is_(True), col(Unit.is_group).is_(False))).all()
-    lines = [line for u in units if (line := _line(session, u, day, soon, digest.send_at)) is not None]
-    unspecified = session.exec(
-        select(Task).where(Task.deadline_kind == "unspecified", Task.status == "open").order_by(col(Task.position))
-    ).all()
-    recipient = session.get_one(Unit, digest.unit_id)
-    return SummaryView(recipient.name, f"{day:%d/%m/%Y}", lines, list(unspecified))
-
-
-def _line(session: Session, unit: Unit, day: date, soon: date, at: datetime) -> UnitLine | None:
-    rows = session.exec(
-        select(Occurrence)
-        .where(Occurrence.task_id == Assignment.task_id, Assignment.unit_id == unit.id, Assignment.role == "lead")
-        .where(col(Assignment.active).is_(True), col(Occurrence.due).is_not(None))
-    ).all()
-    overdue = sum(o.status == "open" and o.due is not None and o.due < day for o in rows)
-    due_soon = sum(o.status == "open" and o.due is not None and day <= o.due <= soon for o in rows)
-    done = sum(o.status == "done" for o in rows)
-    unacknowledged = _unacknowledged(session, unit, at)
-    if not (overdue or due_soon or done or unacknowledged):
-        return None
-    return UnitLine(unit.name, overdue, due_soon, done, unacknowledged)
-
-
-def _unacknowledged(session: Session, unit: Unit, at: datetime) -> int:
-    week_ago = at - timedelta(days=7)
-    sent = session.exec(
-        select(Digest.id)
-        .where(Digest.unit_id == unit.id, Digest.kind != "summary", col(Digest.send_at) >= week_ago)
-        .where(Delivery.digest_id == Digest.id, Delivery.status == "sent")
-        .distinct()
-    ).all()
-    acked = set(session.exec(select(Ack.digest_id).where(col(Ack.digest_id).in_(sent))).all())
-    return len([d for d in sent if d not in acked])

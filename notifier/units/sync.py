@@ -6,7 +6,6 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
 from notifier.errors import InputError
-from notifier.plans.models import TaskUnit
 from notifier.text.folding import clean_spaces, fold, literal_fold, nfc
 from notifier.units.directory import Directory
 from notifier.units.matcher import UnitMatcher
@@ -87,19 +86,6 @@ def add_unit(session: Session, name: str, kind: str = OFFICE_KIND) -> Unit:
     return unit
 
 
-def resolve_pending(session: Session, matcher: UnitMatcher, units: dict[str, Unit]) -> int:
-    """Point unresolved task references at a unit when a name now matches; returns how many."""
-    resolved = 0
-    for ref in session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_(None))).all():
-        target = matcher.resolve(ref.written)
-        if target is not None and target in units:
-            ref.unit_id = units[target].id
-            session.add(ref)
-            resolved += 1
-    session.flush()
-    return resolved
-
-
 def add_alias(session: Session, written: str, canonical: str) -> Unit:
     """Record that ``written`` means the unit or group ``canonical`` (matched ignoring case and marks)."""
     units = session.exec(select(Unit).where(col(Unit.active).is_(True))).all()
@@ -118,16 +104,3 @@ def add_alias(session: Session, written: str, canonical: str) -> Unit:
     session.add(alias)
     session.flush()
     return target
-
-
-def claim_name(session: Session, written: str, target: Unit) -> int:
-    """Every stored mention written that way and matched to another unit now points at ``target``
-    (one name, one unit); returns how many moved. Unresolved mentions are ``resolve_pending``'s."""
-    literal, moved = literal_fold(written), 0
-    for ref in session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_not(None))).all():
-        if literal_fold(ref.written) == literal and ref.unit_id != target.id:
-            ref.unit_id = target.id
-            session.add(ref)
-            moved += 1
-    session.flush()
-    return moved

@@ -22,11 +22,13 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from notifier.actions.answers import confirm_by_link, first_ack
 from notifier.channels.signed_links import BadLink, ExpiredLink
-from notifier.delivery.acks import first_ack, record_link_ack
-from notifier.delivery.models import Ack, Delivery, Digest
-from notifier.delivery.render import digest_view, environment
-from notifier.schedule.calendar import vietnam_time
+from notifier.clock import vietnam_time
+from notifier.delivery.models import Ack, Delivery
+from notifier.delivery.render import environment
+from notifier.schedule.digest_view import digest_view
+from notifier.schedule.models import Digest
 from notifier.web.context import WebContext
 from notifier.web.office import office_routes
 
@@ -44,8 +46,8 @@ def create_app(context: WebContext) -> Starlette:
         Route("/xac-nhan/{token}", ack_page, methods=["GET", "POST"]),
         Route("/healthz", healthz),
     ]
-    if context.sessions is not None and context.policy is not None:
-        routes += office_routes(context, context.policy)
+    if context.sessions is not None:
+        routes += office_routes(context, context.sessions)
     return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
 
 
@@ -79,6 +81,7 @@ class SecurityHeaders:
 
 def _ack_page(context: WebContext, request: Request) -> Response:
     token = request.path_params["token"]
+    # Read, then act in the action's own transaction: SQLite takes one lock at a time.
     with Session(context.engine) as session:
         try:
             delivery = _delivery(session, context, token)
@@ -89,15 +92,13 @@ def _ack_page(context: WebContext, request: Request) -> Response:
             return _page(context, "expired", status=410)
         digest = session.get_one(Digest, delivery.digest_id)
         view = digest_view(session, digest, context.calendar)
-        ack: Ack | None
-        if request.method == "POST":
-            ack, first = record_link_ack(session, digest, delivery, _client(request), context.clock())
-            session.commit()
-            state = "done" if first else "already"
-        else:
-            ack = first_ack(session, digest, "received")
-            state = "already" if ack is not None else "ask"
-        return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target)
+        ack: Ack | None = first_ack(session, digest, "received")
+        session.expunge_all()
+    state = "already" if ack is not None else "ask"
+    if request.method == "POST":
+        ack, first = confirm_by_link(context.office, delivery.id or 0, _client(request))
+        state = "done" if first else "already"
+    return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target)
 
 
 def _delivery(session: Session, context: WebContext, token: str) -> Delivery:

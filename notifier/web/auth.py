@@ -16,7 +16,7 @@ from functools import cache
 from sqlmodel import Session, col, func, select
 
 from notifier.errors import InputError
-from notifier.web.models import AuditEntry, LoginFailure, User
+from notifier.web.models import LoginFailure, User
 
 ROLES = ("admin", "viewer")
 SESSION_LIFETIME = timedelta(hours=12)
@@ -186,7 +186,3 @@ def authenticate(session: Session, username: str, password: str, client: str, no
 @cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
-
-
-def audit(session: Session, username: str, action: str, detail: str, now: datetime) -> None:
-    session.add(AuditEntry(username=username, action=action, detail=detail, at=now))

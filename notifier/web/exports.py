@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from notifier.clock import vietnam_time
 from notifier.plans.periods import quarter_bounds, year_bounds
-from notifier.schedule.calendar import vietnam_time
 from notifier.text import labels
 from notifier.web.status import TaskState
 

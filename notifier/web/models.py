@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
@@ -22,18 +22,6 @@ class User(SQLModel, table=True):
     # Bumped on logout, password change and disabling: every session issued before stops working.
     session_epoch: int = 0
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
-
-
-class AuditEntry(SQLModel, table=True):
-    """Every change made through the web pages: who, what, when."""
-
-    __tablename__ = "audit_entry"
-
-    id: int | None = Field(default=None, primary_key=True)
-    username: str = Field(max_length=100, index=True)
-    action: str = Field(max_length=50)
-    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
-    at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
 class LoginFailure(SQLModel, table=True):

@@ -22,37 +22,25 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from notifier.channels.links import (
-    attach,
-    detach,
-    issue_code,
-    links_by_unit,
-    unconfigured_error,
-    unconfigured_links,
-)
-from notifier.channels.models import ChannelLink
-from notifier.clock import wall_time
-from notifier.delivery.models import Digest
-from notifier.delivery.queries import log_records
+from notifier import actions
+from notifier.actions.audit import audit
+from notifier.actions.base import Office
+from notifier.clock import VIETNAM, vietnam_time, wall_time
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.catalogue import parse_column_names
-from notifier.plans.editing import find_task, parse_day, set_due
-from notifier.plans.importer import import_plan as import_file
+from notifier.plans.editing import find_task, parse_day
+from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
-from notifier.schedule.calendar import VIETNAM, vietnam_time
-from notifier.schedule.models import Assignment, Reminder
-from notifier.schedule.on_demand import digest_now, snooze_task
-from notifier.schedule.planner import plan_all
-from notifier.schedule.policy import Policy
-from notifier.schedule.progress import mark_done, reopen
-from notifier.settings import Settings
+from notifier.reports.log import log_records
+from notifier.reports.units import unit_records
+from notifier.schedule.models import Assignment, Digest, Reminder
 from notifier.units.directory import load_directory
-from notifier.units.models import Unit
-from notifier.units.queries import unit_records
-from notifier.units.sync import add_alias, build_matcher, claim_name, resolve_pending, sync_directory
-from notifier.web.auth import SessionClaim, add_user, audit, authenticate, end_sessions
+from notifier.units.links import links_by_unit, unconfigured_error, unconfigured_links
+from notifier.units.models import ChannelLink, Unit
+from notifier.web.auth import SessionClaim, Sessions, add_user, authenticate, end_sessions
+from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
 from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
@@ -83,8 +71,8 @@ class Visitor:
         return self.user.role == "admin"
 
 
-def office_routes(context: Any, policy: Policy) -> list[Route]:
-    pages = OfficePages(context, policy)
+def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
+    pages = OfficePages(context, sessions)
     return [
         Route("/dang-nhap", pages.login, methods=["GET", "POST"]),
         Route("/dang-xuat", pages.guard(pages.logout), methods=["POST"]),
@@ -108,8 +96,8 @@ def office_routes(context: Any, policy: Policy) -> list[Route]:
 
 
 class OfficePages:
-    def __init__(self, context: Any, policy: Policy) -> None:
-        self.context, self.policy = context, policy
+    def __init__(self, context: WebContext, sessions: Sessions) -> None:
+        self.context, self.policy, self.sessions = context, context.policy, sessions
 
     # -- access -----------------------------------------------------------------------------
 
@@ -135,7 +123,7 @@ class OfficePages:
                         text=f"Tối đa {most // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp).",
                     )
                 form = await request.form()
-                if not self.context.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):
+                if not self.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):
                     return self.render(
                         "message.html.j2",
                         visitor,
@@ -156,7 +144,7 @@ class OfficePages:
         return guarded
 
     def _visitor(self, request: Request) -> Visitor | None:
-        claim = self.context.sessions.read(request.cookies.get(COOKIE), self.context.clock())
+        claim = self.sessions.read(request.cookies.get(COOKIE), self.context.clock())
         if claim is None:
             return None
         with Session(self.context.engine) as session:
@@ -164,7 +152,7 @@ class OfficePages:
             if user is None or user.disabled or user.session_epoch != claim.epoch:
                 return None  # disabled, logged out, or the password changed since the cookie was issued
             session.expunge(user)
-        return Visitor(claim, user, self.context.sessions.csrf(claim))
+        return Visitor(claim, user, self.sessions.csrf(claim))
 
     async def login(self, request: Request) -> Response:
         if request.method == "GET":
@@ -196,7 +184,7 @@ class OfficePages:
         )
         response.set_cookie(
             COOKIE,
-            self.context.sessions.issue(user[0], self.context.clock(), user[1]),
+            self.sessions.issue(user[0], self.context.clock(), user[1]),
             httponly=True,
             samesite="lax",
             secure=self.context.secure,
@@ -236,9 +224,7 @@ class OfficePages:
         today = vietnam_time(self.context.clock()).date()
         with Session(self.context.engine) as session:
             plans = plan_records(session)
-            states = [
-                s for s in task_states(session, self.policy.calendar, today) if plan_code in (None, s.plan)
-            ]
+            states = [s for s in task_states(session, self.policy.calendar, today) if plan_code in (None, s.plan)]
             units = {u.name: u.id for u in session.exec(select(Unit)).all()}
             upcoming = _waiting_digests(session)
         counts = {key: sum(s.category == key for s in states) for key in CATEGORIES}
@@ -266,7 +252,7 @@ class OfficePages:
     def _units(self, visitor: Visitor) -> Response:
         """Every unit with its channels' health and how many tasks it leads or joins."""
         with Session(self.context.engine) as session:
-            records = unit_records(session, load_directory(self._settings().units_file), self._configured())
+            records = unit_records(session, load_directory(self.context.settings.units_file), self._configured())
             ids = {u.name: u.id or 0 for u in session.exec(select(Unit)).all()}
             roles: dict[int, int] = dict(
                 session.exec(
@@ -278,11 +264,6 @@ class OfficePages:
             )
         rows = [r | {"id": ids[r["name"]], "tasks": roles.get(ids[r["name"]], 0)} for r in records if not r["is_group"]]
         return self.render("units.html.j2", visitor, units=rows)
-
-    def _settings(self) -> Settings:
-        settings: Settings | None = self.context.settings
-        assert settings is not None
-        return settings
 
     async def task(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._task, visitor, request.path_params["key"], None)
@@ -326,31 +307,32 @@ class OfficePages:
         return await asyncio.to_thread(self._act, visitor, key, action, str(form.get("date") or ""))
 
     def _act(self, visitor: Visitor, key: str, action: str, day: str) -> Response:
-        now = self.context.clock()
         try:
-            with Session(self.context.engine) as session:
-                text = self._apply(session, key, action, day, now)
-                audit(session, visitor.user.username, action, f"{key} {day}".strip(), now)
-                plan_all(session, self.policy, now)
-                session.commit()
+            text = self._apply(self._office(visitor), key, action, day)
         except InputError as exc:
             return self._task(visitor, key, f"Không thực hiện được: {exc}", status=400)
         return self._task(visitor, key, text)
 
-    def _apply(self, session: Session, key: str, action: str, day: str, now: datetime) -> str:
+    def _apply(self, office: Office, key: str, action: str, day: str) -> str:
         if action == "done":
-            occurrence = mark_done(session, key, now)
-            return "Đã đánh dấu hoàn thành." if occurrence.status == "done" else "Đã ghi nhận."
+            done = actions.tasks.mark_done(office, key)
+            return "Đã đánh dấu hoàn thành." if done.status == "done" else "Đã ghi nhận."
         if action == "reopen":
-            reopen(session, key)
+            actions.tasks.reopen(office, key)
             return "Đã mở lại; nhắc việc tiếp tục."
         if action == "set_due":
-            set_due(session, key, parse_day(day), today=vietnam_time(now).date())
+            actions.tasks.set_due(office, key, parse_day(day))
             return f"Đã đặt hạn {day}."
         if action == "snooze":
-            snooze_task(session, self.policy, find_task(session, key), now)
+            actions.tasks.snooze(office, key)
             return "Đã hoãn nhắc việc này đến ngày làm việc sau."
         raise InputError(f"không có thao tác «{action}»")
+
+    def _office(self, visitor: Visitor) -> Office:
+        """The context of an action taken on these pages, recorded in the audit under the visitor."""
+        return Office(
+            self.context.engine, self.context.settings, self.policy, self.context.clock, visitor.user.username
+        )
 
     async def unit(self, request: Request, visitor: Visitor) -> Response:
         plan_code = request.query_params.get("ke_hoach") or None
@@ -387,17 +369,16 @@ class OfficePages:
         return await asyncio.to_thread(self._link_code, visitor, request.path_params["unit_id"])
 
     def _link_code(self, visitor: Visitor, unit_id: int) -> Response:
-        now = self.context.clock()
-        with Session(self.context.engine) as session:
-            unit = session.get_one(Unit, unit_id)
-            code = issue_code(session, unit.name, now)
-            audit(session, visitor.user.username, "link_code", unit.name, now)
-            text = (
-                f"Mã liên kết: {code.code} — gửi «/dangky {code.code}» trong nhóm của đơn vị; "
-                f"hết hạn {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
-            )
-            session.commit()
+        code, _ = actions.links.issue_link_code(self._office(visitor), self._unit_name(unit_id))
+        text = (
+            f"Mã liên kết: {code.code} — gửi «/dangky {code.code}» trong nhóm của đơn vị; "
+            f"hết hạn {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
+        )
         return self._unit(visitor, unit_id, text)
+
+    def _unit_name(self, unit_id: int) -> str:
+        with Session(self.context.engine) as session:
+            return session.get_one(Unit, unit_id).name
 
     async def import_form(self, request: Request, visitor: Visitor) -> Response:
         return self.render(
@@ -437,7 +418,6 @@ class OfficePages:
         )
 
     def _uploads(self) -> Path:
-        assert self.context.settings is not None
         folder: Path = self.context.settings.data_dir / "uploads"
         folder.mkdir(parents=True, exist_ok=True)
         return folder
@@ -461,27 +441,14 @@ class OfficePages:
         return path if path.is_file() else None
 
     def _import(self, visitor: Visitor, path: Path, choice: _ImportChoice, *, dry_run: bool) -> Response:
-        assert self.context.settings is not None
-        now = self.context.clock()
         try:
             columns = parse_column_names(choice.columns) if choice.columns else None
-            report = import_file(
-                self.context.engine,
-                self.context.settings,
-                path,
-                dry_run=dry_run,
-                columns=columns,
-                add_units=choice.add_units,
-                confirmed=choice.confirmed,
-            )
+            options = ImportOptions(columns=columns, add_units=choice.add_units, confirmed=choice.confirmed)
+            report = actions.plans.import_plan(self._office(visitor), path, options, dry_run=dry_run)
         except InputError as exc:
             message = str(exc).replace(str(path), "tệp tải lên").replace("--columns", "ô «Tên cột»")
             return self._import_error(visitor, message, choice)
         if not dry_run:
-            with Session(self.context.engine) as session:
-                plan_all(session, self.policy, now)
-                audit(session, visitor.user.username, "import", f"{report.plan_code}: {path.name}", now)
-                session.commit()
             path.unlink(missing_ok=True)  # applied: the database holds the plan now, the upload goes
         return self.render(
             "import.html.j2",
@@ -502,32 +469,23 @@ class OfficePages:
         return await asyncio.to_thread(self._link, visitor, unit_id, *values)
 
     def _link(self, visitor: Visitor, unit_id: int, channel: str, target: str, do: str) -> Response:
-        now = self.context.clock()
         if channel not in ("telegram", "email", "zalo") or not target:
             return self._unit(visitor, unit_id, "Hãy chọn kênh và nhập mã nhóm hoặc địa chỉ.")
-        with Session(self.context.engine) as session:
-            unit = session.get_one(Unit, unit_id)
-            if do == "remove":
-                detach(session, unit.name, channel, target)
-                text = f"Đã bỏ liên kết {channel}: {target}."
-            else:
-                attach(session, unit, channel, target.lower() if channel == "email" else target)
-                text = f"Đã liên kết {channel}: {target}."
-            audit(session, visitor.user.username, f"link_{do or 'add'}", f"{unit.name} {channel} {target}", now)
-            session.commit()
+        office, name = self._office(visitor), self._unit_name(unit_id)
+        if do == "remove":
+            actions.links.unlink(office, name, channel, target)
+            text = f"Đã bỏ liên kết {channel}: {target}."
+        else:
+            actions.links.link(office, name, [(channel, target.lower() if channel == "email" else target)])
+            text = f"Đã liên kết {channel}: {target}."
         return self._unit(visitor, unit_id, text)
 
     async def send_now(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._send_now, visitor, request.path_params["unit_id"])
 
     def _send_now(self, visitor: Visitor, unit_id: int) -> Response:
-        now = self.context.clock()
-        with Session(self.context.engine) as session:
-            unit = session.get_one(Unit, unit_id)
-            name = unit.name
-            count = digest_now(session, self.policy, unit, now)
-            audit(session, visitor.user.username, "send_now", f"{name}: {count} mục", now)
-            session.commit()
+        name = self._unit_name(unit_id)
+        count = actions.tasks.send_now(self._office(visitor), name)
         text = "Đơn vị không có nhiệm vụ nào đang mở."
         if count:
             text = f"Đã xếp {count} mục vào bản tin gửi {name}; bản tin đi ở lượt gửi kế tiếp (trong giờ hành chính)."
@@ -539,19 +497,8 @@ class OfficePages:
         return await asyncio.to_thread(self._alias, visitor, written, canonical)
 
     def _alias(self, visitor: Visitor, written: str, canonical: str) -> Response:
-        assert self.context.settings is not None
-        now = self.context.clock()
-        directory = load_directory(self.context.settings.units_file)
         try:
-            with Session(self.context.engine) as session:
-                units = sync_directory(session, directory)
-                unit = add_alias(session, written, canonical)
-                target = unit.name
-                claim_name(session, written, unit)
-                resolve_pending(session, build_matcher(session, directory), units)
-                plan_all(session, self.policy, now)
-                audit(session, visitor.user.username, "alias", f"{written} → {target}", now)
-                session.commit()
+            target = actions.units.alias(self._office(visitor), written, canonical).name
         except InputError as exc:
             return self.render("message.html.j2", visitor, status=400, title="Không gán được", text=str(exc))
         return self._problems(visitor, note=f"Đã gán «{written}» → «{target}».")
@@ -660,8 +607,7 @@ class OfficePages:
         )
 
     def _configured(self) -> frozenset[str]:
-        settings = self.context.settings
-        return settings.configured_channels if settings is not None else frozenset()
+        return self.context.settings.configured_channels
 
     def _unit_names(self) -> list[str]:
         with Session(self.context.engine) as session:

@@ -9,13 +9,14 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from notifier.clock import vietnam_time
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task
-from notifier.schedule.calendar import WorkingCalendar, vietnam_time
+from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.models import Assignment, Occurrence
+from notifier.schedule.steps import SOON_WORKING_DAYS
 from notifier.units.models import Unit
 
-SOON_WORKING_DAYS = 10
 CATEGORIES = {
     "done_on_time": ("Đã hoàn thành đúng hạn", "#2e7d32"),
     "done_late": ("Đã hoàn thành quá hạn", "#00897b"),

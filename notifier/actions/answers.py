@@ -3,6 +3,10 @@
 A press counts only from the chat its digest was sent to, and only on a message that delivery
 became. The same press (the provider's id) is recorded once. An acknowledgement is per digest,
 whatever channel it came on.
+
+The public functions here are the actions (each one transaction); the ones taking a ``session``
+are their steps. An answer updates the tracks it touches itself (``progress.complete``), so it
+does not wait for the whole-plan track sync.
 """
 
 from __future__ import annotations
@@ -13,18 +17,19 @@ from datetime import date, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from notifier.actions.base import Office, change
 from notifier.channels.base import OutItem
 from notifier.channels.callbacks import Press
 from notifier.channels.models import SentMessage
-from notifier.delivery.digests import DigestBook
-from notifier.delivery.models import Ack, Delivery, Digest
-from notifier.delivery.render import ItemView, item_order, short_title
+from notifier.clock import at_vietnam, vietnam_time
+from notifier.delivery.models import Ack, Delivery
 from notifier.plans.models import Task
-from notifier.schedule.calendar import at_vietnam, vietnam_time
-from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.digest_view import ItemView, item_order, short_title
+from notifier.schedule.digests import DigestBook
+from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.progress import complete
-from notifier.units.directory import Directory
+from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
 
 
@@ -79,7 +84,7 @@ def find_sent(session: Session, channel: str, chat: str, message_id: str) -> Sen
     ).first()
 
 
-def record_press(
+def _record_press(
     session: Session,
     policy: Policy,
     directory: Directory,
@@ -94,12 +99,12 @@ def record_press(
     sent = find_sent(session, channel, chat, message_id)
     if sent is None or sent.delivery_id != press.delivery_id:
         return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
-    return apply_press(
+    return _apply_press(
         session, policy, directory, session.get_one(Delivery, press.delivery_id), press, person, external_id, now
     )
 
 
-def apply_press(
+def _apply_press(
     session: Session,
     policy: Policy,
     directory: Directory,
@@ -145,7 +150,7 @@ def _ack(
     )
 
 
-def record_link_ack(
+def _record_link_ack(
     session: Session, digest: Digest, delivery: Delivery, client: str, now: datetime
 ) -> tuple[Ack, bool]:
     """An email recipient confirmed through their link: recorded once for the digest."""
@@ -310,7 +315,7 @@ def displays_behind(session: Session, channel: str) -> list[tuple[Delivery, Sent
     ]
 
 
-def mark_shown(session: Session, delivery_id: int) -> None:
+def _mark_shown(session: Session, delivery_id: int) -> None:
     delivery = session.get_one(Delivery, delivery_id)
     delivery.acks_shown = len(
         session.exec(select(Ack.id).where(Ack.digest_id == delivery.digest_id, Ack.action != "comment")).all()
@@ -318,7 +323,7 @@ def mark_shown(session: Session, delivery_id: int) -> None:
     session.add(delivery)
 
 
-def record_reply(
+def _record_reply(
     session: Session,
     channel: str,
     chat: str,
@@ -372,3 +377,44 @@ def open_items(session: Session, unit: Unit, policy: Policy, now: datetime) -> l
             )
         )
     return items
+
+
+def press_button(
+    office: Office, channel: str, chat: str, message_id: str, press: Press, person: Person, external_id: str
+) -> PressOutcome:
+    """A button pressed under a sent message (Telegram): applied if it belongs to that message."""
+    with change(office, tracks=False) as session:
+        directory = load_directory(office.settings.units_file)
+        where = (channel, chat, message_id)
+        return _record_press(session, office.policy, directory, *where, press, person, external_id, office.clock())
+
+
+def answer_in_words(office: Office, delivery_id: int, press: Press, person: Person, external_id: str) -> PressOutcome:
+    """An answer written in a chat (Zalo: "#R12 đã nhận") to a delivery the caller has checked
+    was sent to that chat."""
+    with change(office, tracks=False) as session:
+        directory = load_directory(office.settings.units_file)
+        delivery = session.get_one(Delivery, delivery_id)
+        return _apply_press(session, office.policy, directory, delivery, press, person, external_id, office.clock())
+
+
+def confirm_by_link(office: Office, delivery_id: int, client: str) -> tuple[Ack, bool]:
+    """An email recipient confirmed through their link: the acknowledgement, and whether it is new."""
+    with change(office, tracks=False) as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        digest = session.get_one(Digest, delivery.digest_id)
+        return _record_link_ack(session, digest, delivery, client, office.clock())
+
+
+def shown(office: Office, delivery_id: int) -> None:
+    """The sent message now shows every acknowledgement of its digest."""
+    with change(office, tracks=False) as session:
+        _mark_shown(session, delivery_id)
+
+
+def reply(
+    office: Office, channel: str, chat: str, replied_to: str, text: str, person: Person, external_id: str
+) -> bool:
+    """A reply to a reminder message: a comment, and the acknowledgement if nobody gave one yet."""
+    with change(office, tracks=False) as session:
+        return _record_reply(session, channel, chat, replied_to, text, person, external_id, office.clock())

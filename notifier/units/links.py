@@ -10,13 +10,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from notifier.channels.models import ChannelLink, LinkCode
 from notifier.clock import stamp
-from notifier.delivery.models import Delivery
 from notifier.errors import InputError
 from notifier.text import labels
 from notifier.units.lookup import find_unit
-from notifier.units.models import Unit
+from notifier.units.models import ChannelLink, LinkCode, Unit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
 CODE_LENGTH = 6
@@ -108,21 +106,12 @@ def mark_broken(session: Session, channel: str, target: str, error: str) -> bool
     return True
 
 
-def migrate_target(session: Session, channel: str, old: str, new: str) -> None:
-    """A Telegram group became a supergroup with a new id: the link and the deliveries not yet
-    sent follow it; the history of what was sent stays as it was."""
+def move_link(session: Session, channel: str, old: str, new: str) -> None:
+    """The chat behind a link has a new id (a Telegram group became a supergroup): the link follows."""
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == old)).first()
     if link is not None:
         link.target, link.updated_at = new, stamp()
         session.add(link)
-    waiting = session.exec(
-        select(Delivery).where(
-            Delivery.channel == channel, Delivery.target == old, col(Delivery.status).in_(("pending", "sending"))
-        )
-    ).all()
-    for delivery in waiting:
-        delivery.target = new
-        session.add(delivery)
     session.flush()
 
 

@@ -18,17 +18,18 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from notifier.actions.answers import Person, answer_in_words, find_sent
+from notifier.actions.links import redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
 from notifier.channels.callbacks import Press
-from notifier.channels.inbound import InboundContext, pace
-from notifier.channels.links import Redeemed, redeem_code, unit_for_target
 from notifier.channels.splitting import split_message
 from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limits
 from notifier.clock import stopwatch
-from notifier.delivery.acks import Person, apply_press, find_sent, open_items
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
+from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.text.folding import strip_marks
 
 log = logging.getLogger("notifier.zalo")
@@ -45,12 +46,7 @@ _DONE = ("xong", "hoan thanh", "da hoan thanh", "da xong")
 _SNOOZE = ("nhac lai", "de sau", "nhac sau")
 _RECEIVED = ("da nhan", "nhan", "ok", "oke", "okay", "da xem", "ro", "da ro")
 
-REDEEM_ANSWERS = {
-    Redeemed.LINKED: "Đã liên kết: cuộc trò chuyện này nhận nhắc việc của đơn vị «{unit}».",
-    Redeemed.UNKNOWN: "Mã «{code}» không đúng. Hãy kiểm tra lại mã văn phòng đã cấp.",
-    Redeemed.USED: "Mã «{code}» đã được dùng. Hãy xin văn phòng mã mới.",
-    Redeemed.EXPIRED: "Mã «{code}» đã hết hạn. Hãy xin văn phòng mã mới.",
-}
+CHAT = "cuộc trò chuyện này"  # how this channel's users call the place a message is in
 HELP_FOR_CODES = (
     "Không hiểu câu trả lời. Hãy trả lời theo mã trong bản tin, ví dụ: «#R12 đã nhận», «#R12-3 xong», "
     "«#R12 nhắc lại». Gõ /trogiup để xem hướng dẫn."
@@ -85,6 +81,7 @@ class ZaloInbound:
     def __init__(self, context: InboundContext, channel: ZaloChannel) -> None:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
+        self.office, self.context = context.office, context
         self.channel = channel
         self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
 
@@ -162,35 +159,23 @@ class ZaloInbound:
         return await asyncio.to_thread(self._acknowledge, reply, message, chat)
 
     def _redeem(self, code: str, chat: str, person: Person) -> str:
-        with Session(self.engine) as session:
-            outcome, unit = redeem_code(session, code, CHANNEL, chat, None, person.name, self.clock())
-            session.commit()
-            return REDEEM_ANSWERS[outcome].format(unit=unit.name if unit else "", code=code)
+        outcome, unit = redeem_link_code(self.office, code, CHANNEL, chat, None, person.name)
+        return redeem_answer(outcome, chat=CHAT, unit=unit, code=code)
 
     def _tasks_text(self, chat: str) -> str:
-        with Session(self.engine) as session:
-            unit = unit_for_target(session, CHANNEL, chat)
-            if unit is None:
-                return "Cuộc trò chuyện này chưa liên kết với đơn vị nào. Hãy gửi /dangky MÃ (mã do văn phòng cấp)."
-            items = open_items(session, unit, self.policy, self.clock())
-            template = environment(self.templates).get_template("zalo/tasks.txt.j2")
-            return template.render(unit=unit.name, items=items).strip()
+        return open_tasks_text(self.context, CHANNEL, chat, chat=CHAT, template="zalo/tasks.txt.j2")
 
     def _acknowledge(self, reply: TextAck, message: dict[str, Any], chat: str) -> str:
         with Session(self.engine) as session:
             delivery = self._delivery(session, reply, message, chat)
-            if isinstance(delivery, str):
-                return delivery
-            item = reply.item - 1 if reply.item is not None else None
-            if reply.action == "done" and item is None:
-                return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
-            press = Press(reply.action, delivery.id or 0, item)
-            external = f"zalo:msg:{chat}:{message.get('message_id')}"
-            outcome = apply_press(
-                session, self.policy, self.directory(), delivery, press, _person(message), external, self.clock()
-            )
-            session.commit()
-            return outcome.answer
+        if isinstance(delivery, str):
+            return delivery
+        item = reply.item - 1 if reply.item is not None else None
+        if reply.action == "done" and item is None:
+            return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
+        press = Press(reply.action, delivery.id or 0, item)
+        external = f"zalo:msg:{chat}:{message.get('message_id')}"
+        return answer_in_words(self.office, delivery.id or 0, press, _person(message), external).answer
 
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:

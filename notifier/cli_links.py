@@ -7,17 +7,12 @@ import re
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
-from notifier.channels.links import attach, detach, issue_code
-from notifier.clock import Clock
+from notifier import actions
+from notifier.actions.base import Office
+from notifier.clock import Clock, vietnam_time
 from notifier.errors import InputError
-from notifier.schedule.calendar import vietnam_time
 from notifier.settings import Settings
-from notifier.units.directory import load_directory
-from notifier.units.lookup import find_unit
-from notifier.units.models import Unit
-from notifier.units.sync import sync_directory
 
 
 def add_link_parsers(sub: Any) -> None:
@@ -38,23 +33,13 @@ def add_link_parsers(sub: Any) -> None:
     unlink_.set_defaults(handler=unlink)
 
 
-def _synced(settings: Settings, session: Session) -> None:
-    sync_directory(session, load_directory(settings.units_file))
-
-
 def link_code(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    now = clock.now()
-    with Session(engine) as session:
-        _synced(settings, session)
-        code = issue_code(session, args.unit, now)
-        unit = session.get_one(Unit, code.unit_id)
-        text = (
-            f"Mã liên kết cho «{unit.name}»: {code.code}\n"
-            f"Thêm bot vào nhóm chat của đơn vị rồi gửi trong nhóm: /dangky {code.code}\n"
-            f"Mã dùng một lần, hết hạn lúc {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
-        )
-        session.commit()
-    print(text)
+    code, unit = actions.links.issue_link_code(Office.load(engine, settings, clock), args.unit)
+    print(
+        f"Mã liên kết cho «{unit}»: {code.code}\n"
+        f"Thêm bot vào nhóm chat của đơn vị rồi gửi trong nhóm: /dangky {code.code}\n"
+        f"Mã dùng một lần, hết hạn lúc {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
+    )
     return 0
 
 
@@ -64,13 +49,7 @@ def link(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     targets += [("zalo", _zalo_id(z)) for z in args.zalo]
     if not targets:
         raise InputError("cần --telegram CHAT_ID, --email ĐỊA_CHỈ hoặc --zalo CHAT_ID")
-    with Session(engine) as session:
-        _synced(settings, session)
-        unit = find_unit(session, args.unit)
-        for channel, target in targets:
-            attach(session, unit, channel, target)
-        name = unit.name
-        session.commit()
+    name = actions.links.link(Office.load(engine, settings, clock), args.unit, targets)
     for channel, target in targets:
         print(f"Đã liên kết «{name}» với {CHANNEL_NAMES[channel]} {target}.")
     return 0
@@ -104,14 +83,13 @@ def _address(raw: str) -> str:
 def unlink(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     if not args.telegram and args.email is None and args.zalo is None:
         raise InputError("cần --telegram, --email [ĐỊA_CHỈ] hoặc --zalo [CHAT_ID]")
+    office = Office.load(engine, settings, clock)
     count = 0
-    with Session(engine) as session:
-        if args.telegram:
-            count += detach(session, args.unit, "telegram")
-        if args.email is not None:
-            count += detach(session, args.unit, "email", None if args.email == "*" else _address(args.email))
-        if args.zalo is not None:
-            count += detach(session, args.unit, "zalo", None if args.zalo == "*" else _zalo_id(args.zalo))
-        session.commit()
+    if args.telegram:
+        count += actions.links.unlink(office, args.unit, "telegram")
+    if args.email is not None:
+        count += actions.links.unlink(office, args.unit, "email", None if args.email == "*" else _address(args.email))
+    if args.zalo is not None:
+        count += actions.links.unlink(office, args.unit, "zalo", None if args.zalo == "*" else _zalo_id(args.zalo))
     print(f"Đã bỏ {count} liên kết của «{args.unit}».")
     return 0

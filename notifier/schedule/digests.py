@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from notifier.delivery.models import Digest
-from notifier.schedule.calendar import vietnam_time
+from notifier.clock import vietnam_time
+from notifier.schedule.models import Digest
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 

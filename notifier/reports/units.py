@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from notifier.channels.links import links_by_unit
 from notifier.text.folding import literal_fold
 from notifier.units.directory import Directory
+from notifier.units.links import links_by_unit
 from notifier.units.models import GroupMember, Unit, UnitAlias
 
 

@@ -1,5 +1,5 @@
-"""The reminder log, the preview of what is due, and the service's status, as the CLI contract
-(`notifier log --json`, `notifier due --json`, `notifier status --json`) describes them."""
+"""The reminder log and the service's status, as the CLI contract (`notifier log --json`,
+`notifier status --json`) describes them."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from notifier.channels.links import unconfigured_error, unconfigured_links
-from notifier.clock import wall_time
-from notifier.delivery.models import Ack, Delivery, Digest, Heartbeat
-from notifier.delivery.render import digest_view, item_order
+from notifier.clock import vietnam_time, wall_time
+from notifier.delivery.models import Ack, Delivery, Heartbeat
 from notifier.plans.models import Task
-from notifier.runtime import Runtime, plan
-from notifier.schedule.calendar import vietnam_time
-from notifier.schedule.models import Reminder, Track
-from notifier.schedule.scan import scan
-from notifier.schedule.summary import queue_weekly_summary
+from notifier.schedule.digest_view import item_order
+from notifier.schedule.models import Digest, Reminder, Track
 from notifier.text.folding import fold
+from notifier.units.links import unconfigured_error, unconfigured_links
 from notifier.units.models import Unit
 
 HEARTBEAT_STALE = timedelta(minutes=3)
@@ -28,53 +24,6 @@ HEARTBEAT_STALE = timedelta(minutes=3)
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
-
-
-def due_preview(runtime: Runtime, at: datetime) -> list[dict[str, Any]]:
-    """What would go out at ``at``: the scan and grouping run in a transaction that is rolled back."""
-    with runtime.engine.connect() as connection:
-        transaction = connection.begin()
-        try:
-            shadow = Runtime(runtime.settings, connection, runtime.policy, runtime.channels, runtime.clock)  # type: ignore[arg-type]
-            plan(shadow, at)
-            scan(connection, runtime.policy, at)  # type: ignore[arg-type]
-            queue_weekly_summary(connection, runtime.policy, at)  # type: ignore[arg-type]
-            with Session(connection) as session:
-                return _digests_at(session, runtime, at)
-        finally:
-            transaction.rollback()
-
-
-def _digests_at(session: Session, runtime: Runtime, at: datetime) -> list[dict[str, Any]]:
-    digests = session.exec(
-        select(Digest).where(Digest.status == "open", col(Digest.send_at) <= at).order_by(col(Digest.unit_id))
-    ).all()
-    out = []
-    for digest in digests:
-        view = digest_view(session, digest, runtime.policy.calendar)
-        out.append(
-            {
-                "unit": view.unit,
-                "role": view.output_role,
-                "kind": digest.kind,
-                "send_at": _iso(digest.send_at),
-                "items": [
-                    {
-                        "task_key": i.task_key,
-                        "number": i.number,
-                        "title": i.title,
-                        "state": i.state,
-                        "due": i.due.isoformat() if i.due else None,
-                        "working_days": i.working_days,
-                        "role": i.role,
-                        "unit": i.subject,
-                        "period": i.period or None,
-                    }
-                    for i in view.items
-                ],
-            }
-        )
-    return out
 
 
 def log_records(

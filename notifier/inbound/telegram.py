@@ -20,25 +20,19 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
+from notifier.actions.answers import Person, PressOutcome, displays_behind, press_button, reply, shown
+from notifier.actions.links import follow_chat, redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import Outbound
 from notifier.channels.callbacks import CallbackSigner, ForgedCallback, Press
-from notifier.channels.inbound import InboundContext, pace
-from notifier.channels.links import Redeemed, migrate_target, redeem_code, unit_for_target
 from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
 from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
 from notifier.clock import stamp, stopwatch
-from notifier.delivery.acks import (
-    Person,
-    PressOutcome,
-    displays_behind,
-    mark_shown,
-    open_items,
-    record_press,
-    record_reply,
-)
 from notifier.delivery.render import environment
+from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.replies import open_tasks_text, redeem_answer
+from notifier.units.links import Redeemed, unit_for_target
 
 log = logging.getLogger("notifier.telegram")
 
@@ -47,18 +41,14 @@ LEASE_NAME = "poll:telegram"
 LEASE_TIME = timedelta(seconds=90)
 POLL_SECONDS = 25
 
-REDEEM_ANSWERS = {
-    Redeemed.LINKED: "Đã liên kết: nhóm này nhận nhắc việc của đơn vị «{unit}».",
-    Redeemed.UNKNOWN: "Mã «{code}» không đúng. Hãy kiểm tra lại mã văn phòng đã cấp.",
-    Redeemed.USED: "Mã «{code}» đã được dùng. Hãy xin văn phòng mã mới.",
-    Redeemed.EXPIRED: "Mã «{code}» đã hết hạn. Hãy xin văn phòng mã mới.",
-}
+CHAT = "nhóm này"  # how this channel's users call the place a message is in
 
 
 class TelegramInbound:
     def __init__(self, context: InboundContext, channel: TelegramChannel, signer: CallbackSigner) -> None:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
+        self.office, self.context = context.office, context
         self.channel, self.signer = channel, signer
         self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
         self.app = Application.builder().bot(channel.bot).updater(None).build()
@@ -170,17 +160,15 @@ class TelegramInbound:
             await self._reply(message, "Cách dùng: /dangky MÃ (mã do văn phòng cấp).")
             return
         outcome, unit = await asyncio.to_thread(self._redeem, code, message, update.effective_user)
-        answer = REDEEM_ANSWERS[outcome].format(unit=unit, code=code)
+        answer = redeem_answer(outcome, chat=CHAT, unit=unit, code=code)
         await self._reply(message, answer)
 
     def _redeem(self, code: str, message: Message, user: User | None) -> tuple[Redeemed, str]:
-        with Session(self.engine) as session:
-            title = message.chat.title or message.chat.full_name
-            by = _person(user).name if user else "?"
-            outcome, unit = redeem_code(session, code, CHANNEL, str(message.chat.id), title, by, self.clock())
-            session.commit()
-            log.info("link code %s from chat %s: %s", code, message.chat.id, outcome.value)
-            return outcome, unit.name if unit else ""
+        title = message.chat.title or message.chat.full_name
+        by = _person(user).name if user else "?"
+        outcome, unit = redeem_link_code(self.office, code, CHANNEL, str(message.chat.id), title, by)
+        log.info("link code %s from chat %s: %s", code, message.chat.id, outcome.value)
+        return outcome, unit
 
     async def on_tasks(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -191,13 +179,7 @@ class TelegramInbound:
             await self._reply(message, part, html_text=True)
 
     def _tasks_text(self, chat: str) -> str:
-        with Session(self.engine) as session:
-            unit = unit_for_target(session, CHANNEL, chat)
-            if unit is None:
-                return "Nhóm này chưa liên kết với đơn vị nào. Hãy gửi /dangky MÃ (mã do văn phòng cấp)."
-            items = open_items(session, unit, self.policy, self.clock())
-            template = environment(self.templates).get_template("telegram/tasks.html.j2")
-            return template.render(unit=unit.name, items=items).strip()
+        return open_tasks_text(self.context, CHANNEL, chat, chat=CHAT, template="telegram/tasks.html.j2")
 
     async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -233,21 +215,9 @@ class TelegramInbound:
 
     def _record_press(self, query: CallbackQuery, press: Press) -> PressOutcome:
         assert query.message is not None
-        with Session(self.engine) as session:
-            outcome = record_press(
-                session,
-                self.policy,
-                self.directory(),
-                CHANNEL,
-                str(query.message.chat.id),
-                str(query.message.message_id),
-                press,
-                _person(query.from_user),
-                f"tg:cb:{query.id}",
-                self.clock(),
-            )
-            session.commit()
-            return outcome
+        chat, message_id = str(query.message.chat.id), str(query.message.message_id)
+        person = _person(query.from_user)
+        return press_button(self.office, CHANNEL, chat, message_id, press, person, f"tg:cb:{query.id}")
 
     async def _show(self, query: CallbackQuery, outcome: PressOutcome) -> None:
         """Edit the pressed message: the acknowledgements below the digest, their buttons gone."""
@@ -267,9 +237,7 @@ class TelegramInbound:
             return [(d.id or 0, s.chat, s.message_id, o) for d, s, o in displays_behind(session, CHANNEL)]
 
     def _shown(self, delivery_id: int) -> None:
-        with Session(self.engine) as session:
-            mark_shown(session, delivery_id)
-            session.commit()
+        shown(self.office, delivery_id)
 
     async def _edit(self, chat: str, message_id: int, outcome: PressOutcome) -> None:
         text = outcome.body + "\n\n" + "\n".join(html.escape(line) for line in outcome.lines)
@@ -305,19 +273,9 @@ class TelegramInbound:
 
     def _record_reply(self, message: Message) -> bool:
         assert message.reply_to_message is not None
-        with Session(self.engine) as session:
-            recorded = record_reply(
-                session,
-                CHANNEL,
-                str(message.chat.id),
-                str(message.reply_to_message.message_id),
-                message.text or "",
-                _person(message.from_user),
-                f"tg:msg:{message.chat.id}:{message.message_id}",
-                self.clock(),
-            )
-            session.commit()
-            return recorded
+        chat, replied_to = str(message.chat.id), str(message.reply_to_message.message_id)
+        external = f"tg:msg:{message.chat.id}:{message.message_id}"
+        return reply(self.office, CHANNEL, chat, replied_to, message.text or "", _person(message.from_user), external)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -326,9 +284,7 @@ class TelegramInbound:
         await asyncio.to_thread(self.migrate, str(message.chat.id), str(message.migrate_to_chat_id))
 
     def migrate(self, old: str, new: str) -> None:
-        with Session(self.engine) as session:
-            migrate_target(session, CHANNEL, old, new)
-            session.commit()
+        follow_chat(self.office, CHANNEL, old, new)
         log.info("telegram chat %s is now %s", old, new)
 
 

@@ -1,5 +1,5 @@
 """What every chat channel's inbound side needs: the database, the policy, the directory, the
-templates, the clock, and the name this process holds polling leases under."""
+templates, the clock, the actions' context, and the name this process holds polling leases under."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from notifier.actions.base import Office
 from notifier.clock import stopwatch
 from notifier.schedule.policy import Policy
 from notifier.units.directory import Directory
@@ -25,6 +26,7 @@ class InboundContext:
     templates: Path
     clock: Callable[[], datetime]
     holder: str
+    office: Office
 
 
 MIN_POLL_SECONDS = 1.0  # a server that answers at once is asked again no sooner than this

@@ -1,0 +1,1 @@
+"""Read models: what the CLI's --json, the office's pages and the Excel exports show."""
