@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from notifier import actions
+from notifier.accounts.users import list_users
 from notifier.actions.base import Office
 from notifier.cli_links import add_link_parsers
 from notifier.cli_words import speak_vietnamese
@@ -37,7 +38,7 @@ from notifier.reports.due import due_preview
 from notifier.reports.log import log_records, status_record
 from notifier.reports.tasks import task_records
 from notifier.reports.units import unit_records
-from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, plan, run_pass, web_context
+from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, run_pass, sync_all_tracks, web_context
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import load_policy
 from notifier.settings import Settings, load_settings, parse_moment
@@ -46,7 +47,6 @@ from notifier.units.directory import load_directory
 from notifier.units.lookup import find_unit
 from notifier.units.sync import OFFICE_KIND, build_matcher
 from notifier.web.app import create_app, make_server
-from notifier.web.auth import add_user, disable_user, list_users, set_password
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 NO_PLAN_YET = (
@@ -354,7 +354,7 @@ def _demo(args: argparse.Namespace, settings: Settings, engine: Engine, clock: C
         print(render_task_table(task_records(session, plan_code=report.plan_code)))
     runtime = build_runtime(settings, engine, clock)
     now = _demo_time(runtime, clock.now(), fixed=clock.fixed is not None)
-    plan(runtime, now)
+    sync_all_tracks(runtime, now)
     print(f"\n=== Nhắc việc lúc {vietnam_time(now):%H:%M %d/%m/%Y} (giờ Việt Nam) ===")
     result = asyncio.run(_one_pass(runtime, now))
     if not result.sent:
@@ -384,7 +384,7 @@ def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
             print(NO_PLAN_YET, file=sys.stderr, flush=True)
     if args.once:
         now = clock.now()
-        plan(runtime, now)
+        sync_all_tracks(runtime, now)
         result = asyncio.run(_one_pass(runtime, now))
         print(
             f"Đã xử lý: {result.reminders} mục nhắc, {result.digests} bản tin, gửi {result.sent}"
@@ -500,28 +500,22 @@ def _list_users(args: argparse.Namespace, settings: Settings, engine: Engine, cl
 
 
 def _disable_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
-    with Session(engine) as session:
-        name = disable_user(session, args.username).username
-        session.commit()
+    name = actions.users.disable_user(_office(settings, engine, clock), args.username).username
     print(f"Đã khóa tài khoản «{name}»: không đăng nhập được, các phiên đang mở đã kết thúc.")
     return 0
 
 
 def _set_password(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     password = _read_password()
-    with Session(engine) as session:
-        name = set_password(session, args.username, password).username
-        session.commit()
+    name = actions.users.set_password(_office(settings, engine, clock), args.username, password).username
     print(f"Đã đặt mật khẩu mới cho «{name}»; các phiên đang mở đã kết thúc.")
     return 0
 
 
 def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     password = _read_password()
-    with Session(engine) as session:
-        user = add_user(session, args.username, args.role, password)
-        name, role = user.username, user.role
-        session.commit()
+    account = actions.users.add_user(_office(settings, engine, clock), args.username, args.role, password)
+    name, role = account.username, account.role
     print(f"Đã lưu tài khoản «{name}» ({role}).")
     return 0
 

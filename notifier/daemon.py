@@ -17,7 +17,7 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifier.clock import VIETNAM, Clock, vietnam_time, wall_time
-from notifier.runtime import Runtime, beat, channels_open, plan, run_pass, web_context
+from notifier.runtime import Runtime, beat, channels_open, run_pass, sync_all_tracks, web_context
 from notifier.web.app import create_app, make_server
 
 log = logging.getLogger("notifier.daemon")
@@ -50,7 +50,7 @@ class Daemon:
     async def _tick(self, now: datetime) -> None:
         today = vietnam_time(now).date()
         if self.planned_for != today:
-            await asyncio.to_thread(plan, self.runtime, now)
+            await asyncio.to_thread(sync_all_tracks, self.runtime, now)
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
         beat_at = wall_time()  # real time: liveness

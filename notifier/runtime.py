@@ -178,7 +178,7 @@ class PassResult:
     inbound: int = 0
 
 
-def plan(runtime: Runtime, now: datetime) -> None:
+def sync_all_tracks(runtime: Runtime, now: datetime) -> None:
     with Session(runtime.engine) as session:
         sync_tracks(session, runtime.policy, now)
         session.commit()

@@ -13,15 +13,24 @@ from typing import Any
 
 
 def notifier(workdir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    """One command to its end; ``env`` adds to the test's environment."""
+    """One command to its end; ``env`` adds to the test's environment. With NOTIFIER_TEST_KILL_AT
+    it runs through ``tests/kill_points.py`` and dies at that point of a send."""
     return subprocess.run(
-        [sys.executable, "-m", "notifier", *args],
+        [*command(env), *args],
         cwd=workdir,
-        env={**os.environ, **env},
+        env={**os.environ, **env, **({"PYTHONPATH": ROOT_DIR} if env.get("NOTIFIER_TEST_KILL_AT") else {})},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+ROOT_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+def command(env: dict[str, str]) -> list[str]:
+    """How to start notifier: as users do, or through the crash tests' kill points."""
+    return [sys.executable, "-m", "tests.kill_points" if env.get("NOTIFIER_TEST_KILL_AT") else "notifier"]
 
 
 def log_of(workdir: Path) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from notifier.channels.base import ChannelError, OnWire, Outbound, SendResult, n
 from notifier.channels.console import ConsoleChannel
 from notifier.clock import Clock
 from notifier.reports.log import log_records, status_record
-from notifier.runtime import build_runtime, plan, run_pass
+from notifier.runtime import build_runtime, run_pass, sync_all_tracks
 from notifier.settings import Settings
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
@@ -63,7 +63,7 @@ def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
 ) -> None:
     runtime = build_runtime(settings, engine, Clock(AT_8))
     runtime.channels["console"] = RefusingChannel()
-    plan(runtime, AT_8)
+    sync_all_tracks(runtime, AT_8)
     result = asyncio.run(run_pass(runtime, AT_8))
     assert result.sent == 0
     log = log_records(engine)

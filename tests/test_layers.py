@@ -23,7 +23,7 @@ LAYERS: list[set[str]] = [
     {"schedule"},
     {"plans"},
     {"units"},
-    {"text"},
+    {"text", "accounts"},
     {"clock", "settings", "db", "errors", "yamlfile", "samples", "__init__"},
 ]
 

@@ -32,7 +32,7 @@ from notifier.delivery.models import Delivery
 from notifier.plans.editing import set_due
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task
-from notifier.runtime import Runtime, build_runtime, plan, run_pass
+from notifier.runtime import Runtime, build_runtime, run_pass, sync_all_tracks
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
 from notifier.schedule.progress import complete, reopen
@@ -140,7 +140,7 @@ def _office_acts(world: World, day: date) -> None:
         path, code = world.rng.choice(world.plans)
         actions.plans.import_plan(office, path, ImportOptions(plan_code=code, year=2026))
     if sum(world.actions.values()) != before:
-        plan(world.runtime, moment)  # as every command that changes tasks does
+        sync_all_tracks(world.runtime, moment)  # as every command that changes tasks does
 
 
 def _report_done(world: World, session: Session, moment: datetime) -> None:
@@ -288,7 +288,7 @@ def test_two_years_day_by_day_keep_every_promise(world: World) -> None:
             _pass(world, _moment(day, odd))  # the service also wakes at odd hours and on days off
             off_hours += 1
         if world.calendar.working(day):
-            plan(world.runtime, _moment(day, time(0, 5)))  # the daemon's daily re-sync
+            sync_all_tracks(world.runtime, _moment(day, time(0, 5)))  # the daemon's daily re-sync
             if world.rng.random() < 0.03:
                 _pass(world, _moment(day, time(19, 45)))  # down all day, back at night: holds till the morning
                 off_hours += 1

@@ -21,6 +21,7 @@ from notifier.runtime import build_runtime
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 from tests.fake_telegram import FakeTelegram, person
+from tests.processes import ROOT_DIR
 
 K = "KH-dan-van-2026:"
 VH = "Phòng Văn hóa - Xã hội"
@@ -346,9 +347,9 @@ def test_sigkill_mid_flood_then_restart_sends_nothing_twice_and_loses_nothing(
         assert run_cli(capsys, "units", "link", f"Đơn vị {u:02d}", "--telegram", str(-2000 - u)).code == 0
     command = [sys.executable, "-m", "notifier", "run", "--once", "--now", AT_8]
     killed = subprocess.run(
-        command,
+        [sys.executable, "-m", "tests.kill_points", *command[3:]],
         cwd=workdir,
-        env={**os.environ, "NOTIFIER_TEST_KILL_AT": "after_send:7"},
+        env={**os.environ, "NOTIFIER_TEST_KILL_AT": "after_send:7", "PYTHONPATH": ROOT_DIR},
         capture_output=True,
         text=True,
         timeout=120,

@@ -387,6 +387,7 @@ def test_an_applied_upload_is_not_kept_and_exports_hold_no_formulas(
 def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from notifier.accounts.users import add_user
     from notifier.web import auth
 
     checked: list[str] = []
@@ -399,7 +400,7 @@ def test_an_unknown_name_costs_the_same_password_check_as_a_known_one(
     monkeypatch.setattr(auth, "check_password", counting)
     at = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)
     with Session(engine) as session:
-        auth.add_user(session, "Vanphong", "admin", ADMIN_PASSWORD)
+        add_user(session, "Vanphong", "admin", ADMIN_PASSWORD)
         assert auth.authenticate(session, "ai-do", "sai-mat-khau-1", "1.2.3.4", at) is None
         assert auth.authenticate(session, " VANPHONG ", ADMIN_PASSWORD, "1.2.3.5", at) is not None
     assert len(checked) == 2 and all(c.startswith("scrypt$") for c in checked)

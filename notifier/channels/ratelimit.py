@@ -10,12 +10,13 @@ within the limits together.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, text, update
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from notifier.channels.models import RateReservation
 from notifier.clock import wall_time
@@ -37,7 +38,16 @@ class RateLimiter:
         self.engine = engine
         self._cleaned = wall_time()  # real time: rate-limit turns
 
-    async def wait_turn(self, limits: Sequence[Limit]) -> list[int]:
+    @asynccontextmanager
+    async def turn(self, limits: Sequence[Limit]) -> AsyncIterator[None]:
+        """Wait for a turn, make the request inside, and count the turn from when it completed."""
+        taken = await self._wait_turn(limits)
+        try:
+            yield
+        finally:
+            await self._finished(taken)
+
+    async def _wait_turn(self, limits: Sequence[Limit]) -> list[int]:
         """Wait until every limit allows a send and take the turn; returns the turn's rows."""
         while True:
             delay, taken = await asyncio.to_thread(self._try_take, limits)
@@ -45,7 +55,7 @@ class RateLimiter:
                 return taken
             await asyncio.sleep(min(delay, _POLL_CAP))
 
-    async def finished(self, taken: Sequence[int]) -> None:
+    async def _finished(self, taken: Sequence[int]) -> None:
         """Move a turn to the moment its request completed: the provider saw it no later than that,
         so the next turn is counted from there and network delays cannot squeeze two sends together."""
         await asyncio.to_thread(self._restamp, list(taken))
@@ -89,7 +99,3 @@ class RateLimiter:
             return
         session.exec(delete(RateReservation).where(col(RateReservation.at) < now - _KEEP))
         self._cleaned = now
-
-    def count(self, key: str) -> int:
-        with Session(self.engine) as session:
-            return session.exec(select(func.count(col(RateReservation.id))).where(RateReservation.key == key)).one()

@@ -82,26 +82,24 @@ class TelegramChannel(Channel):
         self, chat: str, text: str, markup: InlineKeyboardMarkup | None, on_wire: OnWire
     ) -> tuple[Message, str]:
         for _ in range(2):  # a second time only after following a supergroup migration
-            turn = await self.limiter.wait_turn(rate_limits(chat))
-            await on_wire()
-            try:
-                reply = await self.bot.send_message(
-                    chat_id=int(chat),
-                    text=text,
-                    parse_mode="HTML",
-                    reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-                return reply, chat
-            except ChatMigrated as exc:
-                new = str(exc.new_chat_id)
-                log.info("chat %s became supergroup %s: following it", chat, new)
-                await self.on_migrate(chat, new)
-                chat = new
-            except TelegramError as exc:
-                raise verdict(exc) from exc
-            finally:
-                await self.limiter.finished(turn)
+            async with self.limiter.turn(rate_limits(chat)):
+                await on_wire()
+                try:
+                    reply = await self.bot.send_message(
+                        chat_id=int(chat),
+                        text=text,
+                        parse_mode="HTML",
+                        reply_markup=markup,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
+                    return reply, chat
+                except ChatMigrated as exc:
+                    new = str(exc.new_chat_id)
+                    log.info("chat %s became supergroup %s: following it", chat, new)
+                    await self.on_migrate(chat, new)
+                    chat = new
+                except TelegramError as exc:
+                    raise verdict(exc) from exc
         raise ChannelError("nhóm đổi mã liên tiếp hai lần", permanent=False)
 
     def keyboard(

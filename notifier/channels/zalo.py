@@ -84,12 +84,9 @@ class ZaloChannel(Channel):
     async def send(self, message: Outbound, on_wire: OnWire = nothing) -> SendResult:
         sent: list[tuple[str, str]] = []
         for index, part in enumerate(split_message(message.text, MAX_TEXT)):
-            turn = await self.limiter.wait_turn(rate_limits(message.target))
-            try:
+            async with self.limiter.turn(rate_limits(message.target)):
                 if index == 0:
                     await on_wire()
                 result = await self.client.call("sendMessage", {"chat_id": message.target, "text": part})
-            finally:
-                await self.limiter.finished(turn)
             sent.append((message.target, str((result or {}).get("message_id", ""))))
         return SendResult(f"{message.target}:{','.join(m for _, m in sent)}", tuple(sent))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,7 +37,6 @@ from notifier.units.models import Unit
 log = logging.getLogger("notifier.delivery")
 
 LEASE = timedelta(minutes=5)
-DEFAULT_BACKOFF = (30.0, 120.0, 600.0, 1800.0, 3600.0)
 MAX_ATTEMPTS = 8
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 WAITING = ("pending", "sending")
@@ -63,7 +61,7 @@ class Dispatcher:
     channels: dict[str, Channel]
     templates: Path
     calendar: WorkingCalendar
-    backoff: tuple[float, ...] = DEFAULT_BACKOFF
+    backoff: tuple[float, ...]  # seconds before each retry (NOTIFIER_RETRY_SECONDS)
 
 
 def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
@@ -226,23 +224,18 @@ async def _worker(dispatcher: Dispatcher, now: datetime, stop: asyncio.Event | N
     return sent
 
 
-_passed: dict[str, int] = {}
+def _no_crash(point: str) -> None:
+    """Nothing happens at a named point of a send in service; see ``crash_point``."""
 
 
-def _crash_point(name: str) -> None:
-    """Process tests set NOTIFIER_TEST_KILL_AT=point[:n] to die by SIGKILL there (the n-th time)."""
-    wanted = os.environ.get("NOTIFIER_TEST_KILL_AT", "")
-    point, _, nth = wanted.partition(":")
-    if point != name:
-        return
-    _passed[name] = _passed.get(name, 0) + 1
-    if _passed[name] >= int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+#: Called at named points of a send ("after_claim", "after_send"): a no-op in service. The crash
+#: tests run the service through ``tests/kill_points.py``, which sets it to die there by SIGKILL.
+crash_point: Callable[[str], None] = _no_crash
 
 
 async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
     started = stopwatch()
-    _crash_point("after_claim")
+    crash_point("after_claim")
     channel = dispatcher.channels.get(claimed.channel)
     left = False  # whether a request may have reached the provider
 
@@ -257,7 +250,7 @@ async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
         if channel is None:
             raise ChannelError(unconfigured_error(claimed.channel), permanent=True, breaks_link=False)
         result = await channel.send(claimed.message, on_wire)
-        _crash_point("after_send")
+        crash_point("after_send")
     except ChannelError as exc:
         outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, exc)
         _log(claimed, started, f"{outcome}: {exc}")

@@ -143,13 +143,11 @@ class TelegramInbound:
 
     async def _reply(self, message: Message, text: str, *, html_text: bool = False) -> None:
         """Answers go through the same limits as digests: a burst of commands cannot cause a 429."""
-        turn = await self.channel.limiter.wait_turn(rate_limits(str(message.chat.id)))
-        try:
-            await message.reply_text(text, parse_mode=ParseMode.HTML if html_text else None)
-        except TelegramError as exc:
-            log.warning("could not answer in chat %s: %s", message.chat.id, exc)
-        finally:
-            await self.channel.limiter.finished(turn)
+        async with self.channel.limiter.turn(rate_limits(str(message.chat.id))):
+            try:
+                await message.reply_text(text, parse_mode=ParseMode.HTML if html_text else None)
+            except TelegramError as exc:
+                log.warning("could not answer in chat %s: %s", message.chat.id, exc)
 
     async def on_register(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -245,19 +243,17 @@ class TelegramInbound:
         markup = self.channel.keyboard(
             shown, received=outcome.received, snoozed=outcome.snoozed, finished=outcome.finished
         )
-        turn = await self.channel.limiter.wait_turn(rate_limits(chat, new_message=False))
-        try:
-            await self.bot.edit_message_text(
-                chat_id=int(chat),
-                message_id=message_id,
-                text=text[:4096],
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-            )
-        except TelegramError as exc:
-            log.warning("could not edit message %s: %s", message_id, exc)
-        finally:
-            await self.channel.limiter.finished(turn)
+        async with self.channel.limiter.turn(rate_limits(chat, new_message=False)):
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=int(chat),
+                    message_id=message_id,
+                    text=text[:4096],
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            except TelegramError as exc:
+                log.warning("could not edit message %s: %s", message_id, exc)
         if outcome.delivery_id:
             await asyncio.to_thread(self._shown, outcome.delivery_id)
 

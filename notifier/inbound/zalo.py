@@ -199,13 +199,11 @@ class ZaloInbound:
 
     async def say(self, chat: str, text: str) -> None:
         for part in split_message(text, MAX_TEXT):
-            turn = await self.channel.limiter.wait_turn(rate_limits(chat))
-            try:
-                await self.channel.client.call("sendMessage", {"chat_id": chat, "text": part})
-            except ChannelError as exc:
-                log.warning("could not answer in zalo chat %s: %s", chat, exc)
-            finally:
-                await self.channel.limiter.finished(turn)
+            async with self.channel.limiter.turn(rate_limits(chat)):
+                try:
+                    await self.channel.client.call("sendMessage", {"chat_id": chat, "text": part})
+                except ChannelError as exc:
+                    log.warning("could not answer in zalo chat %s: %s", chat, exc)
 
 
 def _person(message: dict[str, Any]) -> Person:

@@ -36,7 +36,6 @@ class DeadlineKind(StrEnum):
     UNSPECIFIED = "unspecified"
 
 
-RECURRING = {DeadlineKind.YEARLY, DeadlineKind.QUARTERLY, DeadlineKind.MONTHLY, DeadlineKind.HALF_YEARLY}
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from notifier.schedule.digests import DigestBook
 from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
 from notifier.schedule.planner import plot_for
 from notifier.schedule.policy import Policy
-from notifier.schedule.scan import current_state
-from notifier.schedule.steps import fallen_due
+from notifier.schedule.steps import current_state, fallen_due
 from notifier.units.models import Unit
 
 

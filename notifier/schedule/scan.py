@@ -21,7 +21,7 @@ from notifier.schedule.digests import DigestBook
 from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
 from notifier.schedule.planner import plot_for
 from notifier.schedule.policy import Policy
-from notifier.schedule.steps import Step, fallen_due
+from notifier.schedule.steps import Step, current_state, fallen_due
 from notifier.units.models import Unit
 
 BATCH = 500
@@ -120,13 +120,6 @@ def _owed(c: _Context, step: Step) -> bool:
     """A step the unit should have heard in time: the task was known before the step's day, so only
     an outage kept it back, and catch-up delivers it late rather than never."""
     return vietnam_time(c.task.created_at).date() < step.day
-
-
-def current_state(step: Step, today: date) -> str:
-    """The state a collapsed step stands for today: a due day already past is overdue."""
-    if step.state == "due_today" and step.day < today:
-        return "overdue"
-    return step.state
 
 
 def _escalate(session: Session, policy: Policy, book: DigestBook, c: _Context, step: Step) -> int:

@@ -105,3 +105,10 @@ def fallen_due(
         if after is None or step.day > after:
             passed.append(step)
     return passed, None
+
+
+def current_state(step: Step, today: date) -> str:
+    """The state a collapsed step stands for today: a due day already past is overdue."""
+    if step.state == "due_today" and step.day < today:
+        return "overdue"
+    return step.state

@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from notifier import actions
+from notifier.accounts.models import User
+from notifier.accounts.users import end_sessions, list_users
 from notifier.actions.audit import audit
 from notifier.actions.base import Office
 from notifier.clock import VIETNAM, vietnam_time, wall_time
@@ -39,10 +41,9 @@ from notifier.schedule.models import Assignment, Digest, Reminder
 from notifier.units.directory import load_directory
 from notifier.units.links import links_by_unit, unconfigured_error, unconfigured_links
 from notifier.units.models import ChannelLink, Unit
-from notifier.web.auth import SessionClaim, Sessions, add_user, authenticate, end_sessions
+from notifier.web.auth import SessionClaim, Sessions, authenticate
 from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
-from notifier.web.models import User
 from notifier.web.status import CATEGORIES, task_states
 from notifier.web.task_view import unit_parts
 
@@ -508,23 +509,16 @@ class OfficePages:
         return await asyncio.to_thread(self._users, visitor, dict(form) if form else None)
 
     def _users(self, visitor: Visitor, form: dict[str, Any] | None) -> Response:
-        note, now = None, self.context.clock()
+        note = None
+        if form is not None:
+            fields = (str(form.get(name) or "") for name in ("username", "role", "password"))
+            try:
+                account = actions.users.add_user(self._office(visitor), *fields)
+                note = f"Đã lưu tài khoản «{account.username}»."
+            except InputError as exc:
+                note = f"Không lưu được: {exc}"
         with Session(self.context.engine) as session:
-            if form is not None:
-                try:
-                    user = add_user(
-                        session,
-                        str(form.get("username") or ""),
-                        str(form.get("role") or ""),
-                        str(form.get("password") or ""),
-                    )
-                    audit(session, visitor.user.username, "user", f"{user.username} ({user.role})", now)
-                    session.commit()
-                    note = f"Đã lưu tài khoản «{user.username}»."
-                except InputError as exc:
-                    session.rollback()
-                    note = f"Không lưu được: {exc}"
-            users = session.exec(select(User).order_by(col(User.username))).all()
+            users = list_users(session)
             session.expunge_all()
         return self.render("users.html.j2", visitor, users=users, note=note)
 
