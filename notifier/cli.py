@@ -436,14 +436,14 @@ def _log(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     unit = _unit_named(settings, engine, args.unit) if args.unit else None
     records = log_records(engine, unit=unit, since=since)
     if args.json:
-        _print_json(records)
+        _print_json([r.json() for r in records])
         return 0
     for r in records:
-        acks = "; ".join(f"{a['by']} {labels.label(labels.ACK_ACTION, a['action'])}" for a in r["acks"])
-        channel, status = labels.label(labels.CHANNEL, r["channel"]), labels.label(labels.DELIVERY_STATUS, r["status"])
+        acks = "; ".join(f"{a.by} {labels.label(labels.ACK_ACTION, a.action)}" for a in r.acks)
+        channel, status = labels.label(labels.CHANNEL, r.channel), labels.label(labels.DELIVERY_STATUS, r.status)
         print(
-            f"#{r['id']} {r['unit']} · {channel}: {r['target']} · {status} · {labels.vn_time(r['sent_at']) or '—'} · "
-            f"{len(r['items'])} mục · {acks or 'chưa xác nhận'}" + (f" · lỗi: {r['error']}" if r["error"] else "")
+            f"#{r.id} {r.unit} · {channel}: {r.target} · {status} · {labels.vn_time(r.sent_at) or '—'} · "
+            f"{len(r.items)} mục · {acks or 'chưa xác nhận'}" + (f" · lỗi: {r.error}" if r.error else "")
         )
     return 0
 

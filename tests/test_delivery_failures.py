@@ -67,9 +67,9 @@ def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
     result = asyncio.run(run_pass(runtime, AT_8))
     assert result.sent == 0
     log = log_records(engine)
-    assert {(r["status"], r["attempts"]) for r in log} == {("failed", 1)}
+    assert {(r.status, r.attempts) for r in log} == {("failed", 1)}
     assert asyncio.run(run_pass(runtime, datetime(2026, 11, 27, 3, 0, tzinfo=UTC))).sent == 0
-    assert {r["attempts"] for r in log_records(engine)} == {1}
+    assert {r.attempts for r in log_records(engine)} == {1}
     status = status_record(engine, AT_8, settings.configured_channels)
     assert status["deliveries"] == {"failed": 8}
     assert "Phòng Kinh tế (console: Phòng Kinh tế)" in status["failing_links"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,60 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat() if moment else None
 
 
+@dataclass(frozen=True)
+class AckRecord:
+    by: str
+    at: datetime
+    channel: str
+    action: str  # received, done, snooze, comment
+
+    def json(self) -> dict[str, Any]:
+        return {"by": self.by, "at": _iso(self.at), "channel": self.channel, "action": self.action}
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One delivery of a digest, and what became of it: a row of the reminder log."""
+
+    id: int
+    unit: str
+    channel: str
+    target: str
+    status: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    error: str | None
+    note: str | None
+    digest: str
+    digest_id: int
+    kind: str
+    items: list[str]  # task keys, in the order the message lists them
+    acks: list[AckRecord]
+
+    @property
+    def acked(self) -> bool:
+        """Somebody said they received it, or reported an item done."""
+        return any(a.action in ("received", "done") for a in self.acks)
+
+    @property
+    def plans(self) -> list[str]:
+        """The plans the digest spoke of (a task key starts with its plan's code)."""
+        return sorted({key.split(":", 1)[0] for key in self.items})
+
+    def json(self) -> dict[str, Any]:
+        """The `notifier log --json` row (times ISO 8601 in UTC)."""
+        row = {name: getattr(self, name) for name in LOG_FIELDS}
+        return row | {
+            "created_at": _iso(self.created_at),
+            "sent_at": _iso(self.sent_at),
+            "acks": [a.json() for a in self.acks],
+        }
+
+
+LOG_FIELDS = tuple(f.name for f in fields(LogRecord))
+
+
 def log_records(
     engine: Engine,
     *,
@@ -33,7 +88,7 @@ def log_records(
     since: datetime | None = None,
     task_key: str | None = None,
     statuses: tuple[str, ...] = (),
-) -> list[dict[str, Any]]:
+) -> list[LogRecord]:
     with Session(engine) as session:
         query = select(Delivery, Digest, Unit).where(Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id)
         if since is not None:
@@ -68,33 +123,33 @@ def _items_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int
     return items
 
 
-def _acks_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[dict[str, Any]]]:
-    acks: dict[int, list[dict[str, Any]]] = defaultdict(list)
+def _acks_by_digest(session: Session, digest_ids: list[int | None]) -> dict[int, list[AckRecord]]:
+    acks: dict[int, list[AckRecord]] = defaultdict(list)
     for ack in session.exec(select(Ack).where(col(Ack.digest_id).in_(digest_ids)).order_by(col(Ack.id))).all():
-        acks[ack.digest_id].append({"by": ack.by, "at": _iso(ack.at), "channel": ack.channel, "action": ack.action})
+        acks[ack.digest_id].append(AckRecord(ack.by, ack.at, ack.channel, ack.action))
     return acks
 
 
 def _log_record(
-    delivery: Delivery, digest: Digest, unit: Unit, items: dict[int, list[str]], acks: dict[int, list[dict[str, Any]]]
-) -> dict[str, Any]:
-    return {
-        "id": delivery.id,
-        "unit": unit.name,
-        "channel": delivery.channel,
-        "target": delivery.target,
-        "status": delivery.status,
-        "created_at": _iso(delivery.created_at),
-        "sent_at": _iso(delivery.sent_at),
-        "attempts": delivery.attempts,
-        "error": delivery.error,
-        "note": delivery.note,
-        "digest": digest.key,
-        "digest_id": digest.id,
-        "kind": digest.kind,
-        "items": items.get(digest.id or 0, []),
-        "acks": acks.get(digest.id or 0, []),
-    }
+    delivery: Delivery, digest: Digest, unit: Unit, items: dict[int, list[str]], acks: dict[int, list[AckRecord]]
+) -> LogRecord:
+    return LogRecord(
+        id=delivery.id or 0,
+        unit=unit.name,
+        channel=delivery.channel,
+        target=delivery.target,
+        status=delivery.status,
+        created_at=delivery.created_at,
+        sent_at=delivery.sent_at,
+        attempts=delivery.attempts,
+        error=delivery.error,
+        note=delivery.note,
+        digest=digest.key,
+        digest_id=digest.id or 0,
+        kind=digest.kind,
+        items=items.get(digest.id or 0, []),
+        acks=acks.get(digest.id or 0, []),
+    )
 
 
 def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from notifier.clock import vietnam_time
 from notifier.plans.periods import quarter_bounds, year_bounds
+from notifier.reports.log import LogRecord
 from notifier.text import labels
 from notifier.web.status import TaskState
 
@@ -82,9 +83,9 @@ def _as_text(sheet: Any) -> None:
                 cell.data_type = "s"
 
 
-def _moment(iso: str | None) -> datetime | None:
+def _moment(moment: datetime | None) -> datetime | None:
     """A real date and time (sortable, filterable) in Vietnam time; Excel keeps no time zone."""
-    return vietnam_time(datetime.fromisoformat(iso)).replace(tzinfo=None) if iso else None
+    return vietnam_time(moment).replace(tzinfo=None) if moment else None
 
 
 def _dated(sheet: Any, columns: Sequence[int], number_format: str) -> None:
@@ -93,7 +94,7 @@ def _dated(sheet: Any, columns: Sequence[int], number_format: str) -> None:
         sheet.cell(row, column).number_format = number_format
 
 
-def log_workbook(records: list[dict[str, Any]], heading: Heading) -> bytes:
+def log_workbook(records: list[LogRecord], heading: Heading) -> bytes:
     book = Workbook()
     sheet = _sheet(
         book,
@@ -116,21 +117,21 @@ def log_workbook(records: list[dict[str, Any]], heading: Heading) -> bytes:
     )
     for r in records:
         acks = "; ".join(
-            f"{a['by']} ({labels.label(labels.ACK_ACTION, a['action'])}, {labels.vn_time(a['at'])})" for a in r["acks"]
+            f"{a.by} ({labels.label(labels.ACK_ACTION, a.action)}, {labels.vn_time(a.at)})" for a in r.acks
         )
         sheet.append(
             [
-                r["id"],
-                r["unit"],
-                labels.label(labels.CHANNEL, r["channel"]),
-                r["target"],
-                labels.label(labels.DELIVERY_STATUS, r["status"]),
-                _moment(r["created_at"]),
-                _moment(r["sent_at"]),
-                r["attempts"],
-                ", ".join(k.split(":", 1)[-1] for k in r["items"]),
+                r.id,
+                r.unit,
+                labels.label(labels.CHANNEL, r.channel),
+                r.target,
+                labels.label(labels.DELIVERY_STATUS, r.status),
+                _moment(r.created_at),
+                _moment(r.sent_at),
+                r.attempts,
+                ", ".join(k.split(":", 1)[-1] for k in r.items),
                 acks,
-                r["error"] or "",
+                r.error or "",
             ]
         )
         _dated(sheet, (6, 7), _DATE_TIME)
@@ -146,7 +147,7 @@ def period_bounds(period: str) -> tuple[date, date] | None:
 
 
 def status_workbook(
-    states: list[TaskState], records: list[dict[str, Any]], period: str, heading: Heading
+    states: list[TaskState], records: list[LogRecord], period: str, heading: Heading
 ) -> bytes | None:
     """Tasks whose deadline falls in the period (or with none), per unit: the form offices report in."""
     bounds = period_bounds(period)
@@ -154,9 +155,9 @@ def status_workbook(
         return None
     first_ack: dict[str, datetime | None] = {}
     for r in records:
-        for a in r["acks"]:
-            for key in r["items"]:
-                first_ack.setdefault(key, _moment(a["at"]))
+        for a in r.acks:
+            for key in r.items:
+                first_ack.setdefault(key, _moment(a.at))
     book = Workbook()
     sheet = _sheet(
         book,

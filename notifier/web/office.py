@@ -35,7 +35,7 @@ from notifier.plans.editing import find_task, parse_day
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
-from notifier.reports.log import log_records
+from notifier.reports.log import LogRecord, log_records
 from notifier.reports.units import unit_records
 from notifier.schedule.models import Assignment, Digest, Reminder
 from notifier.units.directory import load_directory
@@ -532,28 +532,10 @@ class OfficePages:
             plans = [p["code"] for p in plan_records(session)]
         return self.render("log.html.j2", visitor, records=records, filters=filters, units=units, plans=plans)
 
-    def _filtered(self, filters: dict[str, str]) -> list[dict[str, Any]]:
-        since = _day_start(filters.get("tu"))
+    def _filtered(self, filters: dict[str, str]) -> list[LogRecord]:
+        since, until = _day_start(filters.get("tu")), _day_start(filters.get("den"))
         records = log_records(self.context.engine, unit=filters.get("don_vi") or None, since=since)
-        until = _day_start(filters.get("den"))
-        wanted = {
-            "channel": filters.get("kenh") or None,
-            "status": filters.get("trang_thai") or None,
-        }
-        out = []
-        for r in records:
-            if any(value and r[field] != value for field, value in wanted.items()):
-                continue
-            acked = any(a["action"] in ("received", "done") for a in r["acks"])
-            if filters.get("xac_nhan") in ("co", "khong") and acked != (filters["xac_nhan"] == "co"):
-                continue
-            if until is not None and datetime.fromisoformat(r["created_at"]) >= until + timedelta(days=1):
-                continue
-            codes = _digest_plans(r)
-            if filters.get("ke_hoach") and filters["ke_hoach"] not in codes:
-                continue
-            out.append(r | {"acked": acked, "plans": codes})
-        return out
+        return [r for r in records if _log_filter(r, filters, until)]
 
     async def problems(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._problems, visitor, None, request.query_params.get("ke_hoach") or None)
@@ -582,9 +564,9 @@ class OfficePages:
             ).all()
             session.expunge_all()
         failed = [
-            r | {"plans": codes}
+            r
             for r in log_records(self.context.engine, statuses=("failed", "uncertain"))
-            if plan_code in (None, *(codes := _digest_plans(r)))
+            if plan_code in (None, *r.plans)
         ]
         return self.render(
             "problems.html.j2",
@@ -692,6 +674,14 @@ def _plan_of(task_key: str) -> str:
     return task_key.split(":", 1)[0]
 
 
-def _digest_plans(record: dict[str, Any]) -> list[str]:
-    """The plans a digest spoke of, from its items' task keys."""
-    return sorted({_plan_of(key) for key in record["items"]})
+def _log_filter(r: LogRecord, filters: dict[str, str], until: datetime | None) -> bool:
+    """The log page's filters: channel, status, acknowledged or not, to a day, plan."""
+    if filters.get("kenh") and r.channel != filters["kenh"]:
+        return False
+    if filters.get("trang_thai") and r.status != filters["trang_thai"]:
+        return False
+    if filters.get("xac_nhan") in ("co", "khong") and r.acked != (filters["xac_nhan"] == "co"):
+        return False
+    if until is not None and r.created_at >= until + timedelta(days=1):
+        return False
+    return not (filters.get("ke_hoach") and filters["ke_hoach"] not in r.plans)
