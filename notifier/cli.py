@@ -314,17 +314,17 @@ def _units(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
     with Session(engine) as session:
         records = unit_records(session, load_directory(settings.units_file), settings.configured_channels)
     if args.json:
-        _print_json(records)
+        _print_json([r.json() for r in records])
         return 0
     for r in records:
-        extra = f" — gồm: {', '.join(r['members']) or '(chưa có)'}" if r["is_group"] else ""
-        print(f"{r['name']} [{r['kind']}]{extra}")
-        if r["aliases"]:
-            print(f"    còn viết: {'; '.join(r['aliases'])}")
-        for link in r.get("links", []):
-            problem = f" — {link['error']}" if link["error"] else ""
-            state = link["status"] if link["configured"] else "chưa cấu hình kênh"
-            print(f"    {link['channel']}: {link['target']} ({state}){problem}")
+        extra = f" — gồm: {', '.join(r.members or []) or '(chưa có)'}" if r.is_group else ""
+        print(f"{r.name} [{r.kind}]{extra}")
+        if r.aliases:
+            print(f"    còn viết: {'; '.join(r.aliases)}")
+        for link in r.links:
+            problem = f" — {link.error}" if link.error else ""
+            state = link.status if link.configured else "chưa cấu hình kênh"
+            print(f"    {link.channel}: {link.target} ({state}){problem}")
     return 0
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Before/after check of the CLI's JSON contract on the bundled sample, for restructuring work:
 #   tools/contract_diff.sh REV     (e.g. HEAD~3)
-# runs import, `due --at` and `tasks` at three dates, two passes with office actions between
-# them, and `log`, once with REV's code and once with the working tree's, then diffs the JSON.
+# runs import, `due --at` and `tasks` at three dates, `units`, two passes with office actions
+# between them, and `log`, once with REV's code and once with the working tree's, then diffs the JSON.
 # Uses this checkout's .venv (python3 tools/dev.py test makes it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +24,8 @@ outputs() {  # outputs SOURCE_TREE OUT_DIR
       "$py" -m notifier due --at "$at" --json > "$out/due-$at.json"
       "$py" -m notifier tasks --json > "$out/tasks-$at.json"
     done
+    "$py" -m notifier units --json > "$out/units.json"
+    "$py" -m notifier units link "Phòng Kinh tế" --email kinhte@example.vn > /dev/null
     "$py" -m notifier run --once --now 2026-11-27T08:00 > /dev/null 2>&1
     "$py" -m notifier done 1.1 > /dev/null
     "$py" -m notifier tasks set-due 2.1 15/12/2026 > /dev/null || true
@@ -34,6 +36,7 @@ outputs() {  # outputs SOURCE_TREE OUT_DIR
 [r.pop(k, None) for r in d for k in ('created_at', 'updated_at', 'sent_at', 'claimed_by')]; \
 print(json.dumps(d, indent=1, ensure_ascii=False))" > "$out/log.json"
     "$py" -m notifier tasks --json > "$out/tasks-after.json"
+    "$py" -m notifier units --json > "$out/units-after.json"
     "$py" -m notifier due --at 2026-12-01T08:00 --json > "$out/due-after.json"
   )
   rm -rf "$out/work"

@@ -3,17 +3,47 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from notifier.text.folding import literal_fold
 from notifier.units.directory import Directory
-from notifier.units.links import links_by_unit
+from notifier.units.links import LinkRecord, links_by_unit
 from notifier.units.models import GroupMember, Unit, UnitAlias
 
 
-def unit_records(session: Session, directory: Directory, configured: frozenset[str]) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class UnitRecord:
+    id: int
+    name: str
+    kind: str
+    head: str | None
+    is_group: bool
+    aliases: list[str]
+    groups: list[str]
+    source: str  # "config": units.yaml; "office": added with units add / import --add-units
+    members: list[str] | None  # a group's units; None for a unit
+    links: list[LinkRecord]
+
+    def json(self) -> dict[str, Any]:
+        """The `notifier units --json` row (``members`` only for a group; no database id)."""
+        row: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "head": self.head,
+            "is_group": self.is_group,
+            "aliases": self.aliases,
+            "groups": self.groups,
+            "source": self.source,
+        }
+        if self.members is not None:
+            row["members"] = self.members
+        return row | {"links": [link.json() for link in self.links]}
+
+
+def unit_records(session: Session, directory: Directory, configured: frozenset[str]) -> list[UnitRecord]:
     units = session.exec(select(Unit).where(col(Unit.active).is_(True)).order_by(col(Unit.id))).all()
     by_id = {u.id: u for u in units}
     groups_of: dict[int, list[str]] = defaultdict(list)
@@ -26,7 +56,7 @@ def unit_records(session: Session, directory: Directory, configured: frozenset[s
     for alias in session.exec(select(UnitAlias).order_by(col(UnitAlias.id))).all():
         operator[alias.unit_id].append(alias.written)
     links = links_by_unit(session, configured)
-    return [_record(u, directory, groups_of, members_of, operator) | {"links": links.get(u.id or 0, [])} for u in units]
+    return [_record(u, directory, groups_of, members_of, operator, links.get(u.id or 0, [])) for u in units]
 
 
 def _record(
@@ -35,21 +65,22 @@ def _record(
     groups_of: dict[int, list[str]],
     members_of: dict[int, list[str]],
     operator: dict[int, list[str]],
-) -> dict[str, Any]:
+    links: list[LinkRecord],
+) -> UnitRecord:
     entry = directory.groups.get(unit.name) if unit.is_group else directory.units.get(unit.name)
     uid = unit.id or 0
     taken = {literal_fold(written) for other, names in operator.items() if other != uid for written in names}
     # A name the office assigned to another unit is that unit's alone.
     config_aliases = [a for a in (entry.aliases if entry else ()) if literal_fold(a) not in taken]
-    record: dict[str, Any] = {
-        "name": unit.name,
-        "kind": unit.kind,
-        "head": unit.head or None,
-        "is_group": unit.is_group,
-        "aliases": config_aliases + operator.get(uid, []),
-        "groups": groups_of.get(uid, []),
-        "source": unit.source,  # "config": units.yaml; "office": added with units add / import --add-units
-    }
-    if unit.is_group:
-        record["members"] = members_of.get(uid, [])
-    return record
+    return UnitRecord(
+        id=uid,
+        name=unit.name,
+        kind=unit.kind,
+        head=unit.head or None,
+        is_group=unit.is_group,
+        aliases=config_aliases + operator.get(uid, []),
+        groups=groups_of.get(uid, []),
+        source=unit.source,
+        members=members_of.get(uid, []) if unit.is_group else None,
+        links=links,
+    )

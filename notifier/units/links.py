@@ -4,6 +4,7 @@ Telegram's group-to-supergroup migration. Shared by every chat channel."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -124,22 +125,29 @@ def unconfigured_error(channel: str) -> str:
     return f"kênh {labels.label(labels.CHANNEL, channel)} chưa được cấu hình (thiếu {setting}): chưa gửi được tin nào"
 
 
-def links_by_unit(session: Session, configured: frozenset[str]) -> dict[int, list[dict[str, Any]]]:
-    """Every unit's links; a link to a channel that is not configured says so (``configured``
+@dataclass(frozen=True)
+class LinkRecord:
+    """Where a unit is reached; a link to a channel that is not configured says so (``configured``
     false, and the reason in ``error``): the unit is not reached, whatever the link's status."""
-    out: dict[int, list[dict[str, Any]]] = {}
+
+    channel: str
+    target: str
+    title: str | None
+    status: str  # active, broken
+    error: str | None
+    configured: bool
+
+    def json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def links_by_unit(session: Session, configured: frozenset[str]) -> dict[int, list[LinkRecord]]:
+    """Every unit's links, by unit id."""
+    out: dict[int, list[LinkRecord]] = {}
     for row in session.exec(select(ChannelLink).order_by(col(ChannelLink.id))).all():
         ready = row.channel in configured
-        out.setdefault(row.unit_id, []).append(
-            {
-                "channel": row.channel,
-                "target": row.target,
-                "title": row.title,
-                "status": row.status,
-                "error": row.error if ready else unconfigured_error(row.channel),
-                "configured": ready,
-            }
-        )
+        error = row.error if ready else unconfigured_error(row.channel)
+        out.setdefault(row.unit_id, []).append(LinkRecord(row.channel, row.target, row.title, row.status, error, ready))
     return out
 
 

@@ -254,7 +254,6 @@ class OfficePages:
         """Every unit with its channels' health and how many tasks it leads or joins."""
         with Session(self.context.engine) as session:
             records = unit_records(session, load_directory(self.context.settings.units_file), self._configured())
-            ids = {u.name: u.id or 0 for u in session.exec(select(Unit)).all()}
             roles: dict[int, int] = dict(
                 session.exec(
                     select(Assignment.unit_id, func.count(col(Assignment.id)))
@@ -263,8 +262,8 @@ class OfficePages:
                     .group_by(col(Assignment.unit_id))
                 ).all()
             )
-        rows = [r | {"id": ids[r["name"]], "tasks": roles.get(ids[r["name"]], 0)} for r in records if not r["is_group"]]
-        return self.render("units.html.j2", visitor, units=rows)
+        units = [r for r in records if not r.is_group]
+        return self.render("units.html.j2", visitor, units=units, tasks=roles)
 
     async def task(self, request: Request, visitor: Visitor) -> Response:
         return await asyncio.to_thread(self._task, visitor, request.path_params["key"], None)
