@@ -219,15 +219,15 @@ def _plans(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
     with Session(engine) as session:
         records = plan_records(session, include_removed=args.all)
     if args.json:
-        _print_json(records)
+        _print_json([r.json() for r in records])
         return 0
     if not records:
         print("Chưa có kế hoạch nào (nhập bằng: notifier import TỆP)")
     for r in records:
-        removed = " — ĐÃ GỠ" if r["removed_at"] else ""
-        print(f"{r['code']}: {r['title']}{removed}")
-        source = f"{r['file'] or '?'} ({labels.label(labels.FILE_FORMAT, r['format'])})"
-        print(f"    {r['tasks']} nhiệm vụ, {r['archived_tasks']} đã lưu trữ; nhập từ {source}")
+        removed = " — ĐÃ GỠ" if r.removed_at else ""
+        print(f"{r.code}: {r.title}{removed}")
+        source = f"{r.file or '?'} ({labels.label(labels.FILE_FORMAT, r.format or '')})"
+        print(f"    {r.tasks} nhiệm vụ, {r.archived_tasks} đã lưu trữ; nhập từ {source}")
     return 0
 
 

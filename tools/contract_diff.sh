@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Before/after check of the CLI's JSON contract on the bundled sample, for restructuring work:
 #   tools/contract_diff.sh REV     (e.g. HEAD~3)
-# runs import, `due --at` and `tasks` at three dates, `units`, two passes with office actions
+# runs import, `due --at` and `tasks` at three dates, `units`, `plans`, two passes with office actions
 # between them, and `log`, once with REV's code and once with the working tree's, then diffs the JSON.
 # Uses this checkout's .venv (python3 tools/dev.py test makes it).
 set -euo pipefail
@@ -25,6 +25,7 @@ outputs() {  # outputs SOURCE_TREE OUT_DIR
       "$py" -m notifier tasks --json > "$out/tasks-$at.json"
     done
     "$py" -m notifier units --json > "$out/units.json"
+    "$py" -m notifier plans --json > "$out/plans.json"
     "$py" -m notifier units link "Phòng Kinh tế" --email kinhte@example.vn > /dev/null
     "$py" -m notifier run --once --now 2026-11-27T08:00 > /dev/null 2>&1
     "$py" -m notifier done 1.1 > /dev/null

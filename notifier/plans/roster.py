@@ -8,8 +8,8 @@ in the log. Importing the plan again brings it and its tasks back.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -25,7 +25,33 @@ class RemovedPlan:
     tasks_archived: int
 
 
-def plan_records(session: Session, *, include_removed: bool = False) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class PlanRecord:
+    """An imported plan, as `notifier plans` and the pages list it."""
+
+    code: str
+    number: str | None
+    title: str
+    issuer: str | None
+    date: date | None
+    year: int | None
+    tasks: int  # not archived
+    archived_tasks: int
+    imported_at: datetime
+    file: str | None
+    format: str | None
+    removed_at: datetime | None
+
+    def json(self) -> dict[str, Any]:
+        """The `notifier plans --json` row (dates and times ISO 8601, as stored)."""
+        return asdict(self) | {
+            "date": self.date.isoformat() if self.date else None,
+            "imported_at": _iso(self.imported_at),
+            "removed_at": _iso(self.removed_at),
+        }
+
+
+def plan_records(session: Session, *, include_removed: bool = False) -> list[PlanRecord]:
     plans = session.exec(select(Plan).order_by(col(Plan.code))).all()
     counts = Counter((plan_id, status) for plan_id, status in session.exec(select(Task.plan_id, Task.status)).all())
     last_runs = _last_runs(session)
@@ -48,23 +74,23 @@ def _last_runs(session: Session) -> dict[int, ImportRun]:
     return runs
 
 
-def _record(plan: Plan, counts: Counter[tuple[int, str]], run: ImportRun | None) -> dict[str, Any]:
+def _record(plan: Plan, counts: Counter[tuple[int, str]], run: ImportRun | None) -> PlanRecord:
     pid = plan.id or 0
     archived = counts[(pid, "archived")]
-    return {
-        "code": plan.code,
-        "number": plan.number,
-        "title": plan.title,
-        "issuer": plan.issuer,
-        "date": plan.issued_on.isoformat() if plan.issued_on else None,
-        "year": plan.year,
-        "tasks": sum(n for (p, _), n in counts.items() if p == pid) - archived,
-        "archived_tasks": archived,
-        "imported_at": _iso(run.imported_at if run else plan.created_at),
-        "file": run.file_name if run else None,
-        "format": run.file_format if run else None,
-        "removed_at": _iso(plan.removed_at),
-    }
+    return PlanRecord(
+        code=plan.code,
+        number=plan.number,
+        title=plan.title,
+        issuer=plan.issuer,
+        date=plan.issued_on,
+        year=plan.year,
+        tasks=sum(n for (p, _), n in counts.items() if p == pid) - archived,
+        archived_tasks=archived,
+        imported_at=run.imported_at if run else plan.created_at,
+        file=run.file_name if run else None,
+        format=run.file_format if run else None,
+        removed_at=plan.removed_at,
+    )
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -528,7 +528,7 @@ class OfficePages:
         records = self._filtered(filters)
         with Session(self.context.engine) as session:
             units = sorted(u.name for u in session.exec(select(Unit).where(col(Unit.is_group).is_(False))).all())
-            plans = [p["code"] for p in plan_records(session)]
+            plans = [p.code for p in plan_records(session)]
         return self.render("log.html.j2", visitor, records=records, filters=filters, units=units, plans=plans)
 
     def _filtered(self, filters: dict[str, str]) -> list[LogRecord]:
@@ -619,8 +619,8 @@ class OfficePages:
         """The title block: the issuing body and the plans followed, and the day it is made."""
         with Session(self.context.engine) as session:
             plans = plan_records(session)
-        issuers = list(dict.fromkeys(p["issuer"] for p in plans if p["issuer"]))
-        lines = [issuer.upper() for issuer in issuers[:1]] + [f"Kế hoạch: {p['title']} ({p['code']})" for p in plans]
+        issuers = list(dict.fromkeys(p.issuer for p in plans if p.issuer))
+        lines = [issuer.upper() for issuer in issuers[:1]] + [f"Kế hoạch: {p.title} ({p.code})" for p in plans]
         return Heading(title, tuple(lines), vietnam_time(self.context.clock()).date())
 
     # -- rendering --------------------------------------------------------------------------
