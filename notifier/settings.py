@@ -67,6 +67,7 @@ class Settings:
     units_path: Path | None = None  # NOTIFIER_UNITS_FILE; None: units.yaml in the config folder
     plan_max_text_mb: int = 8
     plan_max_document_mb: int = 60
+    sqlite_busy_seconds: int = 30  # how long a SQLite transaction waits for another's write lock
 
     @property
     def chat_channels(self) -> bool:
@@ -122,6 +123,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         plan_max_text_mb=_int(values.get("NOTIFIER_PLAN_MAX_TEXT_MB") or "8", "NOTIFIER_PLAN_MAX_TEXT_MB", 1, 1024),
         plan_max_document_mb=_int(
             values.get("NOTIFIER_PLAN_MAX_DOCUMENT_MB") or "60", "NOTIFIER_PLAN_MAX_DOCUMENT_MB", 1, 1024
+        ),
+        sqlite_busy_seconds=_int(
+            values.get("NOTIFIER_SQLITE_BUSY_SECONDS") or "30", "NOTIFIER_SQLITE_BUSY_SECONDS", 1, 3600
         ),
     )
 

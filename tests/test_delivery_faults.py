@@ -8,9 +8,11 @@ outage includes what coordinating units should have heard."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from notifier.clock import Clock
 from notifier.db.engine import open_database
@@ -27,7 +30,7 @@ from notifier.runtime import build_runtime
 from notifier.settings import load_settings
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import FakeTelegram, person
 from tests.processes import daemon, log_of, notifier
 
 VH = "Phòng Văn hóa - Xã hội"
@@ -190,6 +193,59 @@ def test_a_server_that_answers_polls_at_once_is_not_polled_in_a_tight_loop(linke
     asyncio.run(poll_for(3.0))
     engine.dispose()
     assert 2 <= linked.get_updates_calls <= 5  # about one a second, not dozens
+
+
+@contextlib.contextmanager
+def _write_lock(database: Path) -> Iterator[None]:
+    """Another program holds SQLite's write lock (as a long re-plan or a backup would)."""
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_press_while_the_database_is_locked_is_recorded_once_it_is_free(
+    linked: FakeTelegram, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not load_settings().database_url.startswith("sqlite"):
+        pytest.skip("the write lock held from outside is SQLite's")
+    _once(capsys)
+    digest = next(m for m in linked.messages(VH_CHAT) if m.delivery() is not None)
+    received = next(data for text, data in digest.buttons() if text == "✅ Đã nhận")
+    monkeypatch.setenv("NOTIFIER_SQLITE_BUSY_SECONDS", "1")  # give up waiting for the lock after a second
+    settings = load_settings()
+    engine = open_database(settings)
+    inbound = build_runtime(settings, engine, Clock(datetime(2026, 11, 27, 1, 15, tzinfo=UTC))).inbounds[0]
+    database = Path(str(engine.url.database))
+
+    async def press_during_the_lock() -> str:
+        await inbound.start()
+        try:
+            await inbound.poll_once()  # the poller holds its lease before the lock is taken
+            press = linked.press(VH_CHAT, digest.message_id, received, person(501, "Nguyễn Văn A"))
+            handle = inbound.app.process_update
+
+            async def busy_while_handled(update: Any) -> None:
+                with _write_lock(database):  # free again before the poller moves its cursor on
+                    await handle(update)
+
+            monkeypatch.setattr(inbound.app, "process_update", busy_while_handled)
+            with pytest.raises(OperationalError, match="locked"):
+                await inbound.poll_once()
+            monkeypatch.setattr(inbound.app, "process_update", handle)
+            assert await inbound.poll_once() == 1  # the same update, fetched again
+            return press
+        finally:
+            await inbound.stop()
+
+    press = asyncio.run(press_during_the_lock())
+    engine.dispose()
+    assert linked.answers[press] == "Đã ghi nhận: đơn vị đã nhận bản tin."
+    acks = _log(capsys)["acks"]
+    assert [(a["by"], a["action"]) for a in acks] == [("Nguyễn Văn A", "received")]
 
 
 CATCH_UP = """TT;Nhiệm vụ;Đơn vị chủ trì;Đơn vị phối hợp;Thời hạn hoàn thành

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from notifier.channels.models import Lease
 from notifier.clock import stopwatch, wall_time
+from notifier.db.engine import read_only
 
 
 def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
@@ -37,7 +38,8 @@ def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
 
 
 def holds(engine: Engine, name: str, holder: str) -> bool:
-    with Session(engine) as session:
+    """Whether ``holder`` has the lease; a read that never waits for another's write lock."""
+    with Session(read_only(engine)) as session:
         lease = session.exec(select(Lease).where(Lease.name == name)).first()
         return lease is not None and lease.holder == holder
 

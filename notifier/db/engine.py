@@ -2,11 +2,14 @@
 
 SQLite runs in WAL mode with foreign keys on, and every transaction starts with
 ``BEGIN IMMEDIATE``: the write lock is taken up front, so two processes never
-both read-then-write and one of them fail half-way. PostgreSQL is used as is.
+both read-then-write and one of them fail half-way. A check that only reads goes through
+``read_only(engine)`` and does not wait for the write lock (WAL lets it read beside a writer).
+PostgreSQL is used as is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +25,23 @@ from notifier.settings import Settings
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+READ_ONLY = "notifier_read_only"  # an execution option: this transaction only reads
+
+
+def make_engine(url: str, busy_seconds: float = 30.0) -> Engine:
+    """``busy_seconds``: how long a SQLite transaction waits for another's write lock."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     _ensure_sqlite_folder(url)
-    engine = create_engine(url, connect_args={"timeout": 30})
-    event.listen(engine, "connect", _sqlite_on_connect)
+    engine = create_engine(url, connect_args={"timeout": busy_seconds})
+    event.listen(engine, "connect", _sqlite_on_connect(busy_seconds))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same database for reads that must not queue behind a writer (a poller's lease check)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -38,17 +50,22 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Hand transaction control to SQLAlchemy's "begin" event (pysqlite's own is deferred).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
+def _sqlite_on_connect(busy_seconds: float) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's "begin" event (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        busy = f"busy_timeout={int(busy_seconds * 1000)}"
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", busy, "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def upgrade_schema(engine: Engine) -> None:
@@ -64,7 +81,7 @@ def upgrade_schema(engine: Engine) -> None:
 def open_database(settings: Settings) -> Engine:
     """The database with its schema up to date; what stops that is named in one line (exit 2)."""
     try:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, settings.sqlite_busy_seconds)
         upgrade_schema(engine)
     except OSError as exc:  # the SQLite file's folder cannot be made or written
         where = exc.filename or settings.data_dir

@@ -14,6 +14,7 @@ import html
 import logging
 from datetime import timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.constants import ParseMode
@@ -29,6 +30,7 @@ from notifier.channels.models import InboundCursor
 from notifier.channels.splitting import split_message
 from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
 from notifier.clock import stamp, stopwatch
+from notifier.db.engine import read_only
 from notifier.delivery.render import environment
 from notifier.inbound.context import InboundContext, pace
 from notifier.inbound.replies import open_tasks_text, redeem_answer
@@ -49,6 +51,7 @@ class TelegramInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.office, self.context = context.office, context
+        self._unstored: SQLAlchemyError | None = None  # a database error while handling an update
         self.channel, self.signer = channel, signer
         self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
         self.app = Application.builder().bot(channel.bot).updater(None).build()
@@ -109,16 +112,29 @@ class TelegramInbound:
         await asyncio.to_thread(self._release_lease)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if isinstance(context.error, SQLAlchemyError):
+            self._unstored = context.error  # handle() raises it: the update is fetched again later
+            return
         log.error("handling update failed: %r", context.error, exc_info=context.error)
 
     async def handle(self, update: Update) -> None:
+        """Handle one update. An update that fails on its own is logged and passed over; one that
+        could not be stored (the database locked or away) raises, so the cursor stays before it
+        and the next poll brings it again: a press is never lost to a busy database, and the
+        same press is recorded once (by its callback id)."""
+        self._unstored = None
         try:
             await self.app.process_update(update)
+        except SQLAlchemyError:
+            raise
         except Exception:  # one bad update must not stop the others
             log.exception("update %s failed", update.update_id)
+        if self._unstored is not None:
+            log.warning("update %s not stored (%s); it will be fetched again", update.update_id, self._unstored)
+            raise self._unstored
 
     def _offset(self) -> int | None:
-        with Session(self.engine) as session:
+        with Session(read_only(self.engine)) as session:  # a read: never queued behind a writer
             cursor = session.exec(select(InboundCursor).where(InboundCursor.channel == CHANNEL)).first()
             return cursor.offset if cursor else None
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
@@ -38,6 +39,7 @@ CHANNEL = "zalo"
 LEASE_NAME = "poll:zalo"
 LEASE_TIME = timedelta(seconds=90)
 POLL_SECONDS = 25
+STORE_RETRIES, STORE_RETRY_SECONDS = 60, 5.0  # five minutes for a busy or restarting database
 MAX_PER_PASS = 200
 
 _CODE = re.compile(r"#\s*r\s*(\d{1,12})(?:\s*-\s*(\d{1,3}))?", re.IGNORECASE)
@@ -108,7 +110,7 @@ class ZaloInbound:
             except ChannelError as exc:
                 log.warning("getUpdates failed: %s", exc)
                 return handled
-            await self.handle(update)
+            await self._handle_until_stored(update)
             handled += 1
             timeout = 0  # drain what waits without blocking again
         return handled
@@ -139,8 +141,23 @@ class ZaloInbound:
             answer = await self._answer(message, text, chat)
             if answer:
                 await self.say(chat, answer)
+        except SQLAlchemyError:
+            raise  # not stored: _handle_until_stored tries again
         except Exception:  # one bad update must not stop the others
             log.exception("zalo update failed")
+
+    async def _handle_until_stored(self, update: Any) -> None:
+        """Zalo hands each message over once: one that could not be stored (the database locked or
+        away) is handled again after a pause, for as long as STORE_RETRIES allow, and then named in
+        the log so that the office can ask for it again."""
+        for attempt in range(STORE_RETRIES):
+            try:
+                await self.handle(update)
+                return
+            except SQLAlchemyError as exc:
+                log.warning("zalo message not stored (%s); trying again (%d)", exc, attempt + 1)
+                await asyncio.sleep(STORE_RETRY_SECONDS)
+        log.error("zalo message could not be stored and is dropped: %r", update)
 
     async def _answer(self, message: dict[str, Any], text: str, chat: str) -> str | None:
         command = _COMMAND.search(text)  # in a group it follows an @mention of the bot
