@@ -14,7 +14,7 @@ import html
 import logging
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from telegram import Bot, CallbackQuery, Message, Update, User
 from telegram.constants import ParseMode
@@ -51,7 +51,9 @@ class TelegramInbound:
         self.engine, self.policy, self.directory = context.engine, context.policy, context.directory
         self.templates, self.clock, self.holder = context.templates, context.clock, context.holder
         self.office, self.context = context.office, context
-        self._unstored: SQLAlchemyError | None = None  # a database error while handling an update
+        # The database was locked or away while an update was handled (OperationalError only: an
+        # error about the data itself would come back on every fetch and hold the cursor for good).
+        self._unstored: OperationalError | None = None
         self.channel, self.signer = channel, signer
         self.lease = lease.LeaseKeeper(self.engine, LEASE_NAME, LEASE_TIME)
         self.app = Application.builder().bot(channel.bot).updater(None).build()
@@ -112,7 +114,7 @@ class TelegramInbound:
         await asyncio.to_thread(self._release_lease)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        if isinstance(context.error, SQLAlchemyError):
+        if isinstance(context.error, OperationalError):
             self._unstored = context.error  # handle() raises it: the update is fetched again later
             return
         log.error("handling update failed: %r", context.error, exc_info=context.error)
@@ -125,7 +127,7 @@ class TelegramInbound:
         self._unstored = None
         try:
             await self.app.process_update(update)
-        except SQLAlchemyError:
+        except OperationalError:
             raise
         except Exception:  # one bad update must not stop the others
             log.exception("update %s failed", update.update_id)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
@@ -141,7 +141,7 @@ class ZaloInbound:
             answer = await self._answer(message, text, chat)
             if answer:
                 await self.say(chat, answer)
-        except SQLAlchemyError:
+        except OperationalError:
             raise  # not stored: _handle_until_stored tries again
         except Exception:  # one bad update must not stop the others
             log.exception("zalo update failed")
@@ -154,7 +154,7 @@ class ZaloInbound:
             try:
                 await self.handle(update)
                 return
-            except SQLAlchemyError as exc:
+            except OperationalError as exc:
                 log.warning("zalo message not stored (%s); trying again (%d)", exc, attempt + 1)
                 await asyncio.sleep(STORE_RETRY_SECONDS)
         log.error("zalo message could not be stored and is dropped: %r", update)
