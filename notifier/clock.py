@@ -89,3 +89,8 @@ def parse_vietnam_time(text: str) -> datetime:
 def at_vietnam(day: date, clock: wall_clock) -> datetime:
     """That wall-clock time in Vietnam on that day, as aware UTC."""
     return datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A stored moment as the JSON contract writes it: ISO 8601 in UTC; None stays None."""
+    return moment.astimezone(UTC).isoformat() if moment else None

@@ -10,6 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, sel
 from sqlmodel import Session
 
 from notifier.delivery.summary_view import summary_view
+from notifier.plans.identity import plan_of
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Digest
@@ -37,6 +38,7 @@ def environment(templates: Path) -> Environment:
         item_state=lambda name: labels.label(labels.ITEM_STATE, name),
         file_format=lambda name: labels.label(labels.FILE_FORMAT, name),
         step=labels.step_label,
+        plan_of=plan_of,
     )
     return env
 

@@ -61,3 +61,8 @@ def _similar_title(task: _Incoming, titles: list[str], paths: list[str], free: s
         if ratio >= best_ratio:
             best, best_ratio = j, ratio
     return best
+
+
+def plan_of(task_key: str) -> str:
+    """The code of the plan a task belongs to: a task's key starts with it ("KH-12:2.1")."""
+    return task_key.split(":", 1)[0]

@@ -3,22 +3,19 @@ transaction that is rolled back, so previewing changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from notifier.clock import iso_utc
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Digest
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment else None
 
 
 def due_preview(engine: Engine, policy: Policy, at: datetime) -> list[dict[str, Any]]:
@@ -50,7 +47,7 @@ def _digests_at(session: Session, policy: Policy, at: datetime) -> list[dict[str
                 "unit": view.unit,
                 "role": view.output_role,
                 "kind": digest.kind,
-                "send_at": _iso(digest.send_at),
+                "send_at": iso_utc(digest.send_at),
                 "items": [
                     {
                         "task_key": i.task_key,

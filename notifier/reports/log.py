@@ -11,8 +11,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from notifier.clock import vietnam_time, wall_time
+from notifier.clock import iso_utc, vietnam_time, wall_time
 from notifier.delivery.models import Ack, Delivery, Heartbeat
+from notifier.plans.identity import plan_of
 from notifier.plans.models import Task
 from notifier.schedule.digest_view import item_order
 from notifier.schedule.models import Digest, Reminder, Track
@@ -23,9 +24,6 @@ from notifier.units.models import Unit
 HEARTBEAT_STALE = timedelta(minutes=3)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat() if moment else None
-
 
 @dataclass(frozen=True)
 class AckRecord:
@@ -35,7 +33,7 @@ class AckRecord:
     action: str  # received, done, snooze, comment
 
     def json(self) -> dict[str, Any]:
-        return {"by": self.by, "at": _iso(self.at), "channel": self.channel, "action": self.action}
+        return {"by": self.by, "at": iso_utc(self.at), "channel": self.channel, "action": self.action}
 
 
 @dataclass(frozen=True)
@@ -66,14 +64,14 @@ class LogRecord:
     @property
     def plans(self) -> list[str]:
         """The plans the digest spoke of (a task key starts with its plan's code)."""
-        return sorted({key.split(":", 1)[0] for key in self.items})
+        return sorted({plan_of(key) for key in self.items})
 
     def json(self) -> dict[str, Any]:
         """The `notifier log --json` row (times ISO 8601 in UTC)."""
         row = {name: getattr(self, name) for name in LOG_FIELDS}
         return row | {
-            "created_at": _iso(self.created_at),
-            "sent_at": _iso(self.sent_at),
+            "created_at": iso_utc(self.created_at),
+            "sent_at": iso_utc(self.sent_at),
             "acks": [a.json() for a in self.acks],
         }
 
@@ -176,15 +174,15 @@ def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> 
             "alive": alive,
             "pid": beat.pid if beat else None,
             "host": beat.host if beat else None,
-            "started_at": _iso(beat.started_at) if beat else None,
-            "beat_at": _iso(beat.beat_at) if beat else None,
+            "started_at": iso_utc(beat.started_at) if beat else None,
+            "beat_at": iso_utc(beat.beat_at) if beat else None,
             "problem": beat.problem if beat else None,
         },
         "deliveries": dict(sorted(deliveries.items())),
         "digests_waiting": open_digests,
-        "next_step_at": _iso(next_due) if isinstance(next_due, datetime) else None,
+        "next_step_at": iso_utc(next_due) if isinstance(next_due, datetime) else None,
         "failing_links": sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}) + unconfigured,
         "unconfigured_links": unconfigured,
-        "now": _iso(now),
+        "now": iso_utc(now),
         "now_vietnam": vietnam_time(now).isoformat(),
     }

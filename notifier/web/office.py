@@ -32,6 +32,7 @@ from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.catalogue import parse_column_names
 from notifier.plans.editing import find_task, parse_day
+from notifier.plans.identity import plan_of
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
@@ -572,8 +573,8 @@ class OfficePages:
             visitor,
             broken=broken,
             unconfigured=unconfigured,
-            unresolved=[(ref, task) for ref, task in unresolved if plan_code in (None, _plan_of(task.key))],
-            not_understood=[task for task in not_understood if plan_code in (None, _plan_of(task.key))],
+            unresolved=[(ref, task) for ref, task in unresolved if plan_code in (None, plan_of(task.key))],
+            not_understood=[task for task in not_understood if plan_code in (None, plan_of(task.key))],
             failed=failed,
             plans=plans,
             plan_code=plan_code,
@@ -667,10 +668,6 @@ def _day_start(text: str | None) -> datetime | None:
 def _download(data: bytes, name: str) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
-
-def _plan_of(task_key: str) -> str:
-    """A task's key starts with its plan's code ("KH-12:2.1")."""
-    return task_key.split(":", 1)[0]
 
 
 def _log_filter(r: LogRecord, filters: dict[str, str], until: datetime | None) -> bool:
