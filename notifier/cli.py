@@ -23,6 +23,7 @@ from notifier import actions
 from notifier.accounts.users import list_users
 from notifier.actions.base import Office
 from notifier.cli_links import add_link_parsers
+from notifier.cli_report import add_report_parser
 from notifier.cli_words import speak_vietnamese
 from notifier.clock import VIETNAM, Clock, install, vietnam_time
 from notifier.daemon import Daemon
@@ -107,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     _plans_parser(commands)
     _units_parser(commands)
     _engine_parsers(commands)
+    add_report_parser(commands)
     demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm, in báo cáo và các bản tin nhắc việc")
     demo.set_defaults(handler=_demo)
     return parser

@@ -32,6 +32,7 @@ from notifier.delivery.models import Delivery
 from notifier.plans.editing import set_due
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task
+from notifier.reports.periodic import PeriodReport, ReportPeriod, parse_period, period_report
 from notifier.runtime import Runtime, build_runtime, run_pass, sync_all_tracks
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
@@ -92,6 +93,7 @@ class World:
     seen_reminder: int = 0
     delivered: set[tuple[int, str, str]] = field(default_factory=set)
     seen_delivery: int = 0
+    reports: dict[str, dict[str, object]] = field(default_factory=dict)  # period -> report as first made
 
 
 @pytest.fixture
@@ -166,7 +168,7 @@ def _reopen(world: World, session: Session, day: date) -> None:
     if finished:
         occurrence, task = world.rng.choice(finished)
         if occurrence.period in ("once", "continuous") or occurrence.status == "reported":
-            reopen(session, task.key)
+            reopen(session, task.key, _moment(day, time(10, 0)))
             world.fresh[task.id or 0] = day
             world.actions["reopen"] += 1
 
@@ -280,6 +282,84 @@ def _check_working_days(world: World, session: Session, day: date) -> None:
                 assert item.working_days == world.calendar.between(send_day, item.due), (item, send_day)
 
 
+def _report_at_period_end(world: World, day: date) -> None:
+    """On the last day of each month, quarter, half and year: the report, replayed from history,
+    agrees with the rows as they stand that evening."""
+    if (day + timedelta(days=1)).day != 1:
+        return
+    moment = _moment(day, time(23, 59))
+    codes = [f"{day.year}-{day.month:02d}"]
+    codes += [f"{day.year}-Q{(day.month - 1) // 3 + 1}"] if day.month % 3 == 0 else []
+    codes += [f"{day.year}-H{day.month // 6}"] if day.month % 6 == 0 else []
+    codes += [str(day.year)] if day.month == 12 else []
+    with Session(world.engine) as session:
+        for code in codes:
+            report = period_report(session, parse_period(code), moment)
+            assert _bucket_counts(report) == _counts_from_rows(session, parse_period(code)), code
+            world.reports[code] = report.json()
+
+
+def _bucket_counts(report: PeriodReport) -> Counter[tuple[str, str, str]]:
+    return Counter((i.key, i.unit, i.bucket) for i in report.items)
+
+
+def _counts_from_rows(session: Session, period: ReportPeriod) -> Counter[tuple[str, str, str]]:
+    """The four counts from the rows as they stand on the period's last evening, written plainly."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    dated = set()
+    rows = session.exec(select(Occurrence, Task).where(Occurrence.task_id == Task.id, Task.status != "archived"))
+    for occurrence, task in rows.all():
+        if occurrence.status == "cancelled":
+            continue
+        dated.add(task.id)
+        starts = occurrence.window_start or occurrence.due
+        if occurrence.period not in ("once", "continuous") and starts is not None and starts > period.end:
+            continue
+        leads = session.exec(
+            select(Track, Unit)
+            .where(Track.occurrence_id == occurrence.id, Track.assignment_id == Assignment.id)
+            .where(Assignment.role == "lead", Assignment.unit_id == Unit.id)
+        ).all()
+        for track, unit in leads:
+            bucket = _plain_bucket(occurrence, track, period)
+            if bucket:
+                found[(task.key, unit.name, bucket)] += 1
+    for task in session.exec(select(Task).where(Task.status != "archived")).all():
+        if task.id not in dated:
+            leads_now = session.exec(
+                select(Unit).where(Assignment.task_id == task.id, Assignment.unit_id == Unit.id)
+                .where(Assignment.role == "lead", col(Assignment.active).is_(True))
+            ).all()
+            found.update((task.key, unit.name, "no_deadline") for unit in leads_now)
+    return found
+
+
+def _plain_bucket(occurrence: Occurrence, track: Track, period: ReportPeriod) -> str | None:
+    finished = occurrence.done_at if occurrence.status in ("done", "reported") else None
+    moments = [m for m in (track.done_at, finished) if m is not None]
+    if moments:
+        done_on = vietnam_time(min(moments)).date()
+        if done_on < period.start:
+            return None
+        return "done_late" if occurrence.due and done_on > occurrence.due else "done_on_time"
+    if occurrence.period == "continuous":
+        return "continuous"
+    if occurrence.due is None:
+        return "no_deadline"
+    return "overdue" if occurrence.due < period.end else "in_progress"
+
+
+def _check_reports_unchanged(world: World, moment: datetime) -> None:
+    """Every period's report asked for again at the very end gives the same figures, whatever
+    happened since (reopenings, new dates, re-imports)."""
+    assert len(world.reports) >= 10  # months, quarters, halves and years
+    seen = {item["status"] for report in world.reports.values() for item in report["items"]}  # type: ignore[attr-defined]
+    assert seen == {"done_on_time", "done_late", "in_progress", "overdue", "continuous", "no_deadline"}
+    with Session(world.engine) as session:
+        for code, first in world.reports.items():
+            assert period_report(session, parse_period(code), moment).json() == first, code
+
+
 def test_two_years_day_by_day_keep_every_promise(world: World) -> None:
     day, checked, off_hours = FIRST, 0, 0
     while day <= LAST:
@@ -302,8 +382,10 @@ def test_two_years_day_by_day_keep_every_promise(world: World) -> None:
                 _pass(world, _moment(day, odd))
                 off_hours += 1
         _check_day(world, day)
+        _report_at_period_end(world, day)
         checked += 1
         day += timedelta(days=1)
+    _check_reports_unchanged(world, _moment(LAST, time(23, 59)))
     with Session(world.engine) as session:
         sent = session.exec(select(Delivery).where(Delivery.status == "sent")).all()
         overdue = session.exec(select(Reminder).where(Reminder.state == "overdue")).all()

@@ -54,7 +54,7 @@ def reopen(office: Office, key: str) -> Progress:
     """Undo a completion, or reject a reported one: every unit is reminded again."""
     with change(office) as session:
         full_key = editing.find_task(session, key).key
-        occurrence = progress.reopen(session, full_key)
+        occurrence = progress.reopen(session, full_key, office.clock(), by=office.by or progress.OFFICE)
         audit(session, office.by, "reopen", full_key, office.clock())
     return Progress(full_key, occurrence.status)
 

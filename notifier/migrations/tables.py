@@ -5,7 +5,7 @@ from notifier.actions.audit import AuditEntry
 from notifier.channels.models import InboundCursor, Lease, RateReservation, SentMessage
 from notifier.delivery.models import Ack, Delivery, Heartbeat
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
-from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, ScheduleMark, Track
+from notifier.schedule.models import Assignment, Digest, Occurrence, ProgressEvent, Reminder, ScheduleMark, Track
 from notifier.units.models import ChannelLink, GroupMember, LinkCode, Unit, UnitAlias
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "LoginFailure",
     "Occurrence",
     "Plan",
+    "ProgressEvent",
     "RateReservation",
     "Reminder",
     "ScheduleMark",

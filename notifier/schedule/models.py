@@ -106,3 +106,21 @@ class Digest(SQLModel, table=True):
     # open: still collecting items; sealed: deliveries written, nothing more is added.
     status: str = Field(default="open", max_length=20)
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ProgressEvent(SQLModel, table=True):
+    """What happened to an occurrence, in order, never changed afterwards: the deadline it was given
+    (``due``), a unit's completion or the whole occurrence's (``done``, ``reported``), a reopening,
+    a cancellation. The periodic report replays these up to a period's end, so the same period
+    gives the same figures however late it is asked for (the occurrence row holds only now)."""
+
+    __tablename__ = "progress_event"
+    __table_args__ = (Index("ix_progress_event_occurrence_at", "occurrence_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")  # None: the whole occurrence
+    kind: str = Field(max_length=20)  # due, done, reported, reopened, cancelled
+    due: date | None = None  # for "due": the deadline from then on
+    by: str | None = Field(default=None, max_length=200)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

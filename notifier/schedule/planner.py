@@ -15,6 +15,7 @@ from notifier.clock import at_vietnam, vietnam_time
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
+from notifier.schedule.history import record
 from notifier.schedule.models import Assignment, Occurrence, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Plot, steps
@@ -30,7 +31,6 @@ class Period:
 
 def sync_tracks(session: Session, policy: Policy, now: datetime) -> None:
     """Bring assignments, occurrences and tracks in line with the stored tasks."""
-    today = vietnam_time(now).date()
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     wanted = _wanted_assignments(session, units)
     assignments = _sync_assignments(session, wanted)
@@ -42,7 +42,7 @@ def sync_tracks(session: Session, policy: Policy, now: datetime) -> None:
     tracks = {(t.assignment_id, t.occurrence_id): t for t in session.exec(select(Track)).all()}
     with session.no_autoflush:
         for task, plan in tasks:
-            occurrences = _sync_occurrences(session, task, today, stored[task.id or 0])
+            occurrences = _sync_occurrences(session, task, now, stored[task.id or 0])
             for assignment in assignments.get(task.id or 0, []):
                 unit = units[assignment.unit_id]
                 for occurrence in occurrences:
@@ -87,10 +87,12 @@ def _sync_assignments(session: Session, wanted: dict[int, dict[int, str]]) -> di
     return active
 
 
-def _sync_occurrences(session: Session, task: Task, today: date, rows: list[Occurrence]) -> list[Occurrence]:
+def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Occurrence]) -> list[Occurrence]:
     """The task's open occurrences as its deadline now says. A late occurrence of a recurring task
     stays open beside the next ones until it is done or closed; one that the deadline no longer
-    names (the plan was revised, the task archived) is closed, never deleted."""
+    names (the plan was revised, the task archived) is closed, never deleted. Each new deadline
+    and each closing goes into the history the periodic report replays."""
+    today = vietnam_time(now).date()
     stored = {o.period: o for o in rows}
     periods = {p.key: p for p in periods_of(task, today)} if task.status != "archived" else {}
     for key, occurrence in stored.items():
@@ -98,6 +100,8 @@ def _sync_occurrences(session: Session, task: Task, today: date, rows: list[Occu
         if late is not None:
             periods.setdefault(key, late)
     created = False
+    dated: list[Occurrence] = []
+    closed: list[Occurrence] = []
     for key, period in periods.items():
         found = stored.get(key)
         occurrence = found or Occurrence(task_id=task.id or 0, period=key)
@@ -105,15 +109,23 @@ def _sync_occurrences(session: Session, task: Task, today: date, rows: list[Occu
             created = True
             rows.append(occurrence)
         if (occurrence.window_start, occurrence.due) != (period.start, period.due) or occurrence.id is None:
+            due_changed = occurrence.id is None or occurrence.due != period.due
             occurrence.window_start, occurrence.due = period.start, period.due
             session.add(occurrence)
+            if due_changed:
+                dated.append(occurrence)
         stored[key] = occurrence
     for key, occurrence in stored.items():
         if key not in periods and occurrence.status == "open":
             occurrence.status = "cancelled"
             session.add(occurrence)
+            closed.append(occurrence)
     if created:
-        session.flush()  # the new occurrences' ids, for their tracks
+        session.flush()  # the new occurrences' ids, for their tracks and their history
+    for occurrence in dated:
+        record(session, occurrence, "due", now, due=occurrence.due)
+    for occurrence in closed:
+        record(session, occurrence, "cancelled", now)
     return [o for o in stored.values() if o.status == "open"]
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
 from notifier.plans.models import Task
+from notifier.schedule.history import record
 from notifier.schedule.models import Assignment, Occurrence, Track
 from notifier.text.folding import fold
 from notifier.units.models import Unit
@@ -46,6 +47,7 @@ def complete(
     tracks = _tracks(session, occurrence)
     if unit is None:
         _finish(occurrence, tracks, now, by, "done")
+        record(session, occurrence, "done", now, by=by)
     else:
         own = [t for t, a in tracks if a.unit_id == unit.id]
         if not own:
@@ -53,10 +55,12 @@ def complete(
         for track in own:
             track.done_at, track.done_status = track.done_at or now, "done" if confirmed else "reported"
             track.next_at, track.next_step = None, None
+        record(session, occurrence, "done" if confirmed else "reported", now, unit_id=unit.id, by=by)
         leads = [t for t, a in tracks if a.role == "lead"]
         if all(t.done_at is not None for t in leads):
             whole = "done" if all(t.done_status == "done" for t in leads) else "reported"
             _finish(occurrence, tracks, now, by, whole)
+            record(session, occurrence, whole, now, by=by)
     session.add_all([occurrence, *(t for t, _ in tracks)])
     session.flush()
     return Completion(occurrence, occurrence.status in ("done", "reported"))
@@ -116,7 +120,7 @@ def _assigned_unit(session: Session, occurrence: Occurrence, name: str, key: str
     return found
 
 
-def reopen(session: Session, key: str) -> Occurrence:
+def reopen(session: Session, key: str, now: datetime, *, by: str = OFFICE) -> Occurrence:
     """The office rejects a reported completion or undoes one: every unit is reminded again."""
     task = find_task(session, key)
     occurrence = current_occurrence(session, task, "reported") or current_occurrence(session, task, "done")
@@ -130,6 +134,7 @@ def reopen(session: Session, key: str) -> Occurrence:
             raise InputError(f"nhiệm vụ «{key}» chưa được đánh dấu hoàn thành")
         occurrence = session.get_one(Occurrence, partly[0].occurrence_id)
     occurrence.status, occurrence.done_at, occurrence.done_by = "open", None, None
+    record(session, occurrence, "reopened", now, by=by)
     for track in session.exec(select(Track).where(Track.occurrence_id == occurrence.id)).all():
         track.done_at, track.done_status = None, None  # the planner gives it its next step again
         session.add(track)

@@ -36,6 +36,17 @@ DEADLINE_KIND = {
     "continuous": "thường xuyên",
     "unspecified": "chưa có hạn",
 }
+# Where a task stands, in the categories government task tracking uses (QĐ 42/2014/QĐ-TTg and the
+# trackers built on it), with their customary colours.
+TASK_CATEGORY = {
+    "done_on_time": ("Đã hoàn thành đúng hạn", "#2e7d32"),
+    "done_late": ("Đã hoàn thành quá hạn", "#00897b"),
+    "in_progress": ("Đang thực hiện trong hạn", "#1565c0"),
+    "due_soon": ("Sắp đến hạn", "#ef6c00"),
+    "overdue": ("Quá hạn", "#c62828"),
+    "continuous": ("Thường xuyên", "#6a1b9a"),  # no deadline by nature: monthly progress check-ins
+    "no_deadline": ("Chưa có hạn", "#757575"),
+}
 ITEM_STATE = {
     "escalation": "cần lãnh đạo chỉ đạo",
     "overdue": "quá hạn",

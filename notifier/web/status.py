@@ -15,17 +15,10 @@ from notifier.plans.models import Plan, Task
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.models import Assignment, Occurrence
 from notifier.schedule.steps import SOON_WORKING_DAYS
+from notifier.text import labels
 from notifier.units.models import Unit
 
-CATEGORIES = {
-    "done_on_time": ("Đã hoàn thành đúng hạn", "#2e7d32"),
-    "done_late": ("Đã hoàn thành quá hạn", "#00897b"),
-    "in_progress": ("Đang thực hiện trong hạn", "#1565c0"),
-    "due_soon": ("Sắp đến hạn", "#ef6c00"),
-    "overdue": ("Quá hạn", "#c62828"),
-    "continuous": ("Thường xuyên", "#6a1b9a"),  # no deadline by nature: monthly progress check-ins
-    "no_deadline": ("Chưa có hạn", "#757575"),
-}
+CATEGORIES = labels.TASK_CATEGORY
 
 
 @dataclass(frozen=True)

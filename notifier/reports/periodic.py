@@ -1,0 +1,368 @@
+"""The periodic report the office files upward: for a month, quarter, half-year or year, each lead
+unit's tasks in the four official counts (QĐ 42/2014/QĐ-TTg: hoàn thành đúng hạn, hoàn thành quá
+hạn, đang thực hiện trong hạn, quá hạn chưa hoàn thành), the continuous tasks and those without a
+deadline, and the overdue tasks named.
+
+Figures come from the occurrences' history (``ProgressEvent``) replayed up to the period's end,
+not from today's rows: the same period asked for months later gives the same report. A task done
+within the period counts in it; one done before the period began belongs to an earlier report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.clock import at_vietnam, vietnam_time
+from notifier.delivery.models import Ack
+from notifier.errors import InputError
+from notifier.plans.models import Plan, Task
+from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, year_bounds
+from notifier.schedule.models import Assignment, Digest, Occurrence, ProgressEvent, Track
+from notifier.units.models import Unit
+
+ON_TIME, LATE, IN_PROGRESS, OVERDUE = "done_on_time", "done_late", "in_progress", "overdue"
+CONTINUOUS, NO_DEADLINE = "continuous", "no_deadline"
+COUNTS = (ON_TIME, LATE, IN_PROGRESS, OVERDUE, CONTINUOUS, NO_DEADLINE)
+_ROMAN = ("I", "II", "III", "IV")
+_PERIOD = re.compile(r"(\d{4})(?:-(?:Q([1-4])|H([12])|(0[1-9]|1[0-2])))?")
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    code: str  # 2026, 2026-H2, 2026-Q4, 2026-11
+    label: str  # Năm 2026, 6 tháng cuối năm 2026, Quý IV năm 2026, Tháng 11 năm 2026
+    start: date
+    end: date
+
+
+def parse_period(text: str) -> ReportPeriod:
+    """``2026``, ``2026-H2``, ``2026-Q4`` or ``2026-11``; anything else is refused, naming it."""
+    match = _PERIOD.fullmatch(text.strip().upper())
+    if match is None:
+        raise InputError(f"kỳ báo cáo «{text}» không hợp lệ: dùng 2026, 2026-H2, 2026-Q4 hoặc 2026-11")
+    year, quarter, half, month = int(match.group(1)), match.group(2), match.group(3), match.group(4)
+    if quarter:
+        start, end = quarter_bounds(year, int(quarter))
+        return ReportPeriod(f"{year}-Q{quarter}", f"Quý {_ROMAN[int(quarter) - 1]} năm {year}", start, end)
+    if half:
+        start, end = half_bounds(year, int(half))
+        words = "đầu" if half == "1" else "cuối"
+        return ReportPeriod(f"{year}-H{half}", f"6 tháng {words} năm {year}", start, end)
+    if month:
+        start, end = month_bounds(year, int(month))
+        return ReportPeriod(f"{year}-{month}", f"Tháng {int(month)} năm {year}", start, end)
+    start, end = year_bounds(year)
+    return ReportPeriod(str(year), f"Năm {year}", start, end)
+
+
+@dataclass
+class UnitCounts:
+    unit: str
+    done_on_time: int = 0
+    done_late: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    continuous: int = 0
+    no_deadline: int = 0
+
+    @property
+    def with_deadline(self) -> int:
+        return self.done_on_time + self.done_late + self.in_progress + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of the period's completions that were on time, in percent; None with none done."""
+        done = self.done_on_time + self.done_late
+        return round(100 * self.done_on_time / done, 1) if done else None
+
+    def add(self, bucket: str) -> None:
+        setattr(self, bucket, getattr(self, bucket) + 1)
+
+    def json(self) -> dict[str, Any]:
+        counts = {name: getattr(self, name) for name in COUNTS}
+        return {"unit": self.unit, **counts, "with_deadline": self.with_deadline, "on_time_rate": self.on_time_rate}
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One lead unit's part in one occurrence, as the report lists it."""
+
+    key: str
+    number: str
+    title: str
+    plan: str
+    unit: str
+    period: str  # the occurrence's period ("once", "continuous", "2026-Q4")
+    deadline_text: str
+    due: date | None
+    first_due: date | None  # the deadline first given; differs from ``due`` when it was moved
+    done_on: date | None
+    bucket: str
+    days_late: int  # calendar days past the deadline: at completion, or at the period's end
+    last_report: str | None = None  # a continuous task: the unit's last written word
+    last_report_on: date | None = None
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "number": self.number,
+            "title": self.title,
+            "plan": self.plan,
+            "unit": self.unit,
+            "period": self.period,
+            "deadline_text": self.deadline_text,
+            "due": _iso(self.due),
+            "first_due": _iso(self.first_due),
+            "done_on": _iso(self.done_on),
+            "status": self.bucket,
+            "days_late": self.days_late,
+            "last_report": self.last_report,
+            "last_report_on": _iso(self.last_report_on),
+        }
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    period: ReportPeriod
+    as_of: date  # the period's last day, or the day it was asked for while the period still runs
+    plans: list[str]
+    issuer: str
+    units: list[UnitCounts]  # ranked: most overdue first
+    totals: UnitCounts
+    items: list[ReportItem] = field(default_factory=list)
+
+    def of(self, bucket: str) -> list[ReportItem]:
+        return [i for i in self.items if i.bucket == bucket]
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "period": self.period.code,
+            "label": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "plans": self.plans,
+            "issuer": self.issuer,
+            "units": [u.json() for u in self.units],
+            "totals": self.totals.json(),
+            "items": [i.json() for i in self.items],
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+@dataclass
+class _State:
+    """An occurrence as it stood at a moment, replayed from its history."""
+
+    due: date | None
+    first_due: date | None
+    whole_done: datetime | None = None
+    unit_done: dict[int, datetime] = field(default_factory=dict)
+    cancelled: bool = False
+
+    def done_at(self, unit_id: int) -> datetime | None:
+        moments = [m for m in (self.unit_done.get(unit_id), self.whole_done) if m is not None]
+        return min(moments) if moments else None
+
+
+def replay(occurrence: Occurrence, events: list[ProgressEvent], until: datetime) -> _State:
+    """The occurrence before ``until``. The deadline it was first given stands for one recorded
+    later only when nothing earlier is known (a plan imported after the period it reports on)."""
+    first = next((e.due for e in events if e.kind == "due"), occurrence.due)
+    state = _State(due=first, first_due=first)
+    for event in events:
+        if event.at >= until:
+            break
+        _apply(state, event)
+    return state
+
+
+def _apply(state: _State, event: ProgressEvent) -> None:
+    if event.kind == "due":
+        state.due = event.due
+    elif event.kind in ("done", "reported") and event.unit_id is None:
+        state.whole_done = state.whole_done or event.at
+    elif event.kind in ("done", "reported") and event.unit_id is not None:
+        state.unit_done.setdefault(event.unit_id, event.at)
+    elif event.kind == "reopened":
+        state.whole_done, state.unit_done, state.cancelled = None, {}, False
+    elif event.kind == "cancelled":
+        state.cancelled = True
+
+
+_Judged = tuple[str, date | None, int]  # bucket, day done, days late
+
+
+def classify(state: _State, unit_id: int, occurrence: Occurrence, period: ReportPeriod, as_of: date) -> _Judged | None:
+    """(bucket, day done, days late) for one lead's part, judged on ``as_of`` (the period's last
+    day, or today while it runs); None when it belongs to an earlier report."""
+    done_at = state.done_at(unit_id)
+    due = state.due
+    if done_at is not None:
+        done_on = vietnam_time(done_at).date()
+        if done_on < period.start:
+            return None
+        late = due is not None and done_on > due
+        return (LATE if late else ON_TIME), done_on, (done_on - due).days if late and due else 0
+    if occurrence.period == "continuous":
+        return CONTINUOUS, None, 0
+    if due is None:
+        return NO_DEADLINE, None, 0
+    if due < as_of:
+        return OVERDUE, None, (as_of - due).days
+    return IN_PROGRESS, None, 0
+
+
+def in_period(occurrence: Occurrence, state: _State, as_of: date) -> bool:
+    """A one-off or continuous task belongs to every period of its plan; a recurring task's
+    occurrence once its window has begun."""
+    if occurrence.period in ("once", "continuous"):
+        return True
+    begins = occurrence.window_start or state.due
+    return begins is None or begins <= as_of
+
+
+@dataclass(frozen=True)
+class _Scope:
+    plans: dict[int, Plan]
+    tasks: dict[int, Task]
+    units: dict[int, str]
+
+
+def period_report(
+    session: Session, period: ReportPeriod, now: datetime, *, plan_code: str | None = None
+) -> PeriodReport:
+    """The report for ``period`` over every plan (or the one named), as the history stood at its
+    end; a period still running is judged on today."""
+    if period.start > vietnam_time(now).date():
+        raise InputError(f"kỳ báo cáo «{period.code}» chưa bắt đầu")
+    as_of = min(period.end, vietnam_time(now).date())
+    until = at_vietnam(as_of + timedelta(days=1), time(0))
+    scope = _scope(session, until, plan_code)
+    items, dated = _dated_items(session, scope, period, as_of, until)
+    items += _undated_items(session, scope, dated)
+    items = _with_last_reports(session, items, scope, until)
+    counts: dict[str, UnitCounts] = {}
+    for item in items:
+        counts.setdefault(item.unit, UnitCounts(item.unit)).add(item.bucket)
+    ranked = sorted(counts.values(), key=lambda c: (-c.overdue, -c.done_late, c.unit))
+    totals = UnitCounts("Tổng cộng")
+    for bucket in COUNTS:
+        setattr(totals, bucket, sum(getattr(c, bucket) for c in ranked))
+    order = {bucket: rank for rank, bucket in enumerate(COUNTS)}
+    position = {t.key: t.position for t in scope.tasks.values()}
+    items.sort(key=lambda i: (order[i.bucket], -i.days_late, i.unit, position.get(i.key, 0)))
+    issuers = sorted({p.issuer for p in scope.plans.values() if p.issuer})
+    plans = sorted(p.code for p in scope.plans.values())
+    return PeriodReport(period, as_of, plans, "; ".join(issuers), ranked, totals, items)
+
+
+def _scope(session: Session, until: datetime, plan_code: str | None) -> _Scope:
+    query = select(Plan).where(col(Plan.removed_at).is_(None) | (col(Plan.removed_at) >= until))
+    if plan_code:
+        query = query.where(Plan.code == plan_code)
+    plans = {p.id or 0: p for p in session.exec(query).all()}
+    if plan_code and not plans:
+        raise InputError(f"không có kế hoạch mã «{plan_code}»")
+    tasks = session.exec(
+        select(Task)
+        .where(col(Task.plan_id).in_(plans))
+        .where(col(Task.archived_at).is_(None) | (col(Task.archived_at) >= until))
+    ).all()
+    units = {u.id or 0: u.name for u in session.exec(select(Unit)).all()}
+    return _Scope(plans, {t.id or 0: t for t in tasks}, units)
+
+
+def _dated_items(
+    session: Session, scope: _Scope, period: ReportPeriod, as_of: date, until: datetime
+) -> tuple[list[ReportItem], set[int]]:
+    """Each lead's part in each occurrence that existed at the period's end, and the tasks that had
+    one. An occurrence first recorded later did not exist then (the office set a date afterwards),
+    unless its whole task is newer: a plan imported after the period reports as first known."""
+    occurrences = session.exec(select(Occurrence).where(col(Occurrence.task_id).in_(scope.tasks))).all()
+    ids = [o.id or 0 for o in occurrences]
+    history: dict[int, list[ProgressEvent]] = defaultdict(list)
+    query = select(ProgressEvent).where(col(ProgressEvent.occurrence_id).in_(ids))
+    for event in session.exec(query.order_by(col(ProgressEvent.at), col(ProgressEvent.id))).all():
+        history[event.occurrence_id].append(event)
+    leads: dict[int, list[int]] = defaultdict(list)
+    lead_rows = select(Track.occurrence_id, Assignment.unit_id).where(
+        Track.assignment_id == Assignment.id, Assignment.role == "lead", col(Track.occurrence_id).in_(ids)
+    )
+    for occurrence_id, unit_id in session.exec(lead_rows.order_by(col(Assignment.id))).all():
+        leads[occurrence_id].append(unit_id)
+    items: list[ReportItem] = []
+    dated: set[int] = set()
+    for occurrence in occurrences:
+        events = history[occurrence.id or 0]
+        if events and events[0].at >= until and scope.tasks[occurrence.task_id].created_at < until:
+            continue
+        state = replay(occurrence, events, until)
+        if state.cancelled:
+            continue
+        dated.add(occurrence.task_id)
+        if not in_period(occurrence, state, as_of):
+            continue
+        for unit_id in leads[occurrence.id or 0]:
+            judged = classify(state, unit_id, occurrence, period, as_of)
+            if judged is not None:
+                items.append(_item(scope, scope.tasks[occurrence.task_id], unit_id, occurrence.period, state, judged))
+    return items, dated
+
+
+def _item(scope: _Scope, task: Task, unit_id: int, period: str, state: _State | None, judged: _Judged) -> ReportItem:
+    bucket, done_on, days_late = judged
+    return ReportItem(
+        key=task.key,
+        number=task.path or task.number,
+        title=task.title,
+        plan=scope.plans[task.plan_id].code,
+        unit=scope.units.get(unit_id, "?"),
+        period=period,
+        deadline_text=task.deadline_text,
+        due=state.due if state else None,
+        first_due=state.first_due if state else None,
+        done_on=done_on,
+        bucket=bucket,
+        days_late=days_late,
+    )
+
+
+def _undated_items(session: Session, scope: _Scope, dated: set[int]) -> list[ReportItem]:
+    """The tasks that had no deadline at the period's end (their words give none and the office
+    had set none): no occurrence then, never reminded."""
+    rows = session.exec(
+        select(Assignment)
+        .where(col(Assignment.task_id).in_(set(scope.tasks) - dated))
+        .where(Assignment.role == "lead", col(Assignment.active).is_(True))
+        .order_by(col(Assignment.id))
+    ).all()
+    return [_item(scope, scope.tasks[a.task_id], a.unit_id, "", None, (NO_DEADLINE, None, 0)) for a in rows]
+
+
+def _with_last_reports(session: Session, items: list[ReportItem], scope: _Scope, until: datetime) -> list[ReportItem]:
+    """A continuous task's line carries the unit's last written word on it before the period's end."""
+    wanted = {(i.key, i.unit) for i in items if i.bucket == CONTINUOUS}
+    if not wanted:
+        return items
+    keys = {t.id: t.key for t in scope.tasks.values()}
+    latest: dict[tuple[str, str], Ack] = {}
+    notes = select(Ack, Digest.unit_id).where(Ack.digest_id == Digest.id, Ack.action == "comment", Ack.at < until)
+    for ack, unit_id in session.exec(notes.where(col(Ack.task_id).in_(keys)).order_by(col(Ack.at))).all():
+        latest[(keys[ack.task_id], scope.units.get(unit_id, "?"))] = ack
+    return [_noted(i, latest.get((i.key, i.unit))) if i.bucket == CONTINUOUS else i for i in items]
+
+
+def _noted(item: ReportItem, ack: Ack | None) -> ReportItem:
+    if ack is None:
+        return item
+    return replace(item, last_report=ack.text, last_report_on=vietnam_time(ack.at).date())
