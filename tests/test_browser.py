@@ -128,6 +128,7 @@ PAGES = {
     "units": "/don-vi",
     "log": "/nhat-ky",
     "problems": "/van-de",
+    "report": "/bao-cao?ky=2026",
     "import": "/nhap-ke-hoach",
     "accounts": "/tai-khoan",
 }

@@ -431,3 +431,31 @@ def test_the_task_page_follows_each_unit_and_the_overview_filters_by_plan(
     problems = client.get("/van-de").text  # the second plan's unit names are not the commune's
     assert 'name="ke_hoach"' in problems and "kế hoạch 2820-QD-UBND-2025" in problems
     assert "kế hoạch 2820-QD-UBND-2025" not in client.get("/van-de", params={"ke_hoach": "KH-dan-van-2026"}).text
+
+
+def test_the_report_page_shows_the_periodic_report_with_its_charts_and_documents(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = _login(site, "lanhdao", VIEWER_PASSWORD)
+    expected = run_cli(capsys, "report", "--period", "2026-Q4", "--format", "json", "--now", "2026-11-27T09:00").json()
+    page = client.get("/bao-cao", params={"ky": "2026-Q4"})
+    assert page.status_code == 200 and "Quý IV năm 2026" in page.text
+    assert "Tính đến hết ngày 27/11/2026" in page.text
+    for unit in expected["units"]:
+        cells = "".join(f"<td>{unit[k]}</td>" for k in ("done_on_time", "done_late", "in_progress", "overdue"))
+        assert f"<td>{unit['unit']}</td>{cells}" in page.text, unit["unit"]
+    svgs = re.findall(r"<svg .*?</svg>", page.text, re.S)
+    assert len(svgs) == 2 and all('role="img"' in s for s in svgs)
+    four = ("done_on_time", "done_late", "in_progress", "overdue")
+    segments = sum(1 for u in expected["units"] for k in four if u[k])
+    assert svgs[0].count("<rect") == segments  # one rectangle per non-zero count, nothing drawn from nothing
+    assert re.findall(r"<text [^>]*>T(\d+)</text>", svgs[1]) == [str(m) for m in range(1, 12)]  # months begun
+    workbook = client.get("/bao-cao/tai-ve", params={"ky": "2026-Q4", "dinh_dang": "xlsx"})
+    assert workbook.status_code == 200 and 'filename="bao-cao-2026-Q4.xlsx"' in workbook.headers["content-disposition"]
+    written = {c.value for row in openpyxl.load_workbook(io.BytesIO(workbook.content)).active.iter_rows() for c in row}
+    assert "CHỦ TỊCH" in written and expected["units"][0]["unit"] in written
+    document = client.get("/bao-cao/tai-ve", params={"ky": "2026-Q4", "dinh_dang": "docx"})
+    assert document.status_code == 200 and document.content[:2] == b"PK"
+    refused = client.get("/bao-cao", params={"ky": "quý 5"})
+    assert refused.status_code == 400 and "kỳ báo cáo «quý 5» không hợp lệ" in refused.text
+    assert client.get("/bao-cao", params={"ky": "2027"}).status_code == 400  # not begun

@@ -36,6 +36,7 @@ from notifier.plans.identity import plan_of
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
+from notifier.reports.charts import unit_bars
 from notifier.reports.log import LogRecord, log_records
 from notifier.reports.units import unit_records
 from notifier.schedule.models import Assignment, Digest, Reminder
@@ -45,6 +46,7 @@ from notifier.units.models import ChannelLink, Unit
 from notifier.web.auth import SessionClaim, Sessions, authenticate
 from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
+from notifier.web.report_page import ReportPage
 from notifier.web.status import CATEGORIES, task_states
 from notifier.web.task_view import unit_parts
 
@@ -75,6 +77,7 @@ class Visitor:
 
 def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
     pages = OfficePages(context, sessions)
+    reports = ReportPage(context, pages.render)
     return [
         Route("/dang-nhap", pages.login, methods=["GET", "POST"]),
         Route("/dang-xuat", pages.guard(pages.logout), methods=["POST"]),
@@ -94,6 +97,8 @@ def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
         Route("/van-de", pages.guard(pages.problems)),
         Route("/xuat/nhat-ky.xlsx", pages.guard(pages.export_log)),
         Route("/xuat/bao-cao.xlsx", pages.guard(pages.export_status)),
+        Route("/bao-cao", pages.guard(reports.page)),
+        Route("/bao-cao/tai-ve", pages.guard(reports.download)),
     ]
 
 
@@ -234,9 +239,11 @@ class OfficePages:
         for state in states:
             for unit in state.lead:
                 per_unit.setdefault(unit, dict.fromkeys(CATEGORIES, 0))[state.category] += 1
+        shown = ("done_on_time", "done_late", "in_progress", "due_soon", "overdue")
         return self.render(
             "overview.html.j2",
             visitor,
+            bars=unit_bars(sorted(per_unit.items()), shown),
             states=states,
             counts=counts,
             categories=CATEGORIES,

@@ -1,0 +1,105 @@
+"""The office's report page ("Báo cáo"): the periodic report for a chosen month, quarter, half or
+year, with its charts, and the same report to download as .xlsx or .docx."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from notifier.clock import vietnam_time
+from notifier.errors import InputError
+from notifier.plans.roster import plan_records
+from notifier.reports import report_layout as layout
+from notifier.reports.charts import report_bars, year_chart, year_months
+from notifier.reports.periodic import IN_PROGRESS, LATE, ON_TIME, OVERDUE, PeriodReport, parse_period, period_report
+from notifier.reports.report_document import report_document
+from notifier.reports.report_workbook import report_workbook
+from notifier.text import labels
+from notifier.web.context import WebContext
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Render = Callable[..., HTMLResponse]
+
+
+def period_choices(today: date) -> list[tuple[str, str]]:
+    """The periods of this year and last that have begun, newest first: what the office files."""
+    codes = []
+    for year in (today.year, today.year - 1):
+        codes += [f"{year}-{m:02d}" for m in range(12, 0, -1)]
+        codes += [f"{year}-Q{q}" for q in range(4, 0, -1)] + [f"{year}-H2", f"{year}-H1", str(year)]
+    periods = [parse_period(code) for code in codes]
+    begun = [p for p in periods if p.start <= today]
+    begun.sort(key=lambda p: (p.start.year, p.end - p.start, p.start), reverse=True)
+    return [(p.code, p.label) for p in begun]
+
+
+class ReportPage:
+    def __init__(self, context: WebContext, render: Render) -> None:
+        self.context, self.render = context, render
+
+    def _today(self) -> date:
+        return vietnam_time(self.context.clock()).date()
+
+    def _default_period(self) -> str:
+        today = self._today()
+        return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+    async def page(self, request: Request, visitor: Any) -> Response:
+        period = request.query_params.get("ky") or self._default_period()
+        plan_code = request.query_params.get("ke_hoach") or None
+        return await asyncio.to_thread(self._page, visitor, period, plan_code)
+
+    def _page(self, visitor: Any, period_code: str, plan_code: str | None) -> Response:
+        now = self.context.clock()
+        try:
+            with Session(self.context.engine) as session:
+                report = period_report(session, parse_period(period_code), now, plan_code=plan_code)
+                months = year_months(session, report.period.start.year, now, plan_code=plan_code)
+                plans = plan_records(session)
+        except InputError as exc:
+            return self.render("message.html.j2", visitor, status=400, title="Không lập được báo cáo", text=str(exc))
+        return self.render(
+            "report.html.j2",
+            visitor,
+            report=report,
+            bars=report_bars(report),
+            year=year_chart(months),
+            months=months,
+            periods=period_choices(self._today()),
+            plans=plans,
+            plan_code=plan_code,
+            buckets=(ON_TIME, LATE, IN_PROGRESS, OVERDUE, "continuous", "no_deadline"),
+            categories=labels.TASK_CATEGORY,
+            sections=layout.SECTIONS,
+            note=layout.item_note,
+        )
+
+    async def download(self, request: Request, visitor: Any) -> Response:
+        period = request.query_params.get("ky") or self._default_period()
+        plan_code = request.query_params.get("ke_hoach") or None
+        kind = request.query_params.get("dinh_dang", "xlsx")
+        return await asyncio.to_thread(self._download, visitor, period, plan_code, kind)
+
+    def _download(self, visitor: Any, period_code: str, plan_code: str | None, kind: str) -> Response:
+        try:
+            if kind not in ("xlsx", "docx"):
+                raise InputError(f"định dạng «{kind}» không có: chọn xlsx hoặc docx")
+            with Session(self.context.engine) as session:
+                report = period_report(session, parse_period(period_code), self.context.clock(), plan_code=plan_code)
+        except InputError as exc:
+            return self.render("message.html.j2", visitor, status=400, title="Không lập được báo cáo", text=str(exc))
+        return _document(report, kind, self._today())
+
+
+def _document(report: PeriodReport, kind: str, made_on: date) -> Response:
+    data = report_workbook(report, made_on) if kind == "xlsx" else report_document(report, made_on)
+    name = f"bao-cao-{report.period.code}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=XLSX if kind == "xlsx" else DOCX, headers=headers)
