@@ -32,8 +32,10 @@ from notifier.delivery.models import Heartbeat
 from notifier.inbound.context import InboundContext
 from notifier.inbound.telegram import TelegramInbound
 from notifier.inbound.zalo import ZaloInbound
+from notifier.reports.report_message import ReportMessages
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
+from notifier.schedule.report_schedule import queue_periodic_report
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
 from notifier.settings import Settings, require_secret
@@ -77,7 +79,15 @@ class Runtime:
 
     @property
     def dispatcher(self) -> Dispatcher:
-        return Dispatcher(self.engine, self.channels, self.templates, self.policy.calendar, self.settings.retry_seconds)
+        reports = ReportMessages(self.settings.public_base_url)
+        return Dispatcher(
+            self.engine,
+            self.channels,
+            self.templates,
+            self.policy.calendar,
+            self.settings.retry_seconds,
+            {"report": reports.content},
+        )
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
         """Where a unit's digests go: its working links, configured or not (a link to a channel
@@ -202,6 +212,7 @@ async def run_pass(
     """One scan and one dispatch at ``now``; with ``poll``, one pass over waiting inbound updates."""
     reminders = await asyncio.to_thread(scan, runtime.engine, runtime.policy, now)
     await asyncio.to_thread(queue_weekly_summary, runtime.engine, runtime.policy, now)
+    await asyncio.to_thread(queue_periodic_report, runtime.engine, runtime.policy, now)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
     digests = sent = 0
     # Nothing goes out while the office is closed: a service that was down at 08:00 and comes back

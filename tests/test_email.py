@@ -4,6 +4,7 @@ the acknowledgement link through the real web app over HTTP."""
 from __future__ import annotations
 
 import email
+import io
 import logging
 import ssl
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
@@ -286,3 +288,50 @@ def test_an_email_acknowledgement_shows_in_the_units_telegram_message(
         assert len(message.edits) == edits  # shown once, not edited again and again
     finally:
         telegram.stop()
+
+
+LEADER = "chutich@thaitan.gov.vn"
+
+
+def test_leadership_gets_the_periodic_report_with_its_workbook_once_before_it_is_due(
+    mail: dict[str, Any], tls: tuple[ssl.SSLContext, Path], workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = workdir / "config" / "policy.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace(
+            "  to_leadership: false                  # to leadership_unit", "  to_leadership: true"
+        ),
+        encoding="utf-8",
+    )
+    assert run_cli(capsys, "import", str(SAMPLE), "--now", "2026-11-20T09:00").code == 0
+    assert run_cli(capsys, "units", "link", "Lãnh đạo UBND xã", "--email", LEADER).code == 0
+    inbox = _start(mail, tls)
+    # Due upward on 15/12; two working days before is Friday 11/12. December closes the quarter,
+    # the half and the year together: the year's report goes.
+    _once(capsys, "2026-12-10T08:00")
+    assert not [m for m in inbox.to(LEADER) if "Báo cáo" in str(m["Subject"])]
+    _once(capsys, "2026-12-11T08:00")
+    _once(capsys, "2026-12-14T08:00")
+    reports = [m for m in inbox.to(LEADER) if "Báo cáo" in str(m["Subject"])]
+    assert len(reports) == 1
+    expected = run_cli(capsys, "report", "--period", "2026", "--format", "json", "--now", "2026-12-11T08:00").json()
+    message = reports[0]
+    assert message["Subject"] == (
+        f"[Nhắc việc] Báo cáo kết quả thực hiện nhiệm vụ Năm 2026 — quá hạn {expected['totals']['overdue']}"
+    )
+    text, html = _parts(message)
+    assert "tính đến hết ngày 11/12/2026" in text
+    for unit in expected["units"]:
+        four = " / ".join(str(unit[k]) for k in ("done_on_time", "done_late", "in_progress", "overdue"))
+        assert f"- {unit['unit']}: {four}" in text
+    segments = sum(
+        1 for u in expected["units"] for k in ("done_on_time", "done_late", "in_progress", "overdue") if u[k]
+    )
+    assert html.count('<td title="') == segments  # the bars, drawn with cells a mail client shows
+    files = [p for p in message.iter_attachments() if p.get_filename() == "bao-cao-2026.xlsx"]
+    assert len(files) == 1
+    sheet = openpyxl.load_workbook(io.BytesIO(files[0].get_content())).active
+    totals = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "Tổng cộng")
+    assert list(totals[2:6]) == [expected["totals"][k] for k in ("done_on_time", "done_late", "in_progress", "overdue")]
+    log = [r for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "report"]
+    assert [(r["unit"], r["target"], r["status"]) for r in log] == [("Lãnh đạo UBND xã", LEADER, "sent")]

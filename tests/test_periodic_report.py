@@ -6,7 +6,7 @@ checks the same replay against the rows on every period's last evening."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,17 @@ import openpyxl
 import pytest
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import Engine
+from sqlmodel import Session, select
 
+from notifier.clock import at_vietnam
 from notifier.db.engine import MIGRATIONS, make_engine
+from notifier.delivery.render import render_digest
+from notifier.reports.report_message import ReportMessages
+from notifier.schedule.calendar import WorkingCalendar
+from notifier.schedule.models import Digest
 from notifier.settings import Settings
+from notifier.units.models import Unit
 from tests.cli_runner import run_cli
 
 PLAN = """TT;Nhiệm vụ;Đơn vị chủ trì;Đơn vị phối hợp;Thời hạn hoàn thành
@@ -180,3 +188,26 @@ def test_a_database_from_before_the_history_gets_it_from_its_rows(
     engine.dispose()
     assert _report(capsys, "2026-Q1", LATER) == before  # the next command migrates and fills it
     assert _counts(before)[KT] == (1, 1, 0, 0, 0, 0)
+
+
+def test_the_report_message_reads_the_same_on_every_channel(
+    history: dict[str, Any], settings: Settings, engine: Engine
+) -> None:
+    with Session(engine) as session:
+        leader = session.exec(select(Unit).where(Unit.name == "Lãnh đạo UBND xã")).one()
+        sent = at_vietnam(date(2026, 7, 1), time(8, 0))
+        digest = Digest(key="t", unit_id=leader.id or 0, role="leadership", kind="report", send_at=sent)
+        digest.period = "2026-Q2"
+        session.add(digest)
+        session.flush()
+        content = ReportMessages("https://nhacviec.thaitan.gov.vn").content(session, digest)
+        calendar, templates = WorkingCalendar(), settings.templates_dir
+        for folder in ("telegram", "zalo", "console", "email"):
+            text = render_digest(session, digest, calendar, templates, folder, content.values)
+            assert "Quý II năm 2026" in text and "tính đến hết ngày 30/06/2026" in text.lower(), folder
+            assert f"{KT}: 0 / 0 / 0 / 1" in text and f"{VP}: 0 / 0 / 0 / 5" in text, folder
+            assert "https://nhacviec.thaitan.gov.vn/bao-cao?ky=2026-Q2" in text, folder
+        subject = render_digest(session, digest, calendar, templates, "email", content.values, "subject")
+        assert subject == "[Nhắc việc] Báo cáo kết quả thực hiện nhiệm vụ Quý II năm 2026 — quá hạn 7"
+        [workbook] = content.attachments
+        assert workbook.filename == "bao-cao-2026-Q2.xlsx" and workbook.data[:2] == b"PK"

@@ -267,6 +267,9 @@ def test_a_track_that_fails_does_not_stop_the_others(
         ("weekly_summary:\n  weekday: sunday\n", "weekly_summary.weekday"),
         ("calendar:\n  days_off: [31/12/2026]\n", "calendar.days_off"),
         ("- just a list\n", "cần một bảng khóa - giá trị"),
+        ("periodic_report:\n  periods: [week]\n", "periodic_report.periods"),
+        ("periodic_report:\n  deadline_day: 40\n", "periodic_report.deadline_day"),
+        ("periodic_report:\n  working_days_before: -1\n", "periodic_report.working_days_before"),
     ],
 )
 def test_a_bad_policy_file_is_refused_by_name_and_field(

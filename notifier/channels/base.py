@@ -45,6 +45,15 @@ class OutItem:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message where the channel carries files (email): the report's .xlsx."""
+
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A rendered digest for one target. ``key`` is the delivery's unique key, stable across retries."""
 
@@ -56,6 +65,7 @@ class Outbound:
     kind: str = "reminder"
     #: Further rendered parts the channel asked for (an email's subject and HTML body).
     extras: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,9 @@ class EmailChannel(Channel):
         email.set_content(message.text)
         if message.extras.get("html"):
             email.add_alternative(message.extras["html"], subtype="html")
+        for attachment in message.attachments:
+            maintype, _, subtype = attachment.mime_type.partition("/")
+            email.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
         return email
 
     def _deliver(self, email: EmailMessage, recipient: str) -> None:

@@ -14,16 +14,17 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, and_, exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from notifier.channels.base import NO_LINK, Channel, ChannelError, Outbound, OutItem, SendResult
+from notifier.channels.base import NO_LINK, Attachment, Channel, ChannelError, Outbound, OutItem, SendResult
 from notifier.channels.models import SentMessage
 from notifier.clock import stamp, stopwatch, wall_time
 from notifier.delivery.models import Delivery
@@ -46,6 +47,19 @@ Targets = Callable[[Session, Unit], Sequence[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
+class DigestContent:
+    """What a digest of a kind made above this layer says (the periodic report): the values its
+    templates read, and the files that go with it where the channel carries files."""
+
+    values: dict[str, Any]
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: A digest kind's content, made when the digest is sent (given by the wiring: reports sit above).
+ContentMaker = Callable[[Session, Digest], DigestContent]
+
+
+@dataclass(frozen=True)
 class Claimed:
     id: int
     channel: str
@@ -62,6 +76,7 @@ class Dispatcher:
     templates: Path
     calendar: WorkingCalendar
     backoff: tuple[float, ...]  # seconds before each retry (NOTIFIER_RETRY_SECONDS)
+    contents: Mapping[str, ContentMaker] = field(default_factory=dict)
 
 
 def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
@@ -147,17 +162,22 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
     digest = session.get_one(Digest, delivery.digest_id)
     channel = dispatcher.channels.get(delivery.channel)
     items: tuple[OutItem, ...] = ()
-    if digest.kind != "summary":
+    maker = dispatcher.contents.get(digest.kind)
+    content = maker(session, digest) if maker else DigestContent({})
+    if digest.kind in ("reminder", "leadership"):
         view = digest_view(session, digest, dispatcher.calendar)
         items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
     context = channel.context(delivery_id, delivery.target, delivery.created_at) if channel is not None else {}
+    context |= content.values
     args = (session, digest, dispatcher.calendar, dispatcher.templates)
     if delivery.body is None and channel is not None:
         # Rendered once and kept: a retry sends the same words, and the log shows what was said.
         delivery.body = render_digest(*args, channel.template_folder, context)
         session.add(delivery)
     extras = {p: render_digest(*args, channel.template_folder, context, p) for p in channel.parts} if channel else {}
-    message = Outbound(delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind, extras)
+    message = Outbound(
+        delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind, extras, content.attachments
+    )
     return Claimed(delivery_id, delivery.channel, message, delivery.attempts)
 
 

@@ -52,13 +52,14 @@ def render_digest(
     context: dict[str, Any] | None = None,
     part: str | None = None,
 ) -> str:
-    """The message a digest becomes on one channel (its reminders, or the weekly summary), or one
-    further ``part`` of it (templates/<folder>/<kind>.part-<part>.{html,txt}.j2)."""
-    kind = "summary" if digest.kind == "summary" else "digest"
+    """The message a digest becomes on one channel (its reminders, the weekly summary, or a kind
+    whose values the caller gives: the periodic report), or one further ``part`` of it
+    (templates/<folder>/<kind>.part-<part>.{html,txt}.j2)."""
+    kind = digest.kind if digest.kind in ("summary", "report") else "digest"
     values: dict[str, Any] = dict(context or {})
     if kind == "summary":
         values["summary"] = summary_view(session, digest, calendar)
-    else:
+    elif kind == "digest":
         values["digest"] = digest_view(session, digest, calendar)
     name = kind if part is None else f"{kind}.part-{part}"
     return template(templates, folder, name).render(**values).strip()

@@ -65,7 +65,8 @@ def _unacknowledged(session: Session, unit: Unit, at: datetime) -> int:
     week_ago = at - timedelta(days=7)
     sent = session.exec(
         select(Digest.id)
-        .where(Digest.unit_id == unit.id, Digest.kind != "summary", col(Digest.send_at) >= week_ago)
+        .where(Digest.unit_id == unit.id, col(Digest.kind).in_(("reminder", "leadership")))
+        .where(col(Digest.send_at) >= week_ago)
         .where(Delivery.digest_id == Digest.id, Delivery.status == "sent")
         .distinct()
     ).all()

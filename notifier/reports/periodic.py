@@ -323,7 +323,7 @@ def _item(scope: _Scope, task: Task, unit_id: int, period: str, state: _State | 
     bucket, done_on, days_late = judged
     return ReportItem(
         key=task.key,
-        number=task.path or task.number,
+        number=task.path.split("#")[0] or task.number,  # "3.3.b" says where it sits; "#2" is the key's
         title=task.title,
         plan=scope.plans[task.plan_id].code,
         unit=scope.units.get(unit_id, "?"),

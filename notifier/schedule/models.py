@@ -101,7 +101,8 @@ class Digest(SQLModel, table=True):
     key: str = Field(unique=True, max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str = Field(max_length=20)  # lead, coordinating, leadership, office
-    kind: str = Field(default="reminder", max_length=20)  # reminder, summary
+    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report
+    period: str | None = Field(default=None, max_length=20)  # a report's period: 2026-Q4
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # open: still collecting items; sealed: deliveries written, nothing more is added.
     status: str = Field(default="open", max_length=20)

@@ -12,6 +12,19 @@ from notifier.schedule.calendar import WorkingCalendar
 from notifier.yamlfile import load_mapping
 
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
+REPORT_PERIODS = ("month", "quarter", "half_year", "year")
+
+
+@dataclass(frozen=True)
+class ReportRules:
+    """The periodic report sent before the office must file it upward: for which periods, when it
+    is due upward (that day of the period's last month), and how many working days ahead."""
+
+    periods: tuple[str, ...] = ("quarter", "half_year", "year")
+    deadline_day: int = 15
+    working_days_before: int = 2
+    to_leadership: bool = False
+    to_office: bool = False
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,7 @@ class Policy:
     office_units: tuple[str, ...] = ()
     summary_weekday: int = 0
     summary_to_leadership: bool = False
+    report: ReportRules = ReportRules()
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     plan_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -91,6 +105,7 @@ def _policy(data: dict[str, Any]) -> Policy:
         office_units=tuple(data.get("office_units") or ()),
         summary_weekday=WEEKDAYS[weekday],
         summary_to_leadership=bool(summary.get("to_leadership", False)),
+        report=_report_rules(data.get("periodic_report") or {}),
         calendar=calendar,
         plan_overrides=dict(data.get("plans") or {}),
         task_overrides=dict(data.get("tasks") or {}),
@@ -110,6 +125,28 @@ def _role_rules(raw: dict[str, Any], base: RoleRules, where: str) -> RoleRules:
         escalate_after=_optional_positive(raw.get("escalate_after_working_days", base.escalate_after), where),
         window_open=bool(raw.get("window_open", base.window_open)),
         check_in=bool(raw.get("monthly_check_in", base.check_in)),
+    )
+
+
+def _report_rules(raw: dict[str, Any]) -> ReportRules:
+    if not isinstance(raw, dict):
+        raise ValueError("periodic_report: cần một bảng khóa - giá trị")
+    base = ReportRules()
+    periods = raw.get("periods", list(base.periods))
+    if not isinstance(periods, list) or not periods or any(p not in REPORT_PERIODS for p in periods):
+        raise ValueError(f"periodic_report.periods: cần danh sách trong {', '.join(REPORT_PERIODS)} (nhận «{periods}»)")
+    day = _positive(raw.get("deadline_day", base.deadline_day), "periodic_report.deadline_day")
+    if day > 31:
+        raise ValueError(f"periodic_report.deadline_day: ngày trong tháng 1-31 (nhận «{day}»)")
+    before = raw.get("working_days_before", base.working_days_before)
+    if not isinstance(before, int) or before < 0:
+        raise ValueError(f"periodic_report.working_days_before: cần số nguyên không âm (nhận «{before}»)")
+    return ReportRules(
+        periods=tuple(periods),
+        deadline_day=day,
+        working_days_before=before,
+        to_leadership=bool(raw.get("to_leadership", False)),
+        to_office=bool(raw.get("to_office", False)),
     )
 
 

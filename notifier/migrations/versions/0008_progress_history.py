@@ -1,6 +1,6 @@
 """progress_event: the history of each occurrence (deadline given, completions, reopenings,
 cancellations) that the periodic report replays; filled from what the rows hold now, the
-deadline dated when its task was first imported
+deadline dated when its task was first imported; digest: the period of a periodic report
 
 Revision ID: 0008
 Revises: 0007
@@ -48,8 +48,12 @@ def upgrade() -> None:
     op.create_index("ix_progress_event_occurrence_at", "progress_event", ["occurrence_id", "at"])
     for statement in BACKFILL:
         op.execute(statement)
+    with op.batch_alter_table("digest") as batch:
+        batch.add_column(sa.Column("period", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("digest") as batch:
+        batch.drop_column("period")
     op.drop_index("ix_progress_event_occurrence_at", table_name="progress_event")
     op.drop_table("progress_event")
