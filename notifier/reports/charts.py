@@ -15,10 +15,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
-
 from notifier.clock import vietnam_time
-from notifier.reports.periodic import IN_PROGRESS, LATE, ON_TIME, OVERDUE, PeriodReport, parse_period, period_report
+from notifier.reports.periodic import (
+    IN_PROGRESS,
+    LATE,
+    ON_TIME,
+    OVERDUE,
+    History,
+    PeriodReport,
+    judge,
+    parse_period,
+)
 from notifier.text import labels
 
 STACKED = (ON_TIME, LATE, IN_PROGRESS, OVERDUE)
@@ -106,14 +113,14 @@ class YearChart:
     legend: list[tuple[str, str]]
 
 
-def year_months(session: Session, year: int, now: datetime, *, plan_code: str | None = None) -> list[Month]:
+def year_months(history: History, year: int, now: datetime) -> list[Month]:
     """Each month of ``year`` that has begun, from the same replay as the report (so they agree)."""
     months = []
     for month in range(1, 13):
         period = parse_period(f"{year}-{month:02d}")
         if period.start > vietnam_time(now).date():
             break
-        t = period_report(session, period, now, plan_code=plan_code).totals
+        t = judge(history, period, now).totals
         months.append(Month(month, t.done_on_time, t.done_late, t.in_progress + t.overdue, t.overdue))
     return months
 

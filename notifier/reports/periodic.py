@@ -232,10 +232,50 @@ def in_period(occurrence: Occurrence, state: _State, as_of: date) -> bool:
 
 
 @dataclass(frozen=True)
-class _Scope:
+class History:
+    """Everything a report reads, loaded once: several periods (the year month by month) are then
+    judged in memory. Scoping to a period's end (plans removed, tasks archived) happens per report."""
+
     plans: dict[int, Plan]
     tasks: dict[int, Task]
     units: dict[int, str]
+    occurrences: list[Occurrence]
+    events: dict[int, list[ProgressEvent]]  # occurrence id -> its history, in order
+    leads: dict[int, list[int]]  # occurrence id -> lead unit ids
+    undated_leads: list[Assignment]  # active lead assignments (for tasks without a deadline)
+    comments: list[tuple[Ack, int]]  # units' written answers on tasks, with the unit, in time order
+
+
+def load_history(session: Session, *, plan_code: str | None = None) -> History:
+    query = select(Plan).where(Plan.code == plan_code) if plan_code else select(Plan)
+    plans = {p.id or 0: p for p in session.exec(query).all()}
+    if plan_code and not plans:
+        raise InputError(f"không có kế hoạch mã «{plan_code}»")
+    tasks = {t.id or 0: t for t in session.exec(select(Task).where(col(Task.plan_id).in_(plans))).all()}
+    occurrences = list(session.exec(select(Occurrence).where(col(Occurrence.task_id).in_(tasks))).all())
+    ids = [o.id or 0 for o in occurrences]
+    events: dict[int, list[ProgressEvent]] = defaultdict(list)
+    query_events = select(ProgressEvent).where(col(ProgressEvent.occurrence_id).in_(ids))
+    for event in session.exec(query_events.order_by(col(ProgressEvent.at), col(ProgressEvent.id))).all():
+        events[event.occurrence_id].append(event)
+    leads: dict[int, list[int]] = defaultdict(list)
+    lead_rows = select(Track.occurrence_id, Assignment.unit_id).where(
+        Track.assignment_id == Assignment.id, Assignment.role == "lead", col(Track.occurrence_id).in_(ids)
+    )
+    for occurrence_id, unit_id in session.exec(lead_rows.order_by(col(Assignment.id))).all():
+        leads[occurrence_id].append(unit_id)
+    undated = select(Assignment).where(col(Assignment.task_id).in_(tasks), Assignment.role == "lead")
+    notes = select(Ack, Digest.unit_id).where(Ack.digest_id == Digest.id, Ack.action == "comment")
+    return History(
+        plans,
+        tasks,
+        {u.id or 0: u.name for u in session.exec(select(Unit)).all()},
+        occurrences,
+        events,
+        leads,
+        list(session.exec(undated.where(col(Assignment.active).is_(True)).order_by(col(Assignment.id))).all()),
+        list(session.exec(notes.where(col(Ack.task_id).in_(tasks)).order_by(col(Ack.at))).all()),
+    )
 
 
 def period_report(
@@ -243,14 +283,18 @@ def period_report(
 ) -> PeriodReport:
     """The report for ``period`` over every plan (or the one named), as the history stood at its
     end; a period still running is judged on today."""
+    return judge(load_history(session, plan_code=plan_code), period, now)
+
+
+def judge(history: History, period: ReportPeriod, now: datetime) -> PeriodReport:
     if period.start > vietnam_time(now).date():
         raise InputError(f"kỳ báo cáo «{period.code}» chưa bắt đầu")
     as_of = min(period.end, vietnam_time(now).date())
     until = at_vietnam(as_of + timedelta(days=1), time(0))
-    scope = _scope(session, until, plan_code)
-    items, dated = _dated_items(session, scope, period, as_of, until)
-    items += _undated_items(session, scope, dated)
-    items = _with_last_reports(session, items, scope, until)
+    scope = _scope(history, until)
+    items, dated = _dated_items(history, scope, period, as_of, until)
+    items += _undated_items(history, scope, dated)
+    items = _with_last_reports(history, items, scope, until)
     counts: dict[str, UnitCounts] = {}
     for item in items:
         counts.setdefault(item.unit, UnitCounts(item.unit)).add(item.bucket)
@@ -266,45 +310,37 @@ def period_report(
     return PeriodReport(period, as_of, plans, "; ".join(issuers), ranked, totals, items)
 
 
-def _scope(session: Session, until: datetime, plan_code: str | None) -> _Scope:
-    query = select(Plan).where(col(Plan.removed_at).is_(None) | (col(Plan.removed_at) >= until))
-    if plan_code:
-        query = query.where(Plan.code == plan_code)
-    plans = {p.id or 0: p for p in session.exec(query).all()}
-    if plan_code and not plans:
-        raise InputError(f"không có kế hoạch mã «{plan_code}»")
-    tasks = session.exec(
-        select(Task)
-        .where(col(Task.plan_id).in_(plans))
-        .where(col(Task.archived_at).is_(None) | (col(Task.archived_at) >= until))
-    ).all()
-    units = {u.id or 0: u.name for u in session.exec(select(Unit)).all()}
-    return _Scope(plans, {t.id or 0: t for t in tasks}, units)
+@dataclass(frozen=True)
+class _Scope:
+    """The plans not removed and the tasks not archived before the period's end."""
+
+    plans: dict[int, Plan]
+    tasks: dict[int, Task]
+    units: dict[int, str]
+
+
+def _scope(history: History, until: datetime) -> _Scope:
+    plans = {i: p for i, p in history.plans.items() if p.removed_at is None or p.removed_at >= until}
+    tasks = {
+        i: t
+        for i, t in history.tasks.items()
+        if t.plan_id in plans and (t.archived_at is None or t.archived_at >= until)
+    }
+    return _Scope(plans, tasks, history.units)
 
 
 def _dated_items(
-    session: Session, scope: _Scope, period: ReportPeriod, as_of: date, until: datetime
+    history: History, scope: _Scope, period: ReportPeriod, as_of: date, until: datetime
 ) -> tuple[list[ReportItem], set[int]]:
     """Each lead's part in each occurrence that existed at the period's end, and the tasks that had
     one. An occurrence first recorded later did not exist then (the office set a date afterwards),
     unless its whole task is newer: a plan imported after the period reports as first known."""
-    occurrences = session.exec(select(Occurrence).where(col(Occurrence.task_id).in_(scope.tasks))).all()
-    ids = [o.id or 0 for o in occurrences]
-    history: dict[int, list[ProgressEvent]] = defaultdict(list)
-    query = select(ProgressEvent).where(col(ProgressEvent.occurrence_id).in_(ids))
-    for event in session.exec(query.order_by(col(ProgressEvent.at), col(ProgressEvent.id))).all():
-        history[event.occurrence_id].append(event)
-    leads: dict[int, list[int]] = defaultdict(list)
-    lead_rows = select(Track.occurrence_id, Assignment.unit_id).where(
-        Track.assignment_id == Assignment.id, Assignment.role == "lead", col(Track.occurrence_id).in_(ids)
-    )
-    for occurrence_id, unit_id in session.exec(lead_rows.order_by(col(Assignment.id))).all():
-        leads[occurrence_id].append(unit_id)
     items: list[ReportItem] = []
     dated: set[int] = set()
-    for occurrence in occurrences:
-        events = history[occurrence.id or 0]
-        if events and events[0].at >= until and scope.tasks[occurrence.task_id].created_at < until:
+    for occurrence in history.occurrences:
+        task = scope.tasks.get(occurrence.task_id)
+        events = history.events.get(occurrence.id or 0, [])
+        if task is None or (events and events[0].at >= until and task.created_at < until):
             continue
         state = replay(occurrence, events, until)
         if state.cancelled:
@@ -312,10 +348,10 @@ def _dated_items(
         dated.add(occurrence.task_id)
         if not in_period(occurrence, state, as_of):
             continue
-        for unit_id in leads[occurrence.id or 0]:
+        for unit_id in history.leads.get(occurrence.id or 0, []):
             judged = classify(state, unit_id, occurrence, period, as_of)
             if judged is not None:
-                items.append(_item(scope, scope.tasks[occurrence.task_id], unit_id, occurrence.period, state, judged))
+                items.append(_item(scope, task, unit_id, occurrence.period, state, judged))
     return items, dated
 
 
@@ -337,28 +373,22 @@ def _item(scope: _Scope, task: Task, unit_id: int, period: str, state: _State | 
     )
 
 
-def _undated_items(session: Session, scope: _Scope, dated: set[int]) -> list[ReportItem]:
+def _undated_items(history: History, scope: _Scope, dated: set[int]) -> list[ReportItem]:
     """The tasks that had no deadline at the period's end (their words give none and the office
     had set none): no occurrence then, never reminded."""
-    rows = session.exec(
-        select(Assignment)
-        .where(col(Assignment.task_id).in_(set(scope.tasks) - dated))
-        .where(Assignment.role == "lead", col(Assignment.active).is_(True))
-        .order_by(col(Assignment.id))
-    ).all()
+    rows = [a for a in history.undated_leads if a.task_id in scope.tasks and a.task_id not in dated]
     return [_item(scope, scope.tasks[a.task_id], a.unit_id, "", None, (NO_DEADLINE, None, 0)) for a in rows]
 
 
-def _with_last_reports(session: Session, items: list[ReportItem], scope: _Scope, until: datetime) -> list[ReportItem]:
+def _with_last_reports(history: History, items: list[ReportItem], scope: _Scope, until: datetime) -> list[ReportItem]:
     """A continuous task's line carries the unit's last written word on it before the period's end."""
-    wanted = {(i.key, i.unit) for i in items if i.bucket == CONTINUOUS}
-    if not wanted:
+    if not any(i.bucket == CONTINUOUS for i in items):
         return items
-    keys = {t.id: t.key for t in scope.tasks.values()}
     latest: dict[tuple[str, str], Ack] = {}
-    notes = select(Ack, Digest.unit_id).where(Ack.digest_id == Digest.id, Ack.action == "comment", Ack.at < until)
-    for ack, unit_id in session.exec(notes.where(col(Ack.task_id).in_(keys)).order_by(col(Ack.at))).all():
-        latest[(keys[ack.task_id], scope.units.get(unit_id, "?"))] = ack
+    for ack, unit_id in history.comments:
+        task = scope.tasks.get(ack.task_id or 0)
+        if task is not None and ack.at < until:
+            latest[(task.key, scope.units.get(unit_id, "?"))] = ack
     return [_noted(i, latest.get((i.key, i.unit))) if i.bucket == CONTINUOUS else i for i in items]
 
 

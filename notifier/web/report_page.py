@@ -17,7 +17,17 @@ from notifier.errors import InputError
 from notifier.plans.roster import plan_records
 from notifier.reports import report_layout as layout
 from notifier.reports.charts import report_bars, year_chart, year_months
-from notifier.reports.periodic import IN_PROGRESS, LATE, ON_TIME, OVERDUE, PeriodReport, parse_period, period_report
+from notifier.reports.periodic import (
+    IN_PROGRESS,
+    LATE,
+    ON_TIME,
+    OVERDUE,
+    PeriodReport,
+    judge,
+    load_history,
+    parse_period,
+    period_report,
+)
 from notifier.reports.report_document import report_document
 from notifier.reports.report_workbook import report_workbook
 from notifier.text import labels
@@ -60,9 +70,10 @@ class ReportPage:
         now = self.context.clock()
         try:
             with Session(self.context.engine) as session:
-                report = period_report(session, parse_period(period_code), now, plan_code=plan_code)
-                months = year_months(session, report.period.start.year, now, plan_code=plan_code)
+                history = load_history(session, plan_code=plan_code)
                 plans = plan_records(session)
+            report = judge(history, parse_period(period_code), now)
+            months = year_months(history, report.period.start.year, now)
         except InputError as exc:
             return self.render("message.html.j2", visitor, status=400, title="Không lập được báo cáo", text=str(exc))
         return self.render(
