@@ -28,12 +28,13 @@ def add_report_parser(commands: Any) -> None:
     p.add_argument("--plan", dest="plan_code", help="chỉ một kế hoạch (mặc định: mọi kế hoạch)")
     p.add_argument("--format", choices=FORMATS, help="mặc định: theo đuôi tệp --out, không có thì in ra màn hình")
     p.add_argument("--out", help="ghi ra tệp này (.xlsx, .docx, .json)")
+    p.add_argument("--json", action="store_true", help="như --format json")
     p.set_defaults(handler=report)
 
 
 def report(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     period = parse_period(args.period)
-    chosen = _format(args.format, args.out)
+    chosen = _format("json" if args.json else args.format, args.out)
     with Session(engine) as session:
         result = period_report(session, period, clock(), plan_code=args.plan_code)
     made_on = vietnam_time(clock()).date()

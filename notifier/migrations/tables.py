@@ -5,7 +5,16 @@ from notifier.actions.audit import AuditEntry
 from notifier.channels.models import InboundCursor, Lease, RateReservation, SentMessage
 from notifier.delivery.models import Ack, Delivery, Heartbeat
 from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
-from notifier.schedule.models import Assignment, Digest, Occurrence, ProgressEvent, Reminder, ScheduleMark, Track
+from notifier.schedule.models import (
+    Assignment,
+    Digest,
+    ExtensionRequest,
+    Occurrence,
+    ProgressEvent,
+    Reminder,
+    ScheduleMark,
+    Track,
+)
 from notifier.units.models import ChannelLink, GroupMember, LinkCode, Unit, UnitAlias
 
 __all__ = [
@@ -15,6 +24,7 @@ __all__ = [
     "ChannelLink",
     "Delivery",
     "Digest",
+    "ExtensionRequest",
     "GroupMember",
     "Heartbeat",
     "ImportRun",

@@ -107,6 +107,7 @@ class ReportItem:
     days_late: int  # calendar days past the deadline: at completion, or at the period's end
     last_report: str | None = None  # a continuous task: the unit's last written word
     last_report_on: date | None = None
+    extended: bool = False  # ``due`` is an approved extension; on time is judged against it
 
     def json(self) -> dict[str, Any]:
         return {
@@ -124,6 +125,7 @@ class ReportItem:
             "days_late": self.days_late,
             "last_report": self.last_report,
             "last_report_on": _iso(self.last_report_on),
+            "extended": self.extended,
         }
 
 
@@ -168,6 +170,7 @@ class _State:
     whole_done: datetime | None = None
     unit_done: dict[int, datetime] = field(default_factory=dict)
     cancelled: bool = False
+    extended: bool = False  # the deadline in force is an approved extension
 
     def done_at(self, unit_id: int) -> datetime | None:
         moments = [m for m in (self.unit_done.get(unit_id), self.whole_done) if m is not None]
@@ -187,8 +190,8 @@ def replay(occurrence: Occurrence, events: list[ProgressEvent], until: datetime)
 
 
 def _apply(state: _State, event: ProgressEvent) -> None:
-    if event.kind == "due":
-        state.due = event.due
+    if event.kind in ("due", "extended"):
+        state.due, state.extended = event.due, event.kind == "extended"
     elif event.kind in ("done", "reported") and event.unit_id is None:
         state.whole_done = state.whole_done or event.at
     elif event.kind in ("done", "reported") and event.unit_id is not None:
@@ -370,6 +373,7 @@ def _item(scope: _Scope, task: Task, unit_id: int, period: str, state: _State | 
         done_on=done_on,
         bucket=bucket,
         days_late=days_late,
+        extended=state.extended if state else False,
     )
 
 

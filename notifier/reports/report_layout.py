@@ -80,7 +80,11 @@ def count_row(rank: int | str, counts: UnitCounts) -> list[object]:
 def item_note(item: ReportItem) -> str:
     """What the office adds beside a late task: a moved deadline, the unit's last word."""
     notes = []
-    if item.first_due and item.due and item.first_due != item.due:
+    if item.extended and item.due:
+        notes.append(
+            f"đã gia hạn đến {item.due:%d/%m/%Y}" + (f" (hạn đầu {item.first_due:%d/%m/%Y})" if item.first_due else "")
+        )
+    elif item.first_due and item.due and item.first_due != item.due:
         notes.append(f"hạn điều chỉnh từ {item.first_due:%d/%m/%Y}")
     if item.done_on:
         notes.append(f"hoàn thành ngày {item.done_on:%d/%m/%Y}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
@@ -40,6 +40,8 @@ class Occurrence(SQLModel, table=True):
     status: str = Field(default="open", max_length=20)
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     done_by: str | None = Field(default=None, max_length=200)
+    # An approved extension (gia hạn): the deadline from then on, whatever the plan's words say.
+    extended_due: date | None = None
 
 
 class Track(SQLModel, table=True):
@@ -125,3 +127,26 @@ class ProgressEvent(SQLModel, table=True):
     due: date | None = None  # for "due": the deadline from then on
     by: str | None = Field(default=None, max_length=200)
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """A unit's request for more time on one occurrence of a task (đề nghị gia hạn), and the
+    decision on it: who asked, by which way, why; who decided, when, and what."""
+
+    __tablename__ = "extension_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    old_due: date | None = None
+    requested_due: date
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    requested_by: str = Field(max_length=200)
+    requested_via: str = Field(max_length=20)  # office, web, telegram, zalo, email
+    requested_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    status: str = Field(default="pending", max_length=20)  # pending, approved, rejected
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    approved_due: date | None = None
+    decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))

@@ -108,9 +108,10 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
         if found is None:
             created = True
             rows.append(occurrence)
-        if (occurrence.window_start, occurrence.due) != (period.start, period.due) or occurrence.id is None:
-            due_changed = occurrence.id is None or occurrence.due != period.due
-            occurrence.window_start, occurrence.due = period.start, period.due
+        due = occurrence.extended_due or period.due  # an approved extension outranks the plan's words
+        if (occurrence.window_start, occurrence.due) != (period.start, due) or occurrence.id is None:
+            due_changed = occurrence.id is None or occurrence.due != due
+            occurrence.window_start, occurrence.due = period.start, due
             session.add(occurrence)
             if due_changed:
                 dated.append(occurrence)

@@ -38,6 +38,15 @@ class RoleRules:
 
 
 @dataclass(frozen=True)
+class ExtensionRules:
+    """How many extensions one occurrence of a task may get, and whether a unit may still ask once
+    its deadline has passed (otherwise only the office records such a request)."""
+
+    max_per_occurrence: int = 2
+    units_after_due: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     lead: RoleRules = RoleRules(
         before=(14, 7, 3, 1), overdue_every=3, escalate_after=5, window_open=True, check_in=True
@@ -51,6 +60,7 @@ class Policy:
     summary_weekday: int = 0
     summary_to_leadership: bool = False
     report: ReportRules = ReportRules()
+    extensions: ExtensionRules = ExtensionRules()
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     plan_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -106,6 +116,7 @@ def _policy(data: dict[str, Any]) -> Policy:
         summary_weekday=WEEKDAYS[weekday],
         summary_to_leadership=bool(summary.get("to_leadership", False)),
         report=_report_rules(data.get("periodic_report") or {}),
+        extensions=_extension_rules(data.get("extensions") or {}),
         calendar=calendar,
         plan_overrides=dict(data.get("plans") or {}),
         task_overrides=dict(data.get("tasks") or {}),
@@ -147,6 +158,15 @@ def _report_rules(raw: dict[str, Any]) -> ReportRules:
         working_days_before=before,
         to_leadership=bool(raw.get("to_leadership", False)),
         to_office=bool(raw.get("to_office", False)),
+    )
+
+
+def _extension_rules(raw: dict[str, Any]) -> ExtensionRules:
+    if not isinstance(raw, dict):
+        raise ValueError("extensions: cần một bảng khóa - giá trị")
+    return ExtensionRules(
+        max_per_occurrence=_positive(raw.get("max_per_task", 2), "extensions.max_per_task"),
+        units_after_due=bool(raw.get("units_after_due", False)),
     )
 
 

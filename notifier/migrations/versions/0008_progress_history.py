@@ -53,7 +53,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("digest") as batch:
-        batch.drop_column("period")
+    op.execute("ALTER TABLE digest DROP COLUMN period")  # plain ALTER: rows point at digests
     op.drop_index("ix_progress_event_occurrence_at", table_name="progress_event")
     op.drop_table("progress_event")

@@ -1,0 +1,151 @@
+"""Extension requests (đề nghị gia hạn): a unit asks for a later deadline on one occurrence of a
+task, whoever decides approves or rejects it. Approving moves the occurrence's deadline (its
+history records it as an extension, so reports judge on-time against it) and re-plans the
+reminders; the request keeps who asked, why, who decided and when."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Session, col, func, select
+
+from notifier.actions.audit import audit
+from notifier.actions.base import Office, change
+from notifier.clock import vietnam_time
+from notifier.errors import InputError
+from notifier.plans.editing import find_task
+from notifier.plans.models import Task
+from notifier.schedule import progress
+from notifier.schedule.history import record
+from notifier.schedule.models import Assignment, ExtensionRequest, Occurrence
+from notifier.units.lookup import find_unit
+from notifier.units.models import Unit
+
+STATUS = {"pending": "đang chờ quyết định", "approved": "đã đồng ý", "rejected": "không đồng ý"}
+
+
+def request_extension(
+    office: Office,
+    key: str,
+    new_due: date,
+    *,
+    reason: str,
+    unit: str | None = None,
+    period: str | None = None,
+    via: str = "office",
+    by: str | None = None,
+) -> int:
+    """Record a request; returns its number. Refused, naming why: no open round, no deadline yet,
+    a date not later than the deadline, the cap reached, one already waiting, or (from a unit) a
+    deadline already passed when the policy leaves late requests to the office."""
+    with change(office, tracks=False) as session:
+        task = find_task(session, key)
+        occurrence = _open_occurrence(session, task, period)
+        asking = _asking_unit(session, task, unit)
+        _check(session, office, occurrence, asking, new_due, via)
+        request = ExtensionRequest(
+            occurrence_id=occurrence.id or 0,
+            task_id=task.id or 0,
+            unit_id=asking.id if asking else None,
+            old_due=occurrence.due,
+            requested_due=new_due,
+            reason=reason.strip(),
+            requested_by=by or office.by or progress.OFFICE,
+            requested_via=via,
+            requested_at=office.clock(),
+        )
+        session.add(request)
+        session.flush()
+        audit(session, office.by, "extension_request", f"#{request.id} {task.key} {new_due:%d/%m/%Y}", office.clock())
+        return request.id or 0
+
+
+def _open_occurrence(session: Session, task: Task, period: str | None) -> Occurrence:
+    query = select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.status == "open")
+    if period:
+        query = query.where(Occurrence.period == period.strip())
+    rows = sorted(session.exec(query).all(), key=lambda o: (o.due is None, o.due, o.id))
+    if not rows:
+        raise InputError(
+            f"nhiệm vụ «{task.key}» không có lần thực hiện nào đang mở" + (f" kỳ «{period}»" if period else "")
+        )
+    if rows[0].due is None:
+        raise InputError(f"nhiệm vụ «{task.key}» chưa có hạn để gia hạn (đặt hạn bằng: notifier tasks set-due)")
+    return rows[0]
+
+
+def _asking_unit(session: Session, task: Task, name: str | None) -> Unit | None:
+    """The lead unit that asks: the one named, or the task's only lead unit."""
+    leads = session.exec(
+        select(Unit)
+        .where(Assignment.task_id == task.id, Assignment.unit_id == Unit.id)
+        .where(Assignment.role == "lead", col(Assignment.active).is_(True))
+    ).all()
+    if name is None:
+        return leads[0] if len(leads) == 1 else None
+    unit = find_unit(session, name)
+    if unit not in leads:
+        raise InputError(f"đơn vị «{unit.name}» không chủ trì nhiệm vụ «{task.key}»")
+    return unit
+
+
+def _check(
+    session: Session, office: Office, occurrence: Occurrence, unit: Unit | None, new_due: date, via: str
+) -> None:
+    due = occurrence.due
+    assert due is not None
+    if new_due <= due:
+        raise InputError(f"ngày đề nghị {new_due:%d/%m/%Y} phải sau hạn hiện tại {due:%d/%m/%Y}")
+    today = vietnam_time(office.clock()).date()
+    if via != "office" and today > due and not office.policy.extensions.units_after_due:
+        raise InputError(f"nhiệm vụ đã quá hạn từ {due:%d/%m/%Y}: đề nghị gia hạn xin gửi qua văn phòng")
+    approved = session.exec(
+        select(func.count(col(ExtensionRequest.id))).where(
+            ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == "approved"
+        )
+    ).one()
+    most = office.policy.extensions.max_per_occurrence
+    if approved >= most:
+        raise InputError(f"nhiệm vụ đã được gia hạn {approved} lần, tối đa {most} lần")
+    waiting = session.exec(
+        select(ExtensionRequest.id)
+        .where(ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == "pending")
+        .where(ExtensionRequest.unit_id == (unit.id if unit else None))
+    ).first()
+    if waiting is not None:
+        raise InputError(f"đã có đề nghị gia hạn số {waiting} đang chờ quyết định")
+
+
+def decide_extension(
+    office: Office, request_id: int, *, approve: bool, note: str = "", due: date | None = None
+) -> None:
+    """Approve (at the date asked, or ``due``) or reject (a reason is required) a waiting request."""
+    with change(office, tracks=approve) as session:
+        request = session.get(ExtensionRequest, request_id)
+        if request is None:
+            raise InputError(f"không có đề nghị gia hạn số {request_id} (xem: notifier extensions)")
+        if request.status != "pending":
+            raise InputError(
+                f"đề nghị gia hạn số {request_id} đã được quyết định: {STATUS.get(request.status, request.status)}"
+            )
+        now, by = office.clock(), office.by or progress.OFFICE
+        if approve:
+            request.approved_due = _extend(session, request, due or request.requested_due, now, by)
+        elif not note.strip():
+            raise InputError("không đồng ý gia hạn: ghi lý do để báo lại đơn vị (--note)")
+        request.status = "approved" if approve else "rejected"
+        request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+        session.add(request)
+        audit(session, office.by, "extension_" + request.status, f"#{request_id}", now)
+
+
+def _extend(session: Session, request: ExtensionRequest, day: date, now: datetime, by: str) -> date:
+    occurrence = session.get_one(Occurrence, request.occurrence_id)
+    if occurrence.status != "open":
+        raise InputError(f"nhiệm vụ của đề nghị số {request.id} không còn mở (đã xong hoặc đã hủy)")
+    if occurrence.due is not None and day <= occurrence.due:
+        raise InputError(f"ngày gia hạn {day:%d/%m/%Y} phải sau hạn hiện tại {occurrence.due:%d/%m/%Y}")
+    occurrence.extended_due = occurrence.due = day
+    session.add(occurrence)
+    record(session, occurrence, "extended", now, due=day, by=f"{by} (đề nghị số {request.id})")
+    return day

@@ -1,0 +1,95 @@
+"""Extension requests as the office reads them (the ``notifier extensions --json`` contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from notifier.clock import iso_utc
+from notifier.plans.models import Task
+from notifier.schedule.models import ExtensionRequest, Occurrence
+from notifier.units.models import Unit
+
+
+@dataclass(frozen=True)
+class ExtensionRecord:
+    id: int
+    key: str
+    title: str
+    period: str
+    unit: str | None
+    old_due: date | None
+    requested_due: date
+    reason: str
+    requested_by: str
+    requested_via: str
+    requested_at: datetime
+    status: str  # pending, approved, rejected
+    decided_by: str | None
+    decided_at: datetime | None
+    approved_due: date | None
+    decision_note: str
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "period": self.period,
+            "unit": self.unit,
+            "old_due": _iso(self.old_due),
+            "requested_due": self.requested_due.isoformat(),
+            "reason": self.reason,
+            "requested_by": self.requested_by,
+            "requested_via": self.requested_via,
+            "requested_at": iso_utc(self.requested_at),
+            "status": self.status,
+            "decided_by": self.decided_by,
+            "decided_at": iso_utc(self.decided_at) if self.decided_at else None,
+            "approved_due": _iso(self.approved_due),
+            "decision_note": self.decision_note,
+        }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def extension_records(
+    session: Session, *, include_decided: bool = False, ids: list[int] | None = None
+) -> list[ExtensionRecord]:
+    """Pending requests, oldest first (with ``include_decided``, every request)."""
+    query = select(ExtensionRequest, Task, Occurrence).where(
+        ExtensionRequest.task_id == Task.id, ExtensionRequest.occurrence_id == Occurrence.id
+    )
+    if not include_decided:
+        query = query.where(ExtensionRequest.status == "pending")
+    if ids is not None:
+        query = query.where(col(ExtensionRequest.id).in_(ids))
+    units = {u.id: u.name for u in session.exec(select(Unit)).all()}
+    rows = session.exec(query.order_by(col(ExtensionRequest.id))).all()
+    return [_record(r, task, occurrence, units.get(r.unit_id)) for r, task, occurrence in rows]
+
+
+def _record(r: ExtensionRequest, task: Task, occurrence: Occurrence, unit: str | None) -> ExtensionRecord:
+    return ExtensionRecord(
+        id=r.id or 0,
+        key=task.key,
+        title=task.title,
+        period=occurrence.period,
+        unit=unit,
+        old_due=r.old_due,
+        requested_due=r.requested_due,
+        reason=r.reason,
+        requested_by=r.requested_by,
+        requested_via=r.requested_via,
+        requested_at=r.requested_at,
+        status=r.status,
+        decided_by=r.decided_by,
+        decided_at=r.decided_at,
+        approved_due=r.approved_due,
+        decision_note=r.decision_note,
+    )
