@@ -129,6 +129,7 @@ PAGES = {
     "log": "/nhat-ky",
     "problems": "/van-de",
     "report": "/bao-cao?ky=2026",
+    "extensions": "/gia-han",
     "import": "/nhap-ke-hoach",
     "accounts": "/tai-khoan",
 }

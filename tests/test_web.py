@@ -372,7 +372,7 @@ def test_an_applied_upload_is_not_kept_and_exports_hold_no_formulas(
 ) -> None:
     client = _login(site, "vanphong", ADMIN_PASSWORD)
     csrf = _csrf(client, "/nhap-ke-hoach")
-    plan = "TT;Nhiệm vụ;Đơn vị chủ trì;Thời hạn\n1;=HYPERLINK(\"http://x\",\"bấm\");Phòng Kinh tế;Quý IV/2026\n"
+    plan = 'TT;Nhiệm vụ;Đơn vị chủ trì;Thời hạn\n1;=HYPERLINK("http://x","bấm");Phòng Kinh tế;Quý IV/2026\n'
     preview = client.post("/nhap-ke-hoach", data={"csrf": csrf}, files={"file": ("f.csv", plan.encode())})
     upload = re.search(r'name="upload" value="([^"]+)"', preview.text)
     assert upload and (workdir / "data" / "uploads" / upload.group(1)).exists()
@@ -459,3 +459,39 @@ def test_the_report_page_shows_the_periodic_report_with_its_charts_and_documents
     refused = client.get("/bao-cao", params={"ky": "quý 5"})
     assert refused.status_code == 400 and "kỳ báo cáo «quý 5» không hợp lệ" in refused.text
     assert client.get("/bao-cao", params={"ky": "2027"}).status_code == 400  # not begun
+
+
+def test_the_office_decides_extension_requests_on_the_page(site: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for key, day in (("4.6", "15/1/2027"), ("1.2#2", "15/12/2026")):
+        asked = run_cli(
+            capsys,
+            "extensions",
+            "request",
+            f"{K}{key}",
+            day,
+            "--reason",
+            "Chờ ý kiến cấp trên",
+            "--now",
+            "2026-11-27T09:00",
+        )
+        assert asked.code == 0, asked.err
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    seen = viewer.get("/gia-han")
+    assert seen.status_code == 200 and "Đang chờ quyết định (2)" in seen.text and "Chờ ý kiến cấp trên" in seen.text
+    assert "Đồng ý</button>" not in seen.text  # a viewer reads, nothing to press
+    admin = _login(site, "vanphong", ADMIN_PASSWORD)
+    token = _csrf(admin, "/gia-han")
+    silent = admin.post("/gia-han/2", data={"csrf": token, "decision": "reject", "note": ""})
+    assert silent.status_code == 400 and "ghi lý do" in silent.text
+    approved = admin.post("/gia-han/1", data={"csrf": token, "decision": "approve", "date": "20/1/2027"})
+    assert approved.status_code == 200 and "Đề nghị số 1: đã đồng ý." in approved.text
+    rejected = admin.post("/gia-han/2", data={"csrf": token, "decision": "reject", "note": "Không có căn cứ"})
+    assert "Đang chờ quyết định (0)" in rejected.text and "Không có căn cứ" in rejected.text
+    decided = {e["id"]: e for e in run_cli(capsys, "extensions", "--all", "--json").json()}
+    assert (decided[1]["status"], decided[1]["approved_due"], decided[1]["decided_by"]) == (
+        "approved",
+        "2027-01-20",
+        "vanphong",
+    )
+    assert (decided[2]["status"], decided[2]["decision_note"]) == ("rejected", "Không có căn cứ")
+    assert viewer.post("/gia-han/2", data={"csrf": _csrf(viewer, "/gia-han"), "decision": "approve"}).status_code == 403

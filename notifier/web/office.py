@@ -46,6 +46,7 @@ from notifier.units.models import ChannelLink, Unit
 from notifier.web.auth import SessionClaim, Sessions, authenticate
 from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
+from notifier.web.extension_page import ExtensionPage
 from notifier.web.report_page import ReportPage
 from notifier.web.status import CATEGORIES, task_states
 from notifier.web.task_view import unit_parts
@@ -78,6 +79,7 @@ class Visitor:
 def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
     pages = OfficePages(context, sessions)
     reports = ReportPage(context, pages.render)
+    extensions = ExtensionPage(context, pages.render)
     return [
         Route("/dang-nhap", pages.login, methods=["GET", "POST"]),
         Route("/dang-xuat", pages.guard(pages.logout), methods=["POST"]),
@@ -99,6 +101,8 @@ def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
         Route("/xuat/bao-cao.xlsx", pages.guard(pages.export_status)),
         Route("/bao-cao", pages.guard(reports.page)),
         Route("/bao-cao/tai-ve", pages.guard(reports.download)),
+        Route("/gia-han", pages.guard(extensions.page)),
+        Route("/gia-han/{request_id:int}", pages.guard(extensions.decide, admin=True), methods=["POST"]),
     ]
 
 
