@@ -182,3 +182,32 @@ def test_an_exhausted_quota_waits_and_keeps_order(linked: FakeZalo, capsys: pyte
     assert {r["status"] for r in log} == {"pending"} and first
     assert all(r["error"].startswith("429 Quota exceeded") for r in first)
     assert all(r["attempts"] == 0 for r in log)  # a quota wait is no failed attempt; later ones wait their turn
+
+
+def test_a_unit_asks_for_more_time_with_a_code_and_a_late_one_is_sent_to_the_office(
+    linked: FakeZalo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    digest = _digest_id(linked, GROUP)
+    linked.say(GROUP, f"#R{digest}-3 gia hạn 15/1/2027 lý do Chờ kinh phí của thành phố", AN)
+    linked.say(GROUP, f"#R{digest}-2 gia hạn 30/12/2026 lý do muộn", BINH)  # item 2 (4.8) is overdue
+    linked.say(GROUP, f"#R{digest}-3 gia hạn", AN)
+    _once(capsys, "2026-11-27T09:00")
+    first, late, bare = linked.texts(GROUP)[-3:]
+    assert re.fullmatch(
+        r"Đã ghi nhận đề nghị gia hạn số 1: nhiệm vụ [\d.]+ đến ngày 15/01/2027\. Văn phòng sẽ báo lại quyết định\.",
+        first,
+    ), first
+    assert (
+        late
+        == "Chưa ghi nhận đề nghị gia hạn: nhiệm vụ đã quá hạn từ 31/03/2026: đề nghị gia hạn xin gửi qua văn phòng."
+    )
+    assert bare.startswith("Để xin gia hạn, ghi mã mục, ngày và lý do")
+    [asked] = run_cli(capsys, "extensions", "--json").json()
+    assert (asked["unit"], asked["requested_due"], asked["requested_via"], asked["requested_by"], asked["reason"]) == (
+        VH,
+        "2027-01-15",
+        "zalo",
+        "Lê Văn An",
+        "Chờ kinh phí của thành phố",
+    )

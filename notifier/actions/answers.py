@@ -24,7 +24,7 @@ from notifier.channels.models import SentMessage
 from notifier.clock import at_vietnam, vietnam_time
 from notifier.delivery.models import Ack, Delivery
 from notifier.plans.models import Task
-from notifier.schedule.digest_view import ItemView, item_order, short_title
+from notifier.schedule.digest_view import ItemView, digest_reminders, short_title
 from notifier.schedule.digests import DigestBook
 from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
 from notifier.schedule.policy import Policy
@@ -215,7 +215,7 @@ def snooze_digest(session: Session, policy: Policy, digest: Digest, now: datetim
 
 
 def _done(c: _Press) -> tuple[str, bool]:
-    reminders = _digest_reminders(c.session, c.digest)
+    reminders = digest_reminders(c.session, c.digest)
     if c.press.item is None or c.press.item >= len(reminders):
         return "Nút này không còn hiệu lực.", False
     reminder = reminders[c.press.item]
@@ -249,21 +249,13 @@ def _part_finished(session: Session, occurrence: Occurrence, unit: Unit) -> bool
     return bool(tracks) and all(t.done_at is not None for t in tracks)
 
 
-def _digest_reminders(session: Session, digest: Digest) -> list[Reminder]:
-    """The digest's reminders in the order the message lists them (the order buttons are numbered in)."""
-    rows = session.exec(
-        select(Reminder, Task).where(Reminder.digest_id == digest.id, Reminder.task_id == Task.id)
-    ).all()
-    return [r for r, _ in sorted(rows, key=lambda rt: item_order(rt[0].state, rt[0].due, rt[1].key))]
-
-
 def _when(moment: datetime) -> str:
     return f"{vietnam_time(moment):%H:%M %d/%m/%Y}"
 
 
 def _outcome(session: Session, answer: str, delivery: Delivery, digest: Digest, *, accepted: bool) -> PressOutcome:
     acks = session.exec(select(Ack).where(Ack.digest_id == digest.id).order_by(col(Ack.id))).all()
-    reminders = _digest_reminders(session, digest)
+    reminders = digest_reminders(session, digest)
     tasks = {r.task_id: i for i, r in enumerate(reminders)}
     numbers = {t.id: t.number for t in session.exec(select(Task).where(col(Task.id).in_(list(tasks)))).all()}
     finished = frozenset(tasks[a.task_id] for a in acks if a.action == "done" and a.task_id in tasks)

@@ -12,12 +12,14 @@ from sqlmodel import Session, col, func, select
 from notifier.actions.audit import audit
 from notifier.actions.base import Office, change
 from notifier.clock import vietnam_time
+from notifier.delivery.models import Delivery
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
 from notifier.plans.models import Task
 from notifier.schedule import progress
+from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.history import record
-from notifier.schedule.models import Assignment, ExtensionRequest, Occurrence
+from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence
 from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 
@@ -42,22 +44,57 @@ def request_extension(
         task = find_task(session, key)
         occurrence = _open_occurrence(session, task, period)
         asking = _asking_unit(session, task, unit)
-        _check(session, office, occurrence, asking, new_due, via)
-        request = ExtensionRequest(
-            occurrence_id=occurrence.id or 0,
-            task_id=task.id or 0,
-            unit_id=asking.id if asking else None,
-            old_due=occurrence.due,
-            requested_due=new_due,
-            reason=reason.strip(),
-            requested_by=by or office.by or progress.OFFICE,
-            requested_via=via,
-            requested_at=office.clock(),
-        )
-        session.add(request)
-        session.flush()
-        audit(session, office.by, "extension_request", f"#{request.id} {task.key} {new_due:%d/%m/%Y}", office.clock())
-        return request.id or 0
+        return _new_request(session, office, task, occurrence, asking, new_due, reason, via, by)
+
+
+def request_from_digest(
+    office: Office, delivery_id: int, item: int, new_due: date, *, reason: str, via: str, by: str
+) -> tuple[int, str]:
+    """A request written in a chat on item ``item`` (0-based) of a digest the caller has checked
+    was sent there: its number and the task's number as the message showed it."""
+    with change(office, tracks=False) as session:
+        digest = session.get_one(Digest, session.get_one(Delivery, delivery_id).digest_id)
+        reminders = digest_reminders(session, digest)
+        if not 0 <= item < len(reminders):
+            raise InputError(f"bản tin không có mục số {item + 1}")
+        reminder = reminders[item]
+        if reminder.role != "lead" or reminder.occurrence_id is None:
+            raise InputError("chỉ đơn vị chủ trì xin gia hạn nhiệm vụ")
+        task = session.get_one(Task, reminder.task_id)
+        occurrence = session.get_one(Occurrence, reminder.occurrence_id)
+        if occurrence.status != "open" or occurrence.due is None:
+            raise InputError(f"nhiệm vụ {task.number} không còn mở để gia hạn")
+        unit = session.get_one(Unit, digest.unit_id)
+        return _new_request(session, office, task, occurrence, unit, new_due, reason, via, by), task.number
+
+
+def _new_request(
+    session: Session,
+    office: Office,
+    task: Task,
+    occurrence: Occurrence,
+    unit: Unit | None,
+    new_due: date,
+    reason: str,
+    via: str,
+    by: str | None,
+) -> int:
+    _check(session, office, occurrence, unit, new_due, via)
+    request = ExtensionRequest(
+        occurrence_id=occurrence.id or 0,
+        task_id=task.id or 0,
+        unit_id=unit.id if unit else None,
+        old_due=occurrence.due,
+        requested_due=new_due,
+        reason=reason.strip(),
+        requested_by=by or office.by or progress.OFFICE,
+        requested_via=via,
+        requested_at=office.clock(),
+    )
+    session.add(request)
+    session.flush()
+    audit(session, office.by, "extension_request", f"#{request.id} {task.key} {new_due:%d/%m/%Y}", office.clock())
+    return request.id or 0
 
 
 def _open_occurrence(session: Session, task: Task, period: str | None) -> Occurrence:

@@ -13,13 +13,14 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
+from notifier.actions.extensions import request_from_digest
 from notifier.actions.links import redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
@@ -29,6 +30,7 @@ from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limit
 from notifier.clock import stopwatch
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
+from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.text.folding import strip_marks
@@ -48,6 +50,7 @@ _DONE = ("xong", "hoan thanh", "da hoan thanh", "da xong")
 _SNOOZE = ("nhac lai", "de sau", "nhac sau")
 _RECEIVED = ("da nhan", "nhan", "ok", "oke", "okay", "da xem", "ro", "da ro")
 
+EXTENSION_HELP = "Để xin gia hạn, ghi mã mục, ngày và lý do, ví dụ: «#R12-3 gia hạn 15/12/2026 lý do chờ kinh phí»."
 CHAT = "cuộc trò chuyện này"  # how this channel's users call the place a message is in
 HELP_FOR_CODES = (
     "Không hiểu câu trả lời. Hãy trả lời theo mã trong bản tin, ví dụ: «#R12 đã nhận», «#R12-3 xong», "
@@ -60,6 +63,24 @@ class TextAck:
     action: str
     digest_id: int | None
     item: int | None  # 1-based, as the digest shows it
+    due: date | None = None  # an extension request's date
+    reason: str = ""  # an extension request's reason, as written
+
+
+_EXTEND = re.compile(r"(?:^|\s)gia\s+han(?:\s|$)")
+_DAY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+_REASON = re.compile(r"\bl[ýyíi]\s+do\b\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def _extension(text: str, digest: int | None, item: int | None) -> TextAck:
+    """"#R12-3 gia hạn 15/12/2026 lý do …": the date and the reason (its words kept as written)."""
+    found = _DAY.search(text)
+    try:
+        day = date(int(found.group(3)), int(found.group(2)), int(found.group(1))) if found else None
+    except ValueError:
+        day = None
+    reason = _REASON.search(text)
+    return TextAck("extend", digest, item, day, reason.group(1).strip() if reason else "")
 
 
 def read_reply(text: str) -> TextAck | None:
@@ -70,6 +91,8 @@ def read_reply(text: str) -> TextAck | None:
     digest = int(code.group(1)) if code else None
     item = int(code.group(2)) if code and code.group(2) else None
     padded = f" {rest} "
+    if _EXTEND.search(padded.lower()):
+        return _extension(text, digest, item)
     if any(f" {w} " in padded for w in _DONE):
         return TextAck("done", digest, item)
     if any(f" {w} " in padded for w in _SNOOZE):
@@ -188,11 +211,28 @@ class ZaloInbound:
         if isinstance(delivery, str):
             return delivery
         item = reply.item - 1 if reply.item is not None else None
+        if reply.action == "extend":
+            return self._extension(reply, delivery, item, message)
         if reply.action == "done" and item is None:
             return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
         press = Press(reply.action, delivery.id or 0, item)
         external = f"zalo:msg:{chat}:{message.get('message_id')}"
         return answer_in_words(self.office, delivery.id or 0, press, _person(message), external).answer
+
+    def _extension(self, reply: TextAck, delivery: Delivery, item: int | None, message: dict[str, Any]) -> str:
+        if item is None or reply.due is None:
+            return EXTENSION_HELP
+        person = _person(message)
+        try:
+            number, task = request_from_digest(
+                self.office, delivery.id or 0, item, reply.due, reason=reply.reason, via=CHANNEL, by=person.name
+            )
+        except InputError as exc:
+            return f"Chưa ghi nhận đề nghị gia hạn: {exc}."
+        return (
+            f"Đã ghi nhận đề nghị gia hạn số {number}: nhiệm vụ {task} đến ngày {reply.due:%d/%m/%Y}. "
+            "Văn phòng sẽ báo lại quyết định."
+        )
 
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:

@@ -154,3 +154,11 @@ def short_title(title: str) -> str:
         return title
     cut = title[:TITLE_LIMIT].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+def digest_reminders(session: Session, digest: Digest) -> list[Reminder]:
+    """The digest's reminders in the order the message lists them (the order buttons are numbered in)."""
+    rows = session.exec(
+        select(Reminder, Task).where(Reminder.digest_id == digest.id, Reminder.task_id == Task.id)
+    ).all()
+    return [r for r, _ in sorted(rows, key=lambda rt: item_order(rt[0].state, rt[0].due, rt[1].key))]
