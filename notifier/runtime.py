@@ -32,6 +32,7 @@ from notifier.delivery.models import Heartbeat
 from notifier.inbound.context import InboundContext
 from notifier.inbound.telegram import TelegramInbound
 from notifier.inbound.zalo import ZaloInbound
+from notifier.reports.extensions import notice_content
 from notifier.reports.report_message import ReportMessages
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
@@ -86,7 +87,7 @@ class Runtime:
             self.templates,
             self.policy.calendar,
             self.settings.retry_seconds,
-            {"report": reports.content},
+            {"report": reports.content, "notice": notice_content},
         )
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:

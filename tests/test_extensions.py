@@ -4,6 +4,7 @@ one keeps the reason; the policy's cap and the late-request rule hold; everythin
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -146,3 +147,33 @@ def test_the_cap_and_late_requests_follow_the_policy(
         "2026-02-20T09:00",
     )
     assert bad_unit.code == 2 and f"đơn vị «{VH}» không chủ trì nhiệm vụ «SINH:1»" in bad_unit.err
+
+
+def test_the_decision_reads_the_same_on_every_channel(
+    plan: Path, settings: Settings, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlmodel import Session, select
+
+    from notifier.delivery.render import render_digest
+    from notifier.reports.extensions import notice_content
+    from notifier.schedule.calendar import WorkingCalendar
+    from notifier.schedule.models import Digest, ExtensionRequest
+
+    _cli(capsys, "2026-06-01T09:00", "extensions", "request", "SINH:3", "31/7/2026", "--reason", "Thiếu kinh phí")
+    _cli(capsys, "2026-06-01T09:00", "extensions", "request", "SINH:1", "31/7/2026", "--reason", "Chờ số liệu")
+    _cli(capsys, "2026-06-02T09:00", "extensions", "approve", "1")
+    _cli(capsys, "2026-06-02T09:00", "extensions", "reject", "2", "--note", "Hạn đã ấn định")
+    expected = {
+        1: ("ĐỒNG Ý", "Được gia hạn đến ngày 31/07/2026 (hạn cũ 30/06/2026)"),
+        2: ("KHÔNG ĐỒNG Ý", "Hạn vẫn là ngày"),
+    }
+    with Session(engine) as session:
+        for request in session.exec(select(ExtensionRequest)).all():
+            digest = session.get_one(Digest, request.notice_digest_id)
+            assert (digest.kind, digest.unit_id) == ("notice", request.unit_id)
+            values = notice_content(session, digest).values
+            for folder in ("telegram", "zalo", "console", "email"):
+                html = render_digest(session, digest, WorkingCalendar(), settings.templates_dir, folder, values)
+                text = re.sub(r"<[^>]+>", "", html)  # Telegram's bold
+                verdict, words = expected[request.id or 0]
+                assert f"Đề nghị gia hạn số {request.id}" in text and verdict in text.upper() and words in text, folder

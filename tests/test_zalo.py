@@ -211,3 +211,27 @@ def test_a_unit_asks_for_more_time_with_a_code_and_a_late_one_is_sent_to_the_off
         "Lê Văn An",
         "Chờ kinh phí của thành phố",
     )
+    # The office decides; the unit hears it in the same chat at the next pass, in office hours.
+    assert (
+        run_cli(
+            capsys,
+            "extensions",
+            "approve",
+            "1",
+            "--date",
+            "10/1/2027",
+            "--note",
+            "Đồng ý, khẩn trương",
+            "--now",
+            "2026-11-27T09:30",
+        ).code
+        == 0
+    )
+    _once(capsys, "2026-11-27T09:35")
+    notice = linked.texts(GROUP)[-1]
+    assert notice.startswith("[Nhắc việc] Đề nghị gia hạn số 1 — ĐỒNG Ý\nNhiệm vụ ")
+    assert "Được gia hạn đến ngày 10/01/2027 (hạn cũ 31/12/2026)" in notice and "Ý kiến: Đồng ý, khẩn trương" in notice
+    log = [r for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "notice"]
+    assert [(r["unit"], r["channel"], r["status"]) for r in log] == [(VH, "zalo", "sent")]
+    _once(capsys, "2026-11-27T10:00")
+    assert linked.texts(GROUP)[-1] == notice  # told once

@@ -172,8 +172,23 @@ def decide_extension(
             raise InputError("không đồng ý gia hạn: ghi lý do để báo lại đơn vị (--note)")
         request.status = "approved" if approve else "rejected"
         request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+        request.notice_digest_id = _notice(session, office, request, now)
         session.add(request)
         audit(session, office.by, "extension_" + request.status, f"#{request_id}", now)
+
+
+def _notice(session: Session, office: Office, request: ExtensionRequest, now: datetime) -> int | None:
+    """The message that tells the unit: a digest of its own, sent at once in office hours (else at
+    the next opening) to wherever the unit's reminders go."""
+    if request.unit_id is None:
+        return None
+    unit = session.get_one(Unit, request.unit_id)
+    slot = office.policy.calendar.send_slot(now, office.policy.send_time_for(unit.name))
+    key = f"{unit.id}:notice:extension:{request.id}"
+    digest = Digest(key=key, unit_id=unit.id or 0, role="unit", kind="notice", send_at=slot)
+    session.add(digest)
+    session.flush()
+    return digest.id
 
 
 def _extend(session: Session, request: ExtensionRequest, day: date, now: datetime, by: str) -> date:

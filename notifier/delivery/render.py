@@ -55,7 +55,7 @@ def render_digest(
     """The message a digest becomes on one channel (its reminders, the weekly summary, or a kind
     whose values the caller gives: the periodic report), or one further ``part`` of it
     (templates/<folder>/<kind>.part-<part>.{html,txt}.j2)."""
-    kind = digest.kind if digest.kind in ("summary", "report") else "digest"
+    kind = digest.kind if digest.kind in ("summary", "report", "notice") else "digest"
     values: dict[str, Any] = dict(context or {})
     if kind == "summary":
         values["summary"] = summary_view(session, digest, calendar)

@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from notifier.clock import iso_utc
+from notifier.delivery.dispatch import DigestContent
 from notifier.plans.models import Task
-from notifier.schedule.models import ExtensionRequest, Occurrence
+from notifier.schedule.models import Digest, ExtensionRequest, Occurrence
 from notifier.units.models import Unit
 
 
@@ -93,3 +94,11 @@ def _record(r: ExtensionRequest, task: Task, occurrence: Occurrence, unit: str |
         approved_due=r.approved_due,
         decision_note=r.decision_note,
     )
+
+
+def notice_content(session: Session, digest: Digest) -> DigestContent:
+    """What a notice digest says: the decision on the request it was opened for."""
+    request = session.exec(select(ExtensionRequest).where(ExtensionRequest.notice_digest_id == digest.id)).one()
+    [found] = extension_records(session, include_decided=True, ids=[request.id or 0])
+    task = session.get_one(Task, request.task_id)
+    return DigestContent({"request": found, "number": task.number, "unit": found.unit})

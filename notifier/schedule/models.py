@@ -103,7 +103,7 @@ class Digest(SQLModel, table=True):
     key: str = Field(unique=True, max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str = Field(max_length=20)  # lead, coordinating, leadership, office
-    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report
+    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report, notice
     period: str | None = Field(default=None, max_length=20)  # a report's period: 2026-Q4
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # open: still collecting items; sealed: deliveries written, nothing more is added.
@@ -150,3 +150,5 @@ class ExtensionRequest(SQLModel, table=True):
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     approved_due: date | None = None
     decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The message that tells the unit the decision (a digest of kind "notice").
+    notice_digest_id: int | None = Field(default=None, foreign_key="digest.id")

@@ -1,5 +1,5 @@
 """extension_request: units' requests for more time and the decisions on them;
-occurrence.extended_due: the deadline an approved extension set
+occurrence.extended_due: the deadline an approved extension set; the request's notice digest
 
 Revision ID: 0009
 Revises: 0008
@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("decided_at", UTCDateTime(), nullable=True),
         sa.Column("approved_due", sa.Date(), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=False),
+        sa.Column("notice_digest_id", sa.Integer(), sa.ForeignKey("digest.id"), nullable=True),
     )
     op.create_index("ix_extension_request_occurrence_id", "extension_request", ["occurrence_id"])
     op.create_index("ix_extension_request_task_id", "extension_request", ["task_id"])
