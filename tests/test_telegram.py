@@ -108,8 +108,8 @@ def test_the_digest_arrives_in_html_with_buttons(linked: FakeTelegram, capsys: p
     assert digest.text.startswith(f"[Nhắc việc] {VH} — 27/11/2026")
     assert "<b>Quá hạn (2):</b>" in digest.html
     labels = [text for text, _ in digest.buttons()]
-    assert labels[:2] == ["✅ Đã nhận", "⏰ Nhắc lại sau"]
-    assert labels[2:5] == ["✔️ Xong 1.2", "✔️ Xong 4.8", "✔️ Xong 2.2"]
+    assert labels[:3] == ["✅ Đã nhận", "⏰ Nhắc lại sau", "📅 Xin gia hạn"]
+    assert labels[3:6] == ["✔️ Xong 1.2", "✔️ Xong 4.8", "✔️ Xong 2.2"]
     assert all(len(data.encode()) <= 64 for _, data in digest.buttons())
     assert "#R" not in digest.text  # a reply code is for Zalo, where answers quote it; here buttons answer
     log = {r["unit"]: r for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "reminder"}
@@ -133,7 +133,7 @@ def test_every_button_is_recorded_with_the_person_and_shown_in_the_message(
     edited = _digest(linked, VH_CHAT)
     assert "✅ Đã nhận: Nguyễn Văn A, 08:15 27/11/2026" in edited.text
     assert "✔️ Xong 4.8: Trần Thị B, 08:15 27/11/2026" in edited.text
-    assert [text for text, _ in edited.buttons()][:2] == ["✔️ Xong 1.2", "✔️ Xong 2.2"]
+    assert [text for text, _ in edited.buttons()][:3] == ["📅 Xin gia hạn", "✔️ Xong 1.2", "✔️ Xong 2.2"]
     reminders = [m for m in linked.messages(VH_CHAT) if m.text.startswith(f"[Nhắc việc] {VH} —")]
     assert len(reminders) == 1 and reminders[0].edits  # edited in place, no second message
     acks = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder")[
@@ -365,3 +365,34 @@ def test_sigkill_mid_flood_then_restart_sends_nothing_twice_and_loses_nothing(
     assert 1 <= len(noted) <= 8  # the killed send, and at most the others then in flight
     assert sum(received.values()) - 20 <= len(noted)
     assert telegram.flood_errors == 0
+
+
+def test_a_unit_asks_for_more_time_in_reply_to_its_digest(
+    linked: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    digest = _digest(linked, VH_CHAT)
+    how = linked.press(VH_CHAT, digest.message_id, _button(digest, "📅 Xin gia hạn"), BOB)
+    _once(capsys, "2026-11-27T08:10")
+    assert linked.answers[how].startswith("Để xin gia hạn: trả lời (reply) bản tin này")
+    linked.say(
+        VH_CHAT, "Xin gia hạn 2.2 đến 15/1/2027 lý do Chờ kinh phí của thành phố", BOB, reply_to=digest.message_id
+    )
+    linked.say(VH_CHAT, "gia hạn 4.8 30/12/2026 lý do muộn", BOB, reply_to=digest.message_id)
+    _once(capsys, "2026-11-27T09:00")
+    assert _replies(linked, VH_CHAT)[-2:] == [
+        "Đã ghi nhận đề nghị gia hạn số 1: nhiệm vụ 2.2 đến ngày 15/01/2027. Văn phòng sẽ báo lại quyết định.",
+        "Chưa ghi nhận đề nghị gia hạn: nhiệm vụ đã quá hạn từ 31/03/2026: đề nghị gia hạn xin gửi qua văn phòng.",
+    ]
+    [asked] = run_cli(capsys, "extensions", "--json").json()
+    assert (asked["key"], asked["unit"], asked["requested_via"], asked["requested_by"], asked["reason"]) == (
+        f"{K}2.2",
+        VH,
+        "telegram",
+        "Trần Thị B",
+        "Chờ kinh phí của thành phố",
+    )
+    assert run_cli(capsys, "extensions", "approve", "1", "--now", "2026-11-27T09:30").code == 0
+    _once(capsys, "2026-11-27T09:35")
+    notice = [m for m in linked.messages(VH_CHAT) if "Đề nghị gia hạn số 1" in m.text]
+    assert len(notice) == 1 and "Được gia hạn đến ngày 15/01/2027" in notice[0].text

@@ -19,7 +19,7 @@ from notifier.plans.models import Task
 from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.history import record
-from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence
+from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence, Reminder
 from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 
@@ -48,16 +48,14 @@ def request_extension(
 
 
 def request_from_digest(
-    office: Office, delivery_id: int, item: int, new_due: date, *, reason: str, via: str, by: str
+    office: Office, delivery_id: int, item: int | str | None, new_due: date, *, reason: str, via: str, by: str
 ) -> tuple[int, str]:
-    """A request written in a chat on item ``item`` (0-based) of a digest the caller has checked
-    was sent there: its number and the task's number as the message showed it."""
+    """A request written in a chat on an item of a digest the caller has checked was sent there:
+    ``item`` is its place (0-based, Zalo's codes), the task number it shows (Telegram), or None
+    when the digest has one item the unit leads. Returns the request's number and the task's."""
     with change(office, tracks=False) as session:
         digest = session.get_one(Digest, session.get_one(Delivery, delivery_id).digest_id)
-        reminders = digest_reminders(session, digest)
-        if not 0 <= item < len(reminders):
-            raise InputError(f"bản tin không có mục số {item + 1}")
-        reminder = reminders[item]
+        reminder = _item(session, digest_reminders(session, digest), item)
         if reminder.role != "lead" or reminder.occurrence_id is None:
             raise InputError("chỉ đơn vị chủ trì xin gia hạn nhiệm vụ")
         task = session.get_one(Task, reminder.task_id)
@@ -66,6 +64,22 @@ def request_from_digest(
             raise InputError(f"nhiệm vụ {task.number} không còn mở để gia hạn")
         unit = session.get_one(Unit, digest.unit_id)
         return _new_request(session, office, task, occurrence, unit, new_due, reason, via, by), task.number
+
+
+def _item(session: Session, reminders: list[Reminder], item: int | str | None) -> Reminder:
+    if isinstance(item, int):
+        if not 0 <= item < len(reminders):
+            raise InputError(f"bản tin không có mục số {item + 1}")
+        return reminders[item]
+    numbers = [session.get_one(Task, r.task_id).number for r in reminders]
+    if item is None:
+        leads = [r for r in reminders if r.role == "lead"]
+        if len(leads) != 1:
+            raise InputError("hãy ghi số nhiệm vụ cần gia hạn, ví dụ «gia hạn 4.8 15/12/2026 lý do …»")
+        return leads[0]
+    if item not in numbers:
+        raise InputError(f"bản tin không có nhiệm vụ {item}")
+    return reminders[numbers.index(item)]
 
 
 def _new_request(

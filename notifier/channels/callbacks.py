@@ -13,8 +13,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
-ACTIONS = {"r": "received", "s": "snooze", "d": "done"}
-_FORMAT = re.compile(r"^([rsd])(\d{1,12})\.(\d{0,3})\.([A-Za-z0-9_-]{16})$")
+ACTIONS = {"r": "received", "s": "snooze", "d": "done", "e": "extend"}
+_FORMAT = re.compile(r"^([rsde])(\d{1,12})\.(\d{0,3})\.([A-Za-z0-9_-]{16})$")
 
 
 class ForgedCallback(ValueError):

@@ -120,6 +120,9 @@ class TelegramChannel(Channel):
             top.append(
                 InlineKeyboardButton("⏰ Nhắc lại sau", callback_data=self.signer.encode("s", message.delivery_id))
             )
+        if message.kind == "reminder" and any(item.can_finish for item in message.items):
+            extend = self.signer.encode("e", message.delivery_id)
+            top.append(InlineKeyboardButton("📅 Xin gia hạn", callback_data=extend))
         if top:
             rows.append(top)
         done = [

@@ -21,7 +21,8 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from notifier.actions.answers import Person, PressOutcome, displays_behind, press_button, reply, shown
+from notifier.actions.answers import Person, PressOutcome, displays_behind, find_sent, press_button, reply, shown
+from notifier.actions.extensions import request_from_digest
 from notifier.actions.links import follow_chat, redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import Outbound
@@ -32,10 +33,21 @@ from notifier.channels.telegram import MAX_TEXT, TelegramChannel, rate_limits
 from notifier.clock import stamp, stopwatch
 from notifier.db.engine import read_only
 from notifier.delivery.render import environment
+from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.extension_words import (
+    EXAMPLE,
+    asks_extension,
+    read_extension,
+    recorded_answer,
+    refused_answer,
+)
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.units.links import Redeemed, unit_for_target
 
+EXTENSION_HOW = (
+    f"Để xin gia hạn: trả lời (reply) bản tin này, ghi số nhiệm vụ, ngày mới và lý do, ví dụ «{EXAMPLE}»."
+)
 log = logging.getLogger("notifier.telegram")
 
 CHANNEL = "telegram"
@@ -222,6 +234,9 @@ class TelegramInbound:
             )
             await query.answer("Nút không hợp lệ.")
             return
+        if press.action == "extend":  # nothing changes yet: the request comes as a reply, with its date
+            await query.answer(EXTENSION_HOW, show_alert=True)
+            return
         outcome = await asyncio.to_thread(self._record_press, query, press)
         await query.answer(outcome.answer)  # at once: the person sees the answer before the message changes
         if not outcome.accepted:
@@ -281,6 +296,9 @@ class TelegramInbound:
             return
         if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.bot.id:
             return
+        if read_extension(message.text or "").due is not None and asks_extension(message.text or ""):
+            await self._reply(message, await asyncio.to_thread(self._request_extension, message))
+            return
         recorded = await asyncio.to_thread(self._record_reply, message)
         if recorded:
             await self._reply(message, "Đã ghi nhận ý kiến của bạn.")
@@ -290,6 +308,24 @@ class TelegramInbound:
         chat, replied_to = str(message.chat.id), str(message.reply_to_message.message_id)
         external = f"tg:msg:{message.chat.id}:{message.message_id}"
         return reply(self.office, CHANNEL, chat, replied_to, message.text or "", _person(message.from_user), external)
+
+    def _request_extension(self, message: Message) -> str:
+        """"gia hạn 4.8 15/12/2026 lý do …" in reply to a digest: a request for that item."""
+        assert message.reply_to_message is not None
+        words = read_extension(message.text or "")
+        assert words.due is not None
+        with Session(self.engine) as session:
+            sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
+        if sent is None:
+            return "Hãy trả lời (reply) chính bản tin nhắc việc có nhiệm vụ cần gia hạn."
+        person = _person(message.from_user)
+        try:
+            number, task = request_from_digest(
+                self.office, sent.delivery_id, words.number, words.due, reason=words.reason, via=CHANNEL, by=person.name
+            )
+        except InputError as exc:
+            return refused_answer(exc)
+        return recorded_answer(number, task, words.due)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

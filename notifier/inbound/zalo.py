@@ -32,6 +32,7 @@ from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.extension_words import asks_extension, read_extension, recorded_answer, refused_answer
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.text.folding import strip_marks
 
@@ -67,20 +68,10 @@ class TextAck:
     reason: str = ""  # an extension request's reason, as written
 
 
-_EXTEND = re.compile(r"(?:^|\s)gia\s+han(?:\s|$)")
-_DAY = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_REASON = re.compile(r"\bl[ýyíi]\s+do\b\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
-
-
 def _extension(text: str, digest: int | None, item: int | None) -> TextAck:
     """"#R12-3 gia hạn 15/12/2026 lý do …": the date and the reason (its words kept as written)."""
-    found = _DAY.search(text)
-    try:
-        day = date(int(found.group(3)), int(found.group(2)), int(found.group(1))) if found else None
-    except ValueError:
-        day = None
-    reason = _REASON.search(text)
-    return TextAck("extend", digest, item, day, reason.group(1).strip() if reason else "")
+    words = read_extension(text)
+    return TextAck("extend", digest, item, words.due, words.reason)
 
 
 def read_reply(text: str) -> TextAck | None:
@@ -91,7 +82,7 @@ def read_reply(text: str) -> TextAck | None:
     digest = int(code.group(1)) if code else None
     item = int(code.group(2)) if code and code.group(2) else None
     padded = f" {rest} "
-    if _EXTEND.search(padded.lower()):
+    if asks_extension(padded):
         return _extension(text, digest, item)
     if any(f" {w} " in padded for w in _DONE):
         return TextAck("done", digest, item)
@@ -228,11 +219,8 @@ class ZaloInbound:
                 self.office, delivery.id or 0, item, reply.due, reason=reply.reason, via=CHANNEL, by=person.name
             )
         except InputError as exc:
-            return f"Chưa ghi nhận đề nghị gia hạn: {exc}."
-        return (
-            f"Đã ghi nhận đề nghị gia hạn số {number}: nhiệm vụ {task} đến ngày {reply.due:%d/%m/%Y}. "
-            "Văn phòng sẽ báo lại quyết định."
-        )
+            return refused_answer(exc)
+        return recorded_answer(number, task, reply.due)
 
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:
