@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import io
 import logging
+import re
 import ssl
 import time
 from collections.abc import Iterator
@@ -335,3 +336,28 @@ def test_leadership_gets_the_periodic_report_with_its_workbook_once_before_it_is
     assert list(totals[2:6]) == [expected["totals"][k] for k in ("done_on_time", "done_late", "in_progress", "overdue")]
     log = [r for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "report"]
     assert [(r["unit"], r["target"], r["status"]) for r in log] == [("Lãnh đạo UBND xã", LEADER, "sent")]
+
+
+def test_the_email_link_page_takes_an_extension_request(
+    web: str, linked: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _once(capsys)
+    url = _ack_url(_reminder(linked, ALICE))
+    page = httpx.get(url)
+    options = dict((v, t) for v, t in re.findall(r'<option value="(\d+)">([^<]+)</option>', page.text))
+    assert "Xin gia hạn" in page.text and options and all(not t.startswith("(") for t in options.values())
+    item = next(v for v, t in options.items() if t.startswith("2.2."))
+    refused = httpx.post(url, data={"ask": "extension", "item": item, "date": "1/1/2026", "reason": "x"})
+    assert "Chưa ghi nhận đề nghị gia hạn: ngày đề nghị 01/01/2026 phải sau hạn hiện tại" in refused.text
+    asked = httpx.post(url, data={"ask": "extension", "item": item, "date": "15/1/2027", "reason": "Chờ kinh phí"})
+    assert "Đã ghi nhận đề nghị gia hạn số 1: nhiệm vụ 2.2 đến ngày 15/01/2027." in asked.text
+    assert _acks(capsys) == []  # asking for time is not acknowledging receipt
+    [request] = run_cli(capsys, "extensions", "--json").json()
+    assert (request["unit"], request["requested_via"], request["requested_by"], request["reason"]) == (
+        VH,
+        "email",
+        ALICE,
+        "Chờ kinh phí",
+    )
+    forged = httpx.post(url[:-3] + "AAA", data={"ask": "extension", "item": item, "date": "20/1/2027"})
+    assert forged.status_code == 400 and len(run_cli(capsys, "extensions", "--json").json()) == 1

@@ -215,3 +215,13 @@ def _extend(session: Session, request: ExtensionRequest, day: date, now: datetim
     session.add(occurrence)
     record(session, occurrence, "extended", now, due=day, by=f"{by} (đề nghị số {request.id})")
     return day
+
+
+def recorded_answer(number: int, task: str, due: date) -> str:
+    """What a unit is told when its request is recorded, in any chat or on the email form."""
+    recorded = f"Đã ghi nhận đề nghị gia hạn số {number}: nhiệm vụ {task} đến ngày {due:%d/%m/%Y}."
+    return f"{recorded} Văn phòng sẽ báo lại quyết định."
+
+
+def refused_answer(reason: object) -> str:
+    return f"Chưa ghi nhận đề nghị gia hạn: {reason}."

@@ -40,11 +40,3 @@ def read_extension(text: str) -> ExtensionWords:
     named = number.group(1) if number and not DAY.fullmatch(number.group(1)) else None
     return ExtensionWords(day, reason.group(1).strip() if reason else "", named)
 
-
-def recorded_answer(number: int, task: str, due: date) -> str:
-    recorded = f"Đã ghi nhận đề nghị gia hạn số {number}: nhiệm vụ {task} đến ngày {due:%d/%m/%Y}."
-    return f"{recorded} Văn phòng sẽ báo lại quyết định."
-
-
-def refused_answer(reason: object) -> str:
-    return f"Chưa ghi nhận đề nghị gia hạn: {reason}."

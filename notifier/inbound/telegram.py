@@ -22,7 +22,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from notifier.actions.answers import Person, PressOutcome, displays_behind, find_sent, press_button, reply, shown
-from notifier.actions.extensions import request_from_digest
+from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
 from notifier.actions.links import follow_chat, redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import Outbound
@@ -35,13 +35,7 @@ from notifier.db.engine import read_only
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
-from notifier.inbound.extension_words import (
-    EXAMPLE,
-    asks_extension,
-    read_extension,
-    recorded_answer,
-    refused_answer,
-)
+from notifier.inbound.extension_words import EXAMPLE, asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.units.links import Redeemed, unit_for_target
 

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
-from notifier.actions.extensions import request_from_digest
+from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
 from notifier.actions.links import redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
@@ -32,7 +32,7 @@ from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
-from notifier.inbound.extension_words import asks_extension, read_extension, recorded_answer, refused_answer
+from notifier.inbound.extension_words import asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.text.folding import strip_marks
 

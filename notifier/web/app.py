@@ -23,10 +23,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from notifier.actions.answers import confirm_by_link, first_ack
+from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
 from notifier.channels.signed_links import BadLink, ExpiredLink
 from notifier.clock import vietnam_time
 from notifier.delivery.models import Ack, Delivery
 from notifier.delivery.render import environment
+from notifier.errors import InputError
+from notifier.plans.editing import parse_day
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Digest
 from notifier.web.context import WebContext
@@ -37,7 +40,8 @@ log = logging.getLogger("notifier.web")
 
 def create_app(context: WebContext) -> Starlette:
     async def ack_page(request: Request) -> Response:
-        return await asyncio.to_thread(_ack_page, context, request)
+        form = {k: str(v) for k, v in (await request.form()).items()} if request.method == "POST" else {}
+        return await asyncio.to_thread(_ack_page, context, request, form)
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -79,7 +83,7 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _ack_page(context: WebContext, request: Request) -> Response:
+def _ack_page(context: WebContext, request: Request, form: dict[str, str]) -> Response:
     token = request.path_params["token"]
     # Read, then act in the action's own transaction: SQLite takes one lock at a time.
     with Session(context.engine) as session:
@@ -95,10 +99,35 @@ def _ack_page(context: WebContext, request: Request) -> Response:
         ack: Ack | None = first_ack(session, digest, "received")
         session.expunge_all()
     state = "already" if ack is not None else "ask"
-    if request.method == "POST":
+    asked = None
+    if request.method == "POST" and form.get("ask") == "extension":
+        asked = _ask_extension(context, delivery, form)
+    elif request.method == "POST":
         ack, first = confirm_by_link(context.office, delivery.id or 0, _client(request))
         state = "done" if first else "already"
-    return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target)
+    leads = [(n, item) for n, item in enumerate(view.items) if item.role == "lead" and item.state != "check_in"]
+    return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target, leads=leads, asked=asked)
+
+
+def _ask_extension(context: WebContext, delivery: Delivery, form: dict[str, str]) -> tuple[bool, str]:
+    """The form below an email digest: a request for more time on one of its items, signed by
+    the link it came through (the recipient is who asks)."""
+    try:
+        if not form.get("item", "").isdigit():
+            raise InputError("hãy chọn nhiệm vụ cần gia hạn")
+        day = parse_day(form.get("date", ""))
+        number, task = request_from_digest(
+            context.office,
+            delivery.id or 0,
+            int(form["item"]),
+            day,
+            reason=form.get("reason", ""),
+            via="email",
+            by=delivery.target,
+        )
+    except InputError as exc:
+        return False, refused_answer(exc)
+    return True, recorded_answer(number, task, day)
 
 
 def _delivery(session: Session, context: WebContext, token: str) -> Delivery:
