@@ -27,12 +27,13 @@ def report_document(report: PeriodReport, made_on: date) -> bytes:
     _paragraph(document, head.title, bold=True, size=14)
     _paragraph(document, head.subtitle, italic=True)
     rows = [layout.count_row(rank, counts) for rank, counts in enumerate(report.units, start=1)]
-    _table(document, layout.COUNT_HEADERS, [*rows, layout.count_row("", report.totals)])
+    _table(document, layout.COUNT_HEADERS, [*rows, layout.count_row("", report.totals)], COUNT_WIDTHS)
     for bucket, title in layout.SECTIONS:
         items = report.of(bucket)
         if items:
             _paragraph(document, title, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
-            _table(document, layout.ITEM_HEADERS, [layout.item_row(n, i) for n, i in enumerate(items, start=1)])
+            items_rows = [layout.item_row(n, i) for n, i in enumerate(items, start=1)]
+            _table(document, layout.ITEM_HEADERS, items_rows, ITEM_WIDTHS)
     _signatures(document)
     out = io.BytesIO()
     document.save(out)
@@ -75,16 +76,30 @@ def _paragraph(
         run.font.size = Pt(size)
 
 
-def _table(document: Any, headers: Sequence[str], rows: list[list[object]]) -> None:
+COUNT_WIDTHS = (1.2, 5.5, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3, 2.3)  # cm, within 25.7 cm of landscape A4
+ITEM_WIDTHS = (1.2, 4.3, 1.5, 8.2, 3.0, 2.7, 1.8, 3.0)
+
+
+def _table(document: Any, headers: Sequence[str], rows: list[list[object]], widths: Sequence[float]) -> None:
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
     for cell, name in zip(table.rows[0].cells, headers, strict=True):
         _cell(cell, name, bold=True)
     _repeat_as_header(table.rows[0])
     for values in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, values, strict=True):
-            cell.text = f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
+            cell.text = f"{value:%d/%m/%Y}" if isinstance(value, date) else "" if value is None else str(value)
+    if rows and rows[-1][0] == "":  # the totals row
+        for cell in table.rows[-1].cells:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Cm(width)  # the table grid (LibreOffice reads this)
+    for row in table.rows:  # Word takes a column's width from its cells
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Cm(width)
 
 
 def _repeat_as_header(row: Any) -> None:

@@ -94,7 +94,8 @@ def item_note(item: ReportItem) -> str:
 
 
 def item_row(rank: int, item: ReportItem) -> list[object]:
-    return [rank, item.unit, item.number, item.title, item.deadline_text, item.due, item.days_late, item_note(item)]
+    late = item.days_late if item.bucket in ("overdue", "done_late") else None  # no count where nothing is late
+    return [rank, item.unit, item.number, item.title, item.deadline_text, item.due, late, item_note(item)]
 
 
 SECTIONS = (
