@@ -13,8 +13,9 @@ from sqlmodel import Session
 
 from notifier.clock import Clock, vietnam_time
 from notifier.errors import InputError
+from notifier.plans.periods import parse_period
 from notifier.reports import report_layout as layout
-from notifier.reports.periodic import PeriodReport, parse_period, period_report
+from notifier.reports.periodic import PeriodReport, period_report
 from notifier.reports.report_document import report_document
 from notifier.reports.report_workbook import report_workbook
 from notifier.settings import Settings

@@ -91,6 +91,11 @@ def at_vietnam(day: date, clock: wall_clock) -> datetime:
     return datetime.combine(day, clock, tzinfo=VIETNAM).astimezone(UTC)
 
 
+def iso_day(day: date | None) -> str | None:
+    """A date as the JSON contract writes it (2026-03-10); None stays None."""
+    return day.isoformat() if day else None
+
+
 def iso_utc(moment: datetime | None) -> str | None:
     """A stored moment as the JSON contract writes it: ISO 8601 in UTC; None stays None."""
     return moment.astimezone(UTC).isoformat() if moment else None

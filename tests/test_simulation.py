@@ -32,7 +32,8 @@ from notifier.delivery.models import Delivery
 from notifier.plans.editing import set_due
 from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task
-from notifier.reports.periodic import PeriodReport, ReportPeriod, parse_period, period_report
+from notifier.plans.periods import ReportPeriod, parse_period
+from notifier.reports.periodic import PeriodReport, period_report
 from notifier.runtime import Runtime, build_runtime, run_pass, sync_all_tracks
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track

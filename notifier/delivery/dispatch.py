@@ -31,6 +31,7 @@ from notifier.delivery.models import Delivery
 from notifier.delivery.render import render_digest
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digest_view import digest_view
+from notifier.schedule.digests import ITEM_KINDS
 from notifier.schedule.models import Digest
 from notifier.units.links import mark_broken, unconfigured_error
 from notifier.units.models import Unit
@@ -164,7 +165,7 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
     items: tuple[OutItem, ...] = ()
     maker = dispatcher.contents.get(digest.kind)
     content = maker(session, digest) if maker else DigestContent({})
-    if digest.kind in ("reminder", "leadership"):
+    if digest.kind in ITEM_KINDS:
         view = digest_view(session, digest, dispatcher.calendar)
         items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
     context = channel.context(delivery_id, delivery.target, delivery.created_at) if channel is not None else {}

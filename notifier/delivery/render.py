@@ -13,6 +13,7 @@ from notifier.delivery.summary_view import summary_view
 from notifier.plans.identity import plan_of
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digest_view import digest_view
+from notifier.schedule.digests import ITEM_KINDS
 from notifier.schedule.models import Digest
 from notifier.text import labels
 
@@ -55,7 +56,7 @@ def render_digest(
     """The message a digest becomes on one channel (its reminders, the weekly summary, or a kind
     whose values the caller gives: the periodic report), or one further ``part`` of it
     (templates/<folder>/<kind>.part-<part>.{html,txt}.j2)."""
-    kind = digest.kind if digest.kind in ("summary", "report", "notice") else "digest"
+    kind = "digest" if digest.kind in ITEM_KINDS else digest.kind
     values: dict[str, Any] = dict(context or {})
     if kind == "summary":
         values["summary"] = summary_view(session, digest, calendar)

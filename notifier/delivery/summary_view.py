@@ -12,6 +12,7 @@ from notifier.clock import vietnam_time
 from notifier.delivery.models import Ack, Delivery
 from notifier.plans.models import Task
 from notifier.schedule.calendar import WorkingCalendar
+from notifier.schedule.digests import ITEM_KINDS
 from notifier.schedule.models import Assignment, Digest, Occurrence
 from notifier.schedule.steps import SOON_WORKING_DAYS
 from notifier.units.models import Unit
@@ -65,7 +66,7 @@ def _unacknowledged(session: Session, unit: Unit, at: datetime) -> int:
     week_ago = at - timedelta(days=7)
     sent = session.exec(
         select(Digest.id)
-        .where(Digest.unit_id == unit.id, col(Digest.kind).in_(("reminder", "leadership")))
+        .where(Digest.unit_id == unit.id, col(Digest.kind).in_(ITEM_KINDS))
         .where(col(Digest.send_at) >= week_ago)
         .where(Delivery.digest_id == Digest.id, Delivery.status == "sent")
         .distinct()

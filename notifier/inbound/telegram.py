@@ -35,7 +35,7 @@ from notifier.db.engine import read_only
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
-from notifier.inbound.extension_words import EXAMPLE, asks_extension, read_extension
+from notifier.inbound.extension_words import EXAMPLE, ExtensionWords, asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.units.links import Redeemed, unit_for_target
 
@@ -290,8 +290,9 @@ class TelegramInbound:
             return
         if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.bot.id:
             return
-        if read_extension(message.text or "").due is not None and asks_extension(message.text or ""):
-            await self._reply(message, await asyncio.to_thread(self._request_extension, message))
+        words = read_extension(message.text or "") if asks_extension(message.text or "") else None
+        if words is not None and words.due is not None:  # without a date, "xin gia hạn" is a comment
+            await self._reply(message, await asyncio.to_thread(self._request_extension, message, words))
             return
         recorded = await asyncio.to_thread(self._record_reply, message)
         if recorded:
@@ -303,11 +304,9 @@ class TelegramInbound:
         external = f"tg:msg:{message.chat.id}:{message.message_id}"
         return reply(self.office, CHANNEL, chat, replied_to, message.text or "", _person(message.from_user), external)
 
-    def _request_extension(self, message: Message) -> str:
+    def _request_extension(self, message: Message, words: ExtensionWords) -> str:
         """"gia hạn 4.8 15/12/2026 lý do …" in reply to a digest: a request for that item."""
-        assert message.reply_to_message is not None
-        words = read_extension(message.text or "")
-        assert words.due is not None
+        assert message.reply_to_message is not None and words.due is not None
         with Session(self.engine) as session:
             sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
         if sent is None:

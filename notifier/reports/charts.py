@@ -16,21 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from notifier.clock import vietnam_time
-from notifier.reports.periodic import (
-    IN_PROGRESS,
-    LATE,
-    ON_TIME,
-    OVERDUE,
-    History,
-    PeriodReport,
-    judge,
-    parse_period,
-)
+from notifier.plans.periods import parse_period
+from notifier.reports.periodic import IN_PROGRESS, LATE, ON_TIME, OVERDUE, History, PeriodReport, judge
 from notifier.text import labels
 
 STACKED = (ON_TIME, LATE, IN_PROGRESS, OVERDUE)
 # The unit's name sits above its bar, so a phone's narrow screen keeps the text large enough to read.
-LABEL_WIDTH, BAR_WIDTH, ROW_HEIGHT = 0, 540, 50
+BAR_WIDTH, ROW_HEIGHT = 540, 50
 PLOT_HEIGHT, COLUMN_STEP = 160, 48
 
 
@@ -68,7 +60,7 @@ def unit_bars(rows: Sequence[tuple[str, Mapping[str, int]]], buckets: Sequence[s
     widest = max((sum(counts[b] for b in buckets) for _, counts in rows), default=0) or 1
     bars = []
     for row, (unit, counts) in enumerate(rows):
-        x, segments = float(LABEL_WIDTH), []
+        x, segments = 0.0, []
         for bucket in buckets:
             width = BAR_WIDTH * counts[bucket] / widest
             if counts[bucket]:

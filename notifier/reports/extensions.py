@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from notifier.clock import iso_utc
+from notifier.clock import iso_day, iso_utc
 from notifier.delivery.dispatch import DigestContent
 from notifier.plans.models import Task
 from notifier.schedule.models import Digest, ExtensionRequest, Occurrence
@@ -41,7 +41,7 @@ class ExtensionRecord:
             "title": self.title,
             "period": self.period,
             "unit": self.unit,
-            "old_due": _iso(self.old_due),
+            "old_due": iso_day(self.old_due),
             "requested_due": self.requested_due.isoformat(),
             "reason": self.reason,
             "requested_by": self.requested_by,
@@ -50,13 +50,10 @@ class ExtensionRecord:
             "status": self.status,
             "decided_by": self.decided_by,
             "decided_at": iso_utc(self.decided_at) if self.decided_at else None,
-            "approved_due": _iso(self.approved_due),
+            "approved_due": iso_day(self.approved_due),
             "decision_note": self.decision_note,
         }
 
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def extension_records(

@@ -10,7 +10,6 @@ within the period counts in it; one done before the period began belongs to an e
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -18,49 +17,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from notifier.clock import at_vietnam, vietnam_time
+from notifier.clock import at_vietnam, iso_day, vietnam_time
 from notifier.delivery.models import Ack
 from notifier.errors import InputError
 from notifier.plans.models import Plan, Task
-from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, year_bounds
+from notifier.plans.periods import ReportPeriod
 from notifier.schedule.models import Assignment, Digest, Occurrence, ProgressEvent, Track
 from notifier.units.models import Unit
 
 ON_TIME, LATE, IN_PROGRESS, OVERDUE = "done_on_time", "done_late", "in_progress", "overdue"
 CONTINUOUS, NO_DEADLINE = "continuous", "no_deadline"
 COUNTS = (ON_TIME, LATE, IN_PROGRESS, OVERDUE, CONTINUOUS, NO_DEADLINE)
-_ROMAN = ("I", "II", "III", "IV")
-_PERIOD = re.compile(r"(\d{4})(?:-(?:Q([1-4])|H([12])|(0[1-9]|1[0-2])))?")
-
-
-@dataclass(frozen=True)
-class ReportPeriod:
-    code: str  # 2026, 2026-H2, 2026-Q4, 2026-11
-    label: str  # Năm 2026, 6 tháng cuối năm 2026, Quý IV năm 2026, Tháng 11 năm 2026
-    start: date
-    end: date
-
-
-def parse_period(text: str) -> ReportPeriod:
-    """``2026``, ``2026-H2``, ``2026-Q4`` or ``2026-11``; anything else is refused, naming it."""
-    match = _PERIOD.fullmatch(text.strip().upper())
-    if match is None:
-        raise InputError(f"kỳ báo cáo «{text}» không hợp lệ: dùng 2026, 2026-H2, 2026-Q4 hoặc 2026-11")
-    year, quarter, half, month = int(match.group(1)), match.group(2), match.group(3), match.group(4)
-    if quarter:
-        start, end = quarter_bounds(year, int(quarter))
-        return ReportPeriod(f"{year}-Q{quarter}", f"Quý {_ROMAN[int(quarter) - 1]} năm {year}", start, end)
-    if half:
-        start, end = half_bounds(year, int(half))
-        words = "đầu" if half == "1" else "cuối"
-        return ReportPeriod(f"{year}-H{half}", f"6 tháng {words} năm {year}", start, end)
-    if month:
-        start, end = month_bounds(year, int(month))
-        return ReportPeriod(f"{year}-{month}", f"Tháng {int(month)} năm {year}", start, end)
-    start, end = year_bounds(year)
-    return ReportPeriod(str(year), f"Năm {year}", start, end)
-
-
 @dataclass
 class UnitCounts:
     unit: str
@@ -118,13 +85,13 @@ class ReportItem:
             "unit": self.unit,
             "period": self.period,
             "deadline_text": self.deadline_text,
-            "due": _iso(self.due),
-            "first_due": _iso(self.first_due),
-            "done_on": _iso(self.done_on),
+            "due": iso_day(self.due),
+            "first_due": iso_day(self.first_due),
+            "done_on": iso_day(self.done_on),
             "status": self.bucket,
             "days_late": self.days_late,
             "last_report": self.last_report,
-            "last_report_on": _iso(self.last_report_on),
+            "last_report_on": iso_day(self.last_report_on),
             "extended": self.extended,
         }
 
@@ -156,9 +123,6 @@ class PeriodReport:
             "items": [i.json() for i in self.items],
         }
 
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 @dataclass

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from notifier.reports.periodic import PeriodReport, ReportItem, UnitCounts
-from notifier.text import labels
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -105,6 +104,3 @@ SECTIONS = (
     ("no_deadline", "NHIỆM VỤ CHƯA CÓ THỜI HẠN"),
 )
 
-
-def bucket_label(bucket: str) -> str:
-    return labels.TASK_CATEGORY[bucket][0]

@@ -11,14 +11,14 @@ from sqlmodel import Session
 from notifier.channels.base import Attachment
 from notifier.clock import vietnam_time
 from notifier.delivery.dispatch import DigestContent
+from notifier.plans.periods import parse_period
 from notifier.reports import report_layout as layout
 from notifier.reports.charts import report_bars
-from notifier.reports.periodic import OVERDUE, parse_period, period_report
-from notifier.reports.report_workbook import report_workbook
+from notifier.reports.periodic import OVERDUE, period_report
+from notifier.reports.report_workbook import XLSX, report_workbook
 from notifier.schedule.models import Digest
 from notifier.text import labels
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_OVERDUE = 10  # the chat message names the longest-overdue ones; the file has them all
 
 

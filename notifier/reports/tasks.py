@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from notifier.clock import iso_day
 from notifier.errors import InputError
 from notifier.plans.models import Plan, Task, TaskUnit
 from notifier.schedule.models import Occurrence
@@ -109,8 +109,8 @@ def _record(
         "deadline": {
             "text": task.deadline_text,
             "kind": task.deadline_kind,
-            "start": _iso(task.window_start),
-            "due": _iso(task.due),
+            "start": iso_day(task.window_start),
+            "due": iso_day(task.due),
             "due_day": task.due_day,
             "understood": task.deadline_understood,
             "set_by_office": task.due_set_by_office,
@@ -130,6 +130,3 @@ def _names(items: list[tuple[TaskUnit, Unit | None]]) -> list[str]:
 def _groups(items: list[tuple[TaskUnit, Unit | None]]) -> list[str]:
     return list(dict.fromkeys(unit.name for _, unit in items if unit is not None and unit.is_group))
 
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None

@@ -11,6 +11,10 @@ from notifier.schedule.models import Digest
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
+#: Digests whose content is reminder items (buttons, acknowledgements, the weekly count of the
+#: unacknowledged); the other kinds (summary, report, notice) say something made for them.
+ITEM_KINDS = ("reminder", "leadership")
+
 
 class DigestBook:
     """Finds or opens the digest an item joins, within one scan transaction."""

@@ -11,22 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
-from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
+from notifier.plans.periods import period_around
 from notifier.schedule.models import Digest
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
-
-
-def period_around(kind: str, day: date) -> tuple[str, date, date]:
-    """The period of ``kind`` that ``day`` falls in: its code and bounds."""
-    if kind == "month":
-        return (f"{day.year}-{day.month:02d}", *month_bounds(day.year, day.month))
-    if kind == "quarter":
-        return (f"{day.year}-Q{quarter_of(day)}", *quarter_bounds(day.year, quarter_of(day)))
-    if kind == "half_year":
-        half = 1 if day.month <= 6 else 2
-        return (f"{day.year}-H{half}", *half_bounds(day.year, half))
-    return (str(day.year), *year_bounds(day.year))
 
 
 def report_due(policy: Policy, today: date) -> str | None:
@@ -35,11 +23,11 @@ def report_due(policy: Policy, today: date) -> str | None:
     are due together the longest wins: the year's report covers its last quarter."""
     rules, due = policy.report, []
     for kind in rules.periods:
-        code, start, end = period_around(kind, today)
-        deadline = end.replace(day=min(rules.deadline_day, end.day))
+        period = period_around(kind, today)
+        deadline = period.end.replace(day=min(rules.deadline_day, period.end.day))
         sending = policy.calendar.add_working_days(deadline, -rules.working_days_before)
-        if sending <= today <= end:
-            due.append((end - start, code))
+        if sending <= today <= period.end:
+            due.append((period.end - period.start, period.code))
     return max(due)[1] if due else None
 
 

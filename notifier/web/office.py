@@ -38,6 +38,7 @@ from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
 from notifier.reports.charts import unit_bars
 from notifier.reports.log import LogRecord, log_records
+from notifier.reports.report_workbook import XLSX
 from notifier.reports.units import unit_records
 from notifier.schedule.models import Assignment, Digest, Reminder
 from notifier.units.directory import load_directory
@@ -54,7 +55,6 @@ from notifier.web.task_view import unit_parts
 COOKIE = "nv_session"
 UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
 PRE_COOKIE = "nv_login"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
 
 

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, Response
 
 from notifier.clock import vietnam_time
 from notifier.errors import InputError
+from notifier.plans.periods import parse_period
 from notifier.plans.roster import plan_records
 from notifier.reports import report_layout as layout
 from notifier.reports.charts import report_bars, year_chart, year_months
@@ -25,16 +26,14 @@ from notifier.reports.periodic import (
     PeriodReport,
     judge,
     load_history,
-    parse_period,
     period_report,
 )
 from notifier.reports.report_document import report_document
-from notifier.reports.report_workbook import report_workbook
+from notifier.reports.report_workbook import XLSX, report_workbook
 from notifier.text import labels
 from notifier.web.context import WebContext
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Render = Callable[..., HTMLResponse]
 
 
