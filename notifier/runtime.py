@@ -32,7 +32,7 @@ from notifier.delivery.models import Heartbeat
 from notifier.inbound.context import InboundContext
 from notifier.inbound.telegram import TelegramInbound
 from notifier.inbound.zalo import ZaloInbound
-from notifier.reports.extensions import notice_content
+from notifier.reports.extensions import DecisionMessages, notice_content
 from notifier.reports.report_message import ReportMessages
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
@@ -81,13 +81,14 @@ class Runtime:
     @property
     def dispatcher(self) -> Dispatcher:
         reports = ReportMessages(self.settings.public_base_url)
+        decisions = DecisionMessages(self.settings.public_base_url)
         return Dispatcher(
             self.engine,
             self.channels,
             self.templates,
             self.policy.calendar,
             self.settings.retry_seconds,
-            {"report": reports.content, "notice": notice_content},
+            {"report": reports.content, "notice": notice_content, "decision": decisions.content},
         )
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
@@ -238,4 +239,3 @@ def beat(engine: Engine, started_at: datetime, now: datetime, problem: str | Non
         row.problem = problem
         session.add(row)
         session.commit()
-

@@ -270,6 +270,9 @@ def test_a_track_that_fails_does_not_stop_the_others(
         ("periodic_report:\n  periods: [week]\n", "periodic_report.periods"),
         ("periodic_report:\n  deadline_day: 40\n", "periodic_report.deadline_day"),
         ("periodic_report:\n  working_days_before: -1\n", "periodic_report.working_days_before"),
+        ("extensions:\n  decided_by: chairman\n", "extensions.decided_by: «chairman» không hợp lệ"),
+        ("extensions:\n  decided_by: leadership\n", "«leadership» cần leadership_unit"),
+        ("extensions:\n  max_per_task: 0\n", "extensions.max_per_task"),
     ],
 )
 def test_a_bad_policy_file_is_refused_by_name_and_field(

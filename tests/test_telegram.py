@@ -396,3 +396,95 @@ def test_a_unit_asks_for_more_time_in_reply_to_its_digest(
     _once(capsys, "2026-11-27T09:35")
     notice = [m for m in linked.messages(VH_CHAT) if "Đề nghị gia hạn số 1" in m.text]
     assert len(notice) == 1 and "Được gia hạn đến ngày 15/01/2027" in notice[0].text
+
+
+LD_CHAT = -1004
+LEADERS = "Lãnh đạo UBND xã"
+CHU_TICH = person(601, "Lê Văn Chủ", "chutich")
+
+
+def _leadership_decides(workdir: Path, telegram: FakeTelegram, capsys: pytest.CaptureFixture[str]) -> None:
+    policy = workdir / "config" / "policy.yaml"
+    text = policy.read_text(encoding="utf-8").replace("  decided_by: office ", "  decided_by: leadership ")
+    policy.write_text(text, encoding="utf-8")
+    telegram.add_chat(LD_CHAT, "Lãnh đạo xã")
+    assert run_cli(capsys, "units", "link", LEADERS, "--telegram", str(LD_CHAT)).code == 0
+
+
+def _question(fake: FakeTelegram, number: int) -> Any:
+    return next(m for m in fake.messages(LD_CHAT) if m.text.startswith(f"[Nhắc việc] Đề nghị gia hạn số {number} "))
+
+
+def _asked(linked: FakeTelegram, capsys: pytest.CaptureFixture[str]) -> tuple[Any, Any]:
+    """The unit asks in reply to its digest; the question reaches leadership at the next pass."""
+    _once(capsys)
+    digest = _digest(linked, VH_CHAT)
+    linked.say(VH_CHAT, "gia hạn 2.2 15/1/2027 lý do Chờ kinh phí", BOB, reply_to=digest.message_id)
+    _once(capsys, "2026-11-27T09:00")
+    assert _replies(linked, VH_CHAT)[-1].endswith("Lãnh đạo sẽ báo lại quyết định.")
+    _once(capsys, "2026-11-27T09:05")  # in office hours: at once
+    return digest, _question(linked, 1)
+
+
+def test_leadership_decides_in_its_chat_with_signed_buttons_and_the_unit_is_told(
+    linked: FakeTelegram, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _leadership_decides(workdir, linked, capsys)
+    digest, question = _asked(linked, capsys)
+    assert f"Đơn vị: {VH}" in question.text and "đề nghị gia hạn đến: 15/01/2027" in question.text
+    assert "Lý do: Chờ kinh phí" in question.text and "Người đề nghị: Trần Thị B (qua Telegram)" in question.text
+    assert [label for label, _ in question.buttons()] == ["✅ Đồng ý", "❌ Không đồng ý"]
+    approve = _button(question, "✅ Đồng ý")
+    forged = linked.press(LD_CHAT, question.message_id, approve[:-3] + "AAA", CHU_TICH)
+    foreign = linked.press(LD_CHAT, question.message_id, approve, BOB, shown_in=VH_CHAT)
+    borrowed = linked.press(LD_CHAT, question.message_id, _button(digest, "✅ Đã nhận"), CHU_TICH)
+    _once(capsys, "2026-11-27T09:10")
+    assert linked.answers[forged] == "Nút không hợp lệ."
+    assert linked.answers[foreign] == "Nút này không thuộc tin gửi tới nhóm này."
+    assert linked.answers[borrowed] == "Nút này không thuộc bản tin gửi tới nhóm này."
+    assert run_cli(capsys, "extensions", "--json").json()[0]["status"] == "pending"
+    pressed = linked.press(LD_CHAT, question.message_id, approve, CHU_TICH)
+    replayed = linked.press(LD_CHAT, question.message_id, approve, CHU_TICH)
+    _once(capsys, "2026-11-27T09:20")
+    assert linked.answers[pressed] == "Đã đồng ý gia hạn đến ngày 15/01/2027 (đề nghị số 1). Đơn vị sẽ được báo."
+    assert linked.answers[replayed] == "Đề nghị gia hạn số 1 đã được quyết định: đã đồng ý (Lê Văn Chủ (lãnh đạo))."
+    shown = _question(linked, 1)
+    assert shown.buttons() == [] and "✅ Đồng ý: Lê Văn Chủ (lãnh đạo), 09:20 27/11/2026" in shown.text
+    [decided] = run_cli(capsys, "extensions", "--all", "--json").json()
+    assert (decided["status"], decided["approved_due"], decided["decided_by"]) == (
+        "approved",
+        "2027-01-15",
+        "Lê Văn Chủ (lãnh đạo)",
+    )
+    due = run_cli(capsys, "due", "--at", "2027-01-15T08:00", "--json").json()
+    items = [(i["state"], i["due"]) for d in due for i in d["items"] if i["task_key"] == f"{K}2.2"]
+    assert ("due_today", "2027-01-15") in items  # re-planned on the approved date
+    _once(capsys, "2026-11-27T09:25")
+    notice = [m for m in linked.messages(VH_CHAT) if "Đề nghị gia hạn số 1 — ĐỒNG Ý" in m.text]
+    assert len(notice) == 1 and "Được gia hạn đến ngày 15/01/2027" in notice[0].text
+    acks = [a for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "decision" for a in r["acks"]]
+    assert [(a["by"], a["action"]) for a in acks] == [("Lê Văn Chủ", "approved")]
+
+
+def test_leadership_refuses_in_reply_with_a_reason_and_the_unit_hears_it(
+    linked: FakeTelegram, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _leadership_decides(workdir, linked, capsys)
+    _, question = _asked(linked, capsys)
+    how = linked.press(LD_CHAT, question.message_id, _button(question, "❌ Không đồng ý"), CHU_TICH)
+    linked.say(LD_CHAT, "Không đồng ý", CHU_TICH, reply_to=question.message_id)
+    linked.say(
+        LD_CHAT, "Không đồng ý, lý do: Đã gia hạn một lần, đề nghị khẩn trương", CHU_TICH, reply_to=question.message_id
+    )
+    _once(capsys, "2026-11-27T10:00")
+    assert linked.answers[how].startswith("Để không đồng ý: trả lời (reply) tin này, ghi lý do")
+    assert _replies(linked, LD_CHAT)[-2:] == [
+        "Hãy ghi lý do không đồng ý để báo lại đơn vị, ví dụ «không đồng ý, lý do: …».",
+        "Đã ghi nhận không đồng ý đề nghị gia hạn số 1. Đơn vị sẽ được báo kèm lý do.",
+    ]
+    assert "❌ Không đồng ý: Lê Văn Chủ (lãnh đạo), 10:00 27/11/2026 — Đã gia hạn một lần" in _question(linked, 1).text
+    _once(capsys, "2026-11-27T10:05")
+    notice = next(m for m in linked.messages(VH_CHAT) if "Đề nghị gia hạn số 1 — KHÔNG ĐỒNG Ý" in m.text)
+    assert "Ý kiến: Đã gia hạn một lần, đề nghị khẩn trương" in notice.text and "Hạn vẫn là ngày" in notice.text
+    # The office's page could still decide; a press after the decision changes nothing.
+    assert run_cli(capsys, "extensions", "approve", "1").code != 0

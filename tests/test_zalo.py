@@ -235,3 +235,52 @@ def test_a_unit_asks_for_more_time_with_a_code_and_a_late_one_is_sent_to_the_off
     assert [(r["unit"], r["channel"], r["status"]) for r in log] == [(VH, "zalo", "sent")]
     _once(capsys, "2026-11-27T10:00")
     assert linked.texts(GROUP)[-1] == notice  # told once
+
+
+LEADERS_CHAT = "u.chutich"
+CHU_TICH = zalo_user("u.chutich", "Lê Văn Chủ")
+
+
+def test_leadership_decides_with_the_question_code_only_in_its_own_chat(
+    linked: FakeZalo, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = workdir / "config" / "policy.yaml"
+    text = policy.read_text(encoding="utf-8").replace("  decided_by: office ", "  decided_by: leadership ")
+    policy.write_text(text.replace("units_after_due: false", "units_after_due: true"), encoding="utf-8")
+    linked.add_chat(LEADERS_CHAT, "PRIVATE")
+    assert run_cli(capsys, "units", "link", "Lãnh đạo UBND xã", "--zalo", LEADERS_CHAT).code == 0
+    _once(capsys)
+    digest = _digest_id(linked, GROUP)
+    linked.say(GROUP, f"#R{digest}-3 gia hạn 15/1/2027 lý do Chờ kinh phí", AN)
+    linked.say(GROUP, f"#R{digest}-1 gia hạn 20/1/2027 lý do Chờ ý kiến", AN)  # overdue: allowed by this policy
+    _once(capsys, "2026-11-27T09:00")
+    assert linked.texts(GROUP)[-1].endswith("Lãnh đạo sẽ báo lại quyết định.")
+    _once(capsys, "2026-11-27T09:05")
+    questions = [t for t in linked.texts(LEADERS_CHAT) if "xin ý kiến lãnh đạo" in t]
+    assert len(questions) == 2
+    codes = [int(m) for t in questions for m in re.findall(r"mã #R(\d+)", t)]
+    assert f"Trả lời «#R{codes[0]} đồng ý» để đồng ý" in questions[0]
+    linked.say(GROUP, f"#R{codes[0]} đồng ý", AN)  # the unit cannot decide its own request
+    linked.say(LEADERS_CHAT, f"#R{codes[0]} đồng ý", CHU_TICH)
+    linked.say(LEADERS_CHAT, f"#R{codes[0]} không đồng ý lý do đổi ý", CHU_TICH)  # decided already
+    linked.say(LEADERS_CHAT, f"#R{codes[1]} không đồng ý", CHU_TICH)
+    linked.say(LEADERS_CHAT, f"#R{codes[1]} không đồng ý lý do Chưa có báo cáo tiến độ", CHU_TICH)
+    linked.say(LEADERS_CHAT, f"#R{digest} đồng ý", CHU_TICH)  # a reminder, not a question, and not theirs
+    _once(capsys, "2026-11-27T10:00")
+    assert linked.texts(GROUP)[-1] == f"Không tìm thấy bản tin #R{codes[0]} trong cuộc trò chuyện này."
+    assert linked.texts(LEADERS_CHAT)[-5:] == [
+        "Đã đồng ý gia hạn đến ngày 15/01/2027 (đề nghị số 1). Đơn vị sẽ được báo.",
+        "Đề nghị gia hạn số 1 đã được quyết định: đã đồng ý (Lê Văn Chủ (lãnh đạo)).",
+        "Hãy ghi lý do không đồng ý để báo lại đơn vị, ví dụ «không đồng ý, lý do: …».",
+        "Đã ghi nhận không đồng ý đề nghị gia hạn số 2. Đơn vị sẽ được báo kèm lý do.",
+        f"Không tìm thấy bản tin #R{digest} trong cuộc trò chuyện này.",
+    ]
+    decided = {e["id"]: e for e in run_cli(capsys, "extensions", "--all", "--json").json()}
+    assert (decided[1]["status"], decided[1]["approved_due"]) == ("approved", "2027-01-15")
+    assert (decided[2]["status"], decided[2]["decision_note"]) == ("rejected", "Chưa có báo cáo tiến độ")
+    _once(capsys, "2026-11-27T10:05")
+    notices = [t for t in linked.texts(GROUP) if t.startswith("[Nhắc việc] Đề nghị gia hạn số")]
+    assert [n.split("\n")[0] for n in notices] == [
+        "[Nhắc việc] Đề nghị gia hạn số 1 — ĐỒNG Ý",
+        "[Nhắc việc] Đề nghị gia hạn số 2 — KHÔNG ĐỒNG Ý",
+    ]

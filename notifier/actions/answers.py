@@ -32,6 +32,10 @@ from notifier.schedule.progress import complete
 from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
 
+#: Answers not listed below a digest: comments, and leadership's decisions (the question they
+#: answer shows its decision itself, with its buttons gone).
+NOT_LISTED = ("comment", "approved", "rejected")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -288,7 +292,9 @@ def displays_behind(session: Session, channel: str) -> list[tuple[Delivery, Sent
     on another channel, by email or Zalo): each with what it should show now."""
     counts = dict(
         session.exec(
-            select(Ack.digest_id, func.count(col(Ack.id))).where(Ack.action != "comment").group_by(col(Ack.digest_id))
+            select(Ack.digest_id, func.count(col(Ack.id)))
+            .where(col(Ack.action).not_in(NOT_LISTED))
+            .group_by(col(Ack.digest_id))
         ).all()
     )
     rows = session.exec(
@@ -310,7 +316,9 @@ def displays_behind(session: Session, channel: str) -> list[tuple[Delivery, Sent
 def _mark_shown(session: Session, delivery_id: int) -> None:
     delivery = session.get_one(Delivery, delivery_id)
     delivery.acks_shown = len(
-        session.exec(select(Ack.id).where(Ack.digest_id == delivery.digest_id, Ack.action != "comment")).all()
+        session.exec(
+            select(Ack.id).where(Ack.digest_id == delivery.digest_id, col(Ack.action).not_in(NOT_LISTED))
+        ).all()
     )
     session.add(delivery)
 

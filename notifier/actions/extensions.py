@@ -5,14 +5,16 @@ reminders; the request keeps who asked, why, who decided and when."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
+from notifier.actions.answers import Person
 from notifier.actions.audit import audit
 from notifier.actions.base import Office, change
 from notifier.clock import vietnam_time
-from notifier.delivery.models import Delivery
+from notifier.delivery.models import Ack, Delivery
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
 from notifier.plans.models import Task
@@ -20,6 +22,9 @@ from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.history import record
 from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence, Reminder
+from notifier.schedule.planner import sync_tracks
+from notifier.schedule.policy import Policy
+from notifier.units.directory import load_directory
 from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 
@@ -107,6 +112,7 @@ def _new_request(
     )
     session.add(request)
     session.flush()
+    request.decision_digest_id = _ask_leadership(session, office, request, office.clock())
     audit(session, office.by, "extension_request", f"#{request.id} {task.key} {new_due:%d/%m/%Y}", office.clock())
     return request.id or 0
 
@@ -175,20 +181,35 @@ def decide_extension(
         request = session.get(ExtensionRequest, request_id)
         if request is None:
             raise InputError(f"không có đề nghị gia hạn số {request_id} (xem: notifier extensions)")
-        if request.status != "pending":
-            raise InputError(
-                f"đề nghị gia hạn số {request_id} đã được quyết định: {STATUS.get(request.status, request.status)}"
-            )
-        now, by = office.clock(), office.by or progress.OFFICE
-        if approve:
-            request.approved_due = _extend(session, request, due or request.requested_due, now, by)
-        elif not note.strip():
-            raise InputError("không đồng ý gia hạn: ghi lý do để báo lại đơn vị (--note)")
-        request.status = "approved" if approve else "rejected"
-        request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
-        request.notice_digest_id = _notice(session, office, request, now)
-        session.add(request)
-        audit(session, office.by, "extension_" + request.status, f"#{request_id}", now)
+        _decide(session, office, request, approve=approve, note=note, due=due, by=office.by or progress.OFFICE)
+
+
+def _decide(
+    session: Session, office: Office, request: ExtensionRequest, *, approve: bool, note: str, due: date | None, by: str
+) -> None:
+    if request.status != "pending":
+        raise InputError(
+            f"đề nghị gia hạn số {request.id} đã được quyết định: {STATUS.get(request.status, request.status)}"
+        )
+    now = office.clock()
+    if approve:
+        request.approved_due = _extend(session, request, due or request.requested_due, now, by)
+    elif not note.strip():
+        raise InputError("không đồng ý gia hạn: ghi lý do để báo lại đơn vị (--note)")
+    request.status = "approved" if approve else "rejected"
+    request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
+    request.notice_digest_id = _notice(session, office, request, now)
+    _withdraw_question(session, request)
+    session.add(request)
+    audit(session, office.by, "extension_" + request.status, f"#{request.id}", now)
+
+
+def _withdraw_question(session: Session, request: ExtensionRequest) -> None:
+    """Decided before leadership's message went out (the office on its page): it is not sent."""
+    digest = session.get(Digest, request.decision_digest_id) if request.decision_digest_id else None
+    if digest is not None and digest.status == "open":
+        digest.status = "withdrawn"
+        session.add(digest)
 
 
 def _notice(session: Session, office: Office, request: ExtensionRequest, now: datetime) -> int | None:
@@ -197,9 +218,25 @@ def _notice(session: Session, office: Office, request: ExtensionRequest, now: da
     if request.unit_id is None:
         return None
     unit = session.get_one(Unit, request.unit_id)
+    return _message(session, office, unit, f"{unit.id}:notice:extension:{request.id}", "unit", "notice", now)
+
+
+def _ask_leadership(session: Session, office: Office, request: ExtensionRequest, now: datetime) -> int | None:
+    """When the policy leaves decisions to leadership: a message to its chat with the buttons
+    (Telegram) or codes (Zalo) that decide. The office's page can still decide."""
+    name = office.policy.leadership_unit
+    if office.policy.extensions.decided_by != "leadership" or name is None:
+        return None
+    leader = session.exec(select(Unit).where(Unit.name == name)).first()
+    if leader is None:
+        raise InputError(f"policy: leadership_unit «{name}» không có trong danh sách đơn vị")
+    key = f"{leader.id}:decision:extension:{request.id}"
+    return _message(session, office, leader, key, "leadership", "decision", now)
+
+
+def _message(session: Session, office: Office, unit: Unit, key: str, role: str, kind: str, now: datetime) -> int | None:
     slot = office.policy.calendar.send_slot(now, office.policy.send_time_for(unit.name))
-    key = f"{unit.id}:notice:extension:{request.id}"
-    digest = Digest(key=key, unit_id=unit.id or 0, role="unit", kind="notice", send_at=slot)
+    digest = Digest(key=key, unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
     session.add(digest)
     session.flush()
     return digest.id
@@ -217,10 +254,93 @@ def _extend(session: Session, request: ExtensionRequest, day: date, now: datetim
     return day
 
 
-def recorded_answer(number: int, task: str, due: date) -> str:
+@dataclass(frozen=True)
+class ChatDecision:
+    """What a decision pressed or written in leadership's chat did: the answer for the person, and
+    the message's words with the line that shows the decision (None while nothing is decided)."""
+
+    answer: str
+    body: str = ""
+    line: str | None = None
+
+
+def decide_in_chat(
+    office: Office, delivery_id: int, *, approve: bool, note: str, person: Person, external_id: str
+) -> ChatDecision | None:
+    """A decision pressed or written in leadership's chat, on a delivery the caller has checked was
+    sent there. None when that message asks for no decision (a reply to something else). A press
+    made again, or after the office decided, changes nothing and says who decided."""
+    with change(office, tracks=False) as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        query = select(ExtensionRequest).where(ExtensionRequest.decision_digest_id == delivery.digest_id)
+        request = session.exec(query).first()
+        if request is None:
+            return None
+        body = delivery.body or ""
+        if request.status != "pending":
+            return ChatDecision(_already(request), body, _decided_line(request))
+        refusal = _refusal(session, office, delivery, person, approve, note)
+        if refusal is not None:
+            return ChatDecision(refusal, body)
+        _decide(session, office, request, approve=approve, note=note, due=None, by=f"{person.name} (lãnh đạo)")
+        session.add(_decision_ack(delivery, request, person, external_id))
+        if approve:
+            sync_tracks(session, office.policy, office.clock())
+        return ChatDecision(_decided_answer(request), body, _decided_line(request))
+
+
+def _refusal(
+    session: Session, office: Office, delivery: Delivery, person: Person, approve: bool, note: str
+) -> str | None:
+    leader = session.get_one(Unit, session.get_one(Digest, delivery.digest_id).unit_id)
+    entry = load_directory(office.settings.units_file).units.get(leader.name)
+    if not person.allowed(entry.done_reporters if entry else ()):
+        return "Bạn không có quyền quyết định đề nghị gia hạn."
+    if not approve and not note.strip():
+        return "Hãy ghi lý do không đồng ý để báo lại đơn vị, ví dụ «không đồng ý, lý do: …»."
+    return None
+
+
+def _decision_ack(delivery: Delivery, request: ExtensionRequest, person: Person, external_id: str) -> Ack:
+    return Ack(
+        digest_id=delivery.digest_id,
+        delivery_id=delivery.id,
+        by=person.name,
+        by_id=person.id,
+        by_username=person.username,
+        channel=delivery.channel,
+        action=request.status,
+        external_id=external_id,
+        at=request.decided_at or delivery.updated_at,
+        text=request.decision_note or None,
+    )
+
+
+def _already(request: ExtensionRequest) -> str:
+    status = STATUS.get(request.status, request.status)
+    return f"Đề nghị gia hạn số {request.id} đã được quyết định: {status} ({request.decided_by})."
+
+
+def _decided_answer(request: ExtensionRequest) -> str:
+    if request.status == "approved" and request.approved_due is not None:
+        return (
+            f"Đã đồng ý gia hạn đến ngày {request.approved_due:%d/%m/%Y} (đề nghị số {request.id}). Đơn vị sẽ được báo."
+        )
+    return f"Đã ghi nhận không đồng ý đề nghị gia hạn số {request.id}. Đơn vị sẽ được báo kèm lý do."
+
+
+def _decided_line(request: ExtensionRequest) -> str:
+    mark = "✅ Đồng ý" if request.status == "approved" else "❌ Không đồng ý"
+    when = f"{vietnam_time(request.decided_at):%H:%M %d/%m/%Y}" if request.decided_at else ""
+    note = f" — {request.decision_note}" if request.decision_note else ""
+    return f"{mark}: {request.decided_by}, {when}{note}"
+
+
+def recorded_answer(number: int, task: str, due: date, policy: Policy) -> str:
     """What a unit is told when its request is recorded, in any chat or on the email form."""
     recorded = f"Đã ghi nhận đề nghị gia hạn số {number}: nhiệm vụ {task} đến ngày {due:%d/%m/%Y}."
-    return f"{recorded} Văn phòng sẽ báo lại quyết định."
+    who = "Lãnh đạo" if policy.extensions.decided_by == "leadership" else "Văn phòng"
+    return f"{recorded} {who} sẽ báo lại quyết định."
 
 
 def refused_answer(reason: object) -> str:

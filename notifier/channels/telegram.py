@@ -112,6 +112,8 @@ class TelegramChannel(Channel):
     ) -> InlineKeyboardMarkup | None:
         if message.kind == "summary":
             return None
+        if message.kind == "decision":
+            return self._decision_keyboard(message)
         rows: list[list[InlineKeyboardButton]] = []
         top = []
         if not received:
@@ -132,6 +134,18 @@ class TelegramChannel(Channel):
         ]
         rows += [done[i : i + DONE_BUTTONS_PER_ROW] for i in range(0, len(done), DONE_BUTTONS_PER_ROW)]
         return InlineKeyboardMarkup(rows) if rows else None
+
+    def _decision_keyboard(self, message: Outbound) -> InlineKeyboardMarkup:
+        approve = self.signer.encode("a", message.delivery_id)
+        reject = self.signer.encode("j", message.delivery_id)
+        return InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton("✅ Đồng ý", callback_data=approve),
+                    InlineKeyboardButton("❌ Không đồng ý", callback_data=reject),
+                ]
+            ]
+        )
 
 
 #: Phrases of the Bot API's 400 answers that are about the chat itself, not about one message.

@@ -22,7 +22,13 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from notifier.actions.answers import Person, PressOutcome, displays_behind, find_sent, press_button, reply, shown
-from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
+from notifier.actions.extensions import (
+    ChatDecision,
+    decide_in_chat,
+    recorded_answer,
+    refused_answer,
+    request_from_digest,
+)
 from notifier.actions.links import follow_chat, redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import Outbound
@@ -35,13 +41,14 @@ from notifier.db.engine import read_only
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.decision_words import DecisionWords, read_decision
 from notifier.inbound.extension_words import EXAMPLE, ExtensionWords, asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.units.links import Redeemed, unit_for_target
 
-EXTENSION_HOW = (
-    f"Để xin gia hạn: trả lời (reply) bản tin này, ghi số nhiệm vụ, ngày mới và lý do, ví dụ «{EXAMPLE}»."
-)
+EXTENSION_HOW = f"Để xin gia hạn: trả lời (reply) bản tin này, ghi số nhiệm vụ, ngày mới và lý do, ví dụ «{EXAMPLE}»."
+REJECTION_HOW = "Để không đồng ý: trả lời (reply) tin này, ghi lý do để báo lại đơn vị, ví dụ «không đồng ý, lý do: …»."
+NOT_HERE = "Nút này không thuộc tin gửi tới nhóm này."
 log = logging.getLogger("notifier.telegram")
 
 CHANNEL = "telegram"
@@ -231,12 +238,50 @@ class TelegramInbound:
         if press.action == "extend":  # nothing changes yet: the request comes as a reply, with its date
             await query.answer(EXTENSION_HOW, show_alert=True)
             return
+        if press.action == "reject":  # a refusal needs its reason, which comes as a reply
+            await query.answer(REJECTION_HOW, show_alert=True)
+            return
+        if press.action == "approve":
+            await self._approve(query, press)
+            return
         outcome = await asyncio.to_thread(self._record_press, query, press)
         await query.answer(outcome.answer)  # at once: the person sees the answer before the message changes
         if not outcome.accepted:
             log.info("press %s (%s) not applied: %s", query.id, press.action, outcome.answer)
             return
         await self._show(query, outcome)
+
+    async def _approve(self, query: CallbackQuery, press: Press) -> None:
+        assert query.message is not None
+        chat, message_id = str(query.message.chat.id), str(query.message.message_id)
+        decision = await asyncio.to_thread(
+            self._decide, chat, message_id, press.delivery_id, True, "", _person(query.from_user), f"tg:cb:{query.id}"
+        )
+        await query.answer(decision.answer if decision else "Tin này không có đề nghị cần quyết định.")
+        if decision is not None and decision.line is not None:
+            await self._show_decision(chat, query.message.message_id, decision)
+
+    def _decide(
+        self, chat: str, message_id: str, delivery_id: int | None, approve: bool, note: str, person: Person, key: str
+    ) -> ChatDecision | None:
+        """A decision on the request a message in this chat asks about (``delivery_id``: the one a
+        signed button names, which must be that message's)."""
+        with Session(self.engine) as session:
+            sent = find_sent(session, CHANNEL, chat, message_id)
+        if sent is None or (delivery_id is not None and sent.delivery_id != delivery_id):
+            return ChatDecision(NOT_HERE)
+        return decide_in_chat(self.office, sent.delivery_id, approve=approve, note=note, person=person, external_id=key)
+
+    async def _show_decision(self, chat: str, message_id: int, decision: ChatDecision) -> None:
+        """The decision below the question, its buttons gone: nobody presses it again."""
+        text = decision.body + "\n\n" + html.escape(decision.line or "")
+        async with self.channel.limiter.turn(rate_limits(chat, new_message=False)):
+            try:
+                await self.bot.edit_message_text(
+                    chat_id=int(chat), message_id=message_id, text=text[:4096], parse_mode=ParseMode.HTML
+                )
+            except TelegramError as exc:
+                log.warning("could not edit message %s: %s", message_id, exc)
 
     def _record_press(self, query: CallbackQuery, press: Press) -> PressOutcome:
         assert query.message is not None
@@ -290,6 +335,9 @@ class TelegramInbound:
             return
         if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.bot.id:
             return
+        decided = read_decision(message.text or "")
+        if decided is not None and await self._decide_by_reply(message, decided):
+            return
         words = read_extension(message.text or "") if asks_extension(message.text or "") else None
         if words is not None and words.due is not None:  # without a date, "xin gia hạn" is a comment
             await self._reply(message, await asyncio.to_thread(self._request_extension, message, words))
@@ -298,6 +346,21 @@ class TelegramInbound:
         if recorded:
             await self._reply(message, "Đã ghi nhận ý kiến của bạn.")
 
+    async def _decide_by_reply(self, message: Message, words: DecisionWords) -> bool:
+        """ "không đồng ý, lý do: …" in reply to leadership's question; False when the message
+        replied to asks for no decision (then the words are an ordinary reply)."""
+        assert message.reply_to_message is not None
+        chat, asked = str(message.chat.id), message.reply_to_message.message_id
+        key = f"tg:msg:{message.chat.id}:{message.message_id}"
+        person = _person(message.from_user)
+        decision = await asyncio.to_thread(self._decide, chat, str(asked), None, words.approve, words.note, person, key)
+        if decision is None or decision.answer == NOT_HERE:
+            return False
+        await self._reply(message, decision.answer)
+        if decision.line is not None:
+            await self._show_decision(chat, asked, decision)
+        return True
+
     def _record_reply(self, message: Message) -> bool:
         assert message.reply_to_message is not None
         chat, replied_to = str(message.chat.id), str(message.reply_to_message.message_id)
@@ -305,7 +368,7 @@ class TelegramInbound:
         return reply(self.office, CHANNEL, chat, replied_to, message.text or "", _person(message.from_user), external)
 
     def _request_extension(self, message: Message, words: ExtensionWords) -> str:
-        """"gia hạn 4.8 15/12/2026 lý do …" in reply to a digest: a request for that item."""
+        """ "gia hạn 4.8 15/12/2026 lý do …" in reply to a digest: a request for that item."""
         assert message.reply_to_message is not None and words.due is not None
         with Session(self.engine) as session:
             sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
@@ -318,7 +381,7 @@ class TelegramInbound:
             )
         except InputError as exc:
             return refused_answer(exc)
-        return recorded_answer(number, task, words.due)
+        return recorded_answer(number, task, words.due, self.policy)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message

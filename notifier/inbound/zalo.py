@@ -1,10 +1,11 @@
 """What comes back from Zalo: /dangky, /nhiemvu, /trogiup, and acknowledgements by text.
 
 Zalo has no buttons, so people answer with the codes each digest carries: "#R12 đã nhận",
-"#R12-3 xong", "#R12 nhắc lại", or "đã nhận" / "ok" quoting the digest, with or without
-diacritics. An answer counts only in a chat the digest was sent to. In groups the bot sees only
-@mentions and quote-replies, so a leading "@name" is ignored. getUpdates gives one update per call
-(408 when there is none); one process polls, holding a lease in the database.
+"#R12-3 xong", "#R12 nhắc lại" (leadership: "#R15 đồng ý", "#R15 không đồng ý lý do …"),
+or "đã nhận" / "ok" quoting the digest, with or without diacritics. An answer counts only in a
+chat the digest was sent to. In groups the bot sees only @mentions and quote-replies, so a leading
+"@name" is ignored. getUpdates gives one update per call (408 when there is none); one process
+polls, holding a lease in the database.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
-from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
+from notifier.actions.extensions import decide_in_chat, recorded_answer, refused_answer, request_from_digest
 from notifier.actions.links import redeem_link_code
 from notifier.channels import lease
 from notifier.channels.base import ChannelError
@@ -32,6 +33,7 @@ from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.context import InboundContext, pace
+from notifier.inbound.decision_words import read_decision
 from notifier.inbound.extension_words import asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
 from notifier.text.folding import strip_marks
@@ -69,7 +71,7 @@ class TextAck:
 
 
 def _extension(text: str, digest: int | None, item: int | None) -> TextAck:
-    """"#R12-3 gia hạn 15/12/2026 lý do …": the date and the reason (its words kept as written)."""
+    """ "#R12-3 gia hạn 15/12/2026 lý do …": the date and the reason (its words kept as written)."""
     words = read_extension(text)
     return TextAck("extend", digest, item, words.due, words.reason)
 
@@ -82,6 +84,9 @@ def read_reply(text: str) -> TextAck | None:
     digest = int(code.group(1)) if code else None
     item = int(code.group(2)) if code and code.group(2) else None
     padded = f" {rest} "
+    decision = read_decision(text)
+    if decision is not None:
+        return TextAck("approve" if decision.approve else "reject", digest, item, reason=decision.note)
     if asks_extension(padded):
         return _extension(text, digest, item)
     if any(f" {w} " in padded for w in _DONE):
@@ -204,6 +209,8 @@ class ZaloInbound:
         item = reply.item - 1 if reply.item is not None else None
         if reply.action == "extend":
             return self._extension(reply, delivery, item, message)
+        if reply.action in ("approve", "reject"):
+            return self._decision(reply, delivery, message, chat)
         if reply.action == "done" and item is None:
             return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
         press = Press(reply.action, delivery.id or 0, item)
@@ -220,7 +227,18 @@ class ZaloInbound:
             )
         except InputError as exc:
             return refused_answer(exc)
-        return recorded_answer(number, task, reply.due)
+        return recorded_answer(number, task, reply.due, self.policy)
+
+    def _decision(self, reply: TextAck, delivery: Delivery, message: dict[str, Any], chat: str) -> str:
+        """ "#R15 đồng ý" / "#R15 không đồng ý lý do …" on leadership's question."""
+        key = f"zalo:msg:{chat}:{message.get('message_id')}"
+        approve = reply.action == "approve"
+        decision = decide_in_chat(
+            self.office, delivery.id or 0, approve=approve, note=reply.reason, person=_person(message), external_id=key
+        )
+        if decision is None:
+            return f"Bản tin #R{delivery.digest_id} không có đề nghị gia hạn cần quyết định."
+        return decision.answer
 
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:

@@ -14,6 +14,9 @@ from notifier.plans.models import Task
 from notifier.schedule.models import Digest, ExtensionRequest, Occurrence
 from notifier.units.models import Unit
 
+#: How a request came, as the messages name it.
+VIA = {"office": "văn phòng", "web": "trang văn phòng", "telegram": "Telegram", "zalo": "Zalo", "email": "email"}
+
 
 @dataclass(frozen=True)
 class ExtensionRecord:
@@ -53,7 +56,6 @@ class ExtensionRecord:
             "approved_due": iso_day(self.approved_due),
             "decision_note": self.decision_note,
         }
-
 
 
 def extension_records(
@@ -99,3 +101,30 @@ def notice_content(session: Session, digest: Digest) -> DigestContent:
     [found] = extension_records(session, include_decided=True, ids=[request.id or 0])
     task = session.get_one(Task, request.task_id)
     return DigestContent({"request": found, "number": task.number, "unit": found.unit})
+
+
+@dataclass(frozen=True)
+class DecisionMessages:
+    """What a decision digest says to leadership: the request it was opened for, how many
+    extensions the task has had, and the office page where it can also be decided."""
+
+    public_base_url: str | None
+
+    def content(self, session: Session, digest: Digest) -> DigestContent:
+        query = select(ExtensionRequest).where(ExtensionRequest.decision_digest_id == digest.id)
+        request = session.exec(query).one()
+        [found] = extension_records(session, include_decided=True, ids=[request.id or 0])
+        task = session.get_one(Task, request.task_id)
+        page = f"{self.public_base_url.rstrip('/')}/gia-han" if self.public_base_url else None
+        values = {"request": found, "number": task.number, "code": digest.id, "page": page}
+        return DigestContent(values | {"earlier": _approved_before(session, request), "via": VIA})
+
+
+def _approved_before(session: Session, request: ExtensionRequest) -> int:
+    """How many extensions this round of the task has had already (leadership weighs it)."""
+    rows = session.exec(
+        select(ExtensionRequest.id).where(
+            ExtensionRequest.occurrence_id == request.occurrence_id, ExtensionRequest.status == "approved"
+        )
+    ).all()
+    return len(rows)

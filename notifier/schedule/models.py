@@ -103,7 +103,7 @@ class Digest(SQLModel, table=True):
     key: str = Field(unique=True, max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str = Field(max_length=20)  # lead, coordinating, leadership, office
-    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report, notice
+    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report, notice, decision
     period: str | None = Field(default=None, max_length=20)  # a report's period: 2026-Q4
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # open: still collecting items; sealed: deliveries written, nothing more is added.
@@ -152,3 +152,5 @@ class ExtensionRequest(SQLModel, table=True):
     decision_note: str = Field(default="", sa_column=Column(Text, nullable=False))
     # The message that tells the unit the decision (a digest of kind "notice").
     notice_digest_id: int | None = Field(default=None, foreign_key="digest.id")
+    # The message that asks leadership to decide (kind "decision"), when leadership decides.
+    decision_digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)

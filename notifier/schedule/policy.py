@@ -37,6 +37,9 @@ class RoleRules:
     check_in: bool = False
 
 
+DECIDERS = ("office", "leadership")
+
+
 @dataclass(frozen=True)
 class ExtensionRules:
     """How many extensions one occurrence of a task may get, and whether a unit may still ask once
@@ -44,6 +47,7 @@ class ExtensionRules:
 
     max_per_occurrence: int = 2
     units_after_due: bool = False
+    decided_by: str = "office"  # "office" (the web page, the CLI) or "leadership" (also in its chat)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ def _policy(data: dict[str, Any]) -> Policy:
         office_opens=_clock(hours.get("opens", "07:30"), "office_hours.opens"),
         office_closes=_clock(hours.get("closes", "17:00"), "office_hours.closes"),
     )
+    if (data.get("extensions") or {}).get("decided_by") == "leadership" and not data.get("leadership_unit"):
+        raise ValueError("extensions.decided_by: «leadership» cần leadership_unit (đơn vị lãnh đạo)")
     weekday = str(summary.get("weekday", "monday")).lower()
     if weekday not in WEEKDAYS:
         raise ValueError(f"weekly_summary.weekday: «{weekday}» không phải ngày làm việc (monday … friday)")
@@ -164,9 +170,13 @@ def _report_rules(raw: dict[str, Any]) -> ReportRules:
 def _extension_rules(raw: dict[str, Any]) -> ExtensionRules:
     if not isinstance(raw, dict):
         raise ValueError("extensions: cần một bảng khóa - giá trị")
+    decided_by = str(raw.get("decided_by", "office"))
+    if decided_by not in DECIDERS:
+        raise ValueError(f"extensions.decided_by: «{decided_by}» không hợp lệ (office hoặc leadership)")
     return ExtensionRules(
         max_per_occurrence=_positive(raw.get("max_per_task", 2), "extensions.max_per_task"),
         units_after_due=bool(raw.get("units_after_due", False)),
+        decided_by=decided_by,
     )
 
 

@@ -26,7 +26,14 @@ CHANNEL = {
     "console": "màn hình",
     "none": "chưa có kênh",
 }
-ACK_ACTION = {"received": "đã nhận", "snooze": "nhắc lại sau", "done": "báo xong", "comment": "trả lời"}
+ACK_ACTION = {
+    "received": "đã nhận",
+    "snooze": "nhắc lại sau",
+    "done": "báo xong",
+    "comment": "trả lời",
+    "approved": "đồng ý gia hạn",
+    "rejected": "không đồng ý gia hạn",
+}
 DEADLINE_KIND = {
     "once": "một lần",
     "yearly": "hằng năm",
@@ -67,7 +74,14 @@ FILE_FORMAT = {
     "yaml": "YAML",
 }
 ROLE = {"lead": "chủ trì", "coordinating": "phối hợp", "leadership": "lãnh đạo", "office": "văn phòng"}
-DIGEST_KIND = {"reminder": "nhắc việc", "leadership": "báo cáo lãnh đạo", "summary": "tổng hợp tuần"}
+DIGEST_KIND = {
+    "reminder": "nhắc việc",
+    "leadership": "báo cáo lãnh đạo",
+    "summary": "tổng hợp tuần",
+    "report": "báo cáo định kỳ",
+    "notice": "kết quả gia hạn",
+    "decision": "xin ý kiến gia hạn",
+}
 
 
 def step_label(step: str) -> str:

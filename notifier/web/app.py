@@ -127,7 +127,7 @@ def _ask_extension(context: WebContext, delivery: Delivery, form: dict[str, str]
         )
     except InputError as exc:
         return False, refused_answer(exc)
-    return True, recorded_answer(number, task, day)
+    return True, recorded_answer(number, task, day, context.policy)
 
 
 def _delivery(session: Session, context: WebContext, token: str) -> Delivery:

@@ -34,8 +34,16 @@ class ExtensionPage:
             records = extension_records(session, include_decided=True)
         waiting = [r for r in records if r.status == "pending"]
         decided = sorted((r for r in records if r.status != "pending"), key=lambda r: r.id, reverse=True)
+        leadership = self.context.policy.extensions.decided_by == "leadership"
         return self.render(
-            "extensions.html.j2", visitor, status=status, waiting=waiting, decided=decided, statuses=STATUS, note=note
+            "extensions.html.j2",
+            visitor,
+            status=status,
+            waiting=waiting,
+            decided=decided,
+            statuses=STATUS,
+            note=note,
+            leadership=self.context.policy.leadership_unit if leadership else None,
         )
 
     async def decide(self, request: Request, visitor: Any) -> Response:
