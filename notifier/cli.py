@@ -22,6 +22,7 @@ from sqlmodel import Session
 from notifier import actions
 from notifier.accounts.users import list_users
 from notifier.actions.base import Office
+from notifier.cli_explanations import add_explanation_parsers
 from notifier.cli_extensions import add_extension_parsers
 from notifier.cli_links import add_link_parsers
 from notifier.cli_report import add_report_parser
@@ -111,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     _engine_parsers(commands)
     add_report_parser(commands)
     add_extension_parsers(commands)
+    add_explanation_parsers(commands)
     demo = commands.add_parser("demo", help="nhập kế hoạch mẫu đi kèm, in báo cáo và các bản tin nhắc việc")
     demo.set_defaults(handler=_demo)
     return parser

@@ -28,12 +28,15 @@ from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.zalo import ZaloChannel, ZaloClient
 from notifier.clock import Clock
 from notifier.delivery.dispatch import WORKER, Dispatcher, deliver_due, recover_interrupted, seal_due_digests
+from notifier.delivery.follow_up import follow_up_due
 from notifier.delivery.models import Heartbeat
 from notifier.inbound.context import InboundContext
 from notifier.inbound.telegram import TelegramInbound
 from notifier.inbound.zalo import ZaloInbound
+from notifier.reports.explanations import explanation_content
 from notifier.reports.extensions import DecisionMessages, notice_content
 from notifier.reports.report_message import ReportMessages
+from notifier.schedule.explanations import escalate_unanswered
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.report_schedule import queue_periodic_report
@@ -88,7 +91,8 @@ class Runtime:
             self.templates,
             self.policy.calendar,
             self.settings.retry_seconds,
-            {"report": reports.content, "notice": notice_content, "decision": decisions.content},
+            {"report": reports.content, "notice": notice_content, "decision": decisions.content}
+            | {"explain": explanation_content, "explanation": explanation_content},
         )
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
@@ -215,12 +219,14 @@ async def run_pass(
     reminders = await asyncio.to_thread(scan, runtime.engine, runtime.policy, now)
     await asyncio.to_thread(queue_weekly_summary, runtime.engine, runtime.policy, now)
     await asyncio.to_thread(queue_periodic_report, runtime.engine, runtime.policy, now)
+    await asyncio.to_thread(escalate_unanswered, runtime.engine, runtime.policy, now)
     recovered = await recover_interrupted(runtime.engine, runtime.channels, now)
     digests = sent = 0
     # Nothing goes out while the office is closed: a service that was down at 08:00 and comes back
     # at night sends the day's digests at the next opening, not in the middle of the night.
     if runtime.policy.calendar.in_office_hours(now):
-        digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets)
+        await asyncio.to_thread(follow_up_due, runtime.engine, runtime.policy, now, runtime.targets)
+        digests = await asyncio.to_thread(seal_due_digests, runtime.engine, now, runtime.targets, runtime.policy)
         sent = await deliver_due(runtime.dispatcher, now, stop)
     handled = sum([await i.poll_once(timeout=0) for i in runtime.inbounds]) if poll else 0
     for channel_inbound in runtime.inbounds:

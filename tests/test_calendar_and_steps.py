@@ -160,3 +160,31 @@ def test_steps_never_fall_on_a_day_off_and_never_go_backwards(due: date) -> None
     days = [s.day for s in islice(steps(plot, CAL), 12)]
     assert all(CAL.is_working_day(d) for d in days)
     assert days == sorted(days)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        ("2026-11-27 08:00", 2, "2026-11-27 10:00"),  # inside the day
+        ("2026-11-27 15:00", 4, "2026-11-30 09:30"),  # 2 h on Friday, 2 h from Monday's opening
+        ("2026-11-27 18:00", 1, "2026-11-30 08:30"),  # after closing: counts from the next opening
+        ("2026-11-28 10:00", 2, "2026-11-30 09:30"),  # a Saturday counts nothing
+        ("2026-11-27 16:00", 1, "2026-11-27 17:00"),  # exactly at closing
+        ("2026-04-29 16:00", 3, "2026-05-04 09:30"),  # 30/4 and 1/5 are holidays, then a weekend
+    ],
+)
+def test_working_hours_run_only_in_office_hours_of_working_days(start: str, hours: int, expected: str) -> None:
+    moment = datetime.fromisoformat(start).replace(tzinfo=VIETNAM)
+    got = WorkingCalendar().add_working_hours(moment, hours).astimezone(VIETNAM)
+    assert got.strftime("%Y-%m-%d %H:%M") == expected
+
+
+@given(st.integers(min_value=0, max_value=60 * 24 * 30), st.integers(min_value=1, max_value=40))
+def test_working_hours_add_up_and_land_in_office_hours(minutes: int, hours: int) -> None:
+    calendar = WorkingCalendar()
+    start = datetime(2026, 11, 1, tzinfo=VIETNAM) + timedelta(minutes=minutes)
+    end = calendar.add_working_hours(start, hours)
+    step = calendar.add_working_hours(calendar.add_working_hours(start, hours / 2), hours / 2)
+    assert end == step  # two halves make the whole
+    local = end.astimezone(VIETNAM)
+    assert calendar.is_working_day(local.date()) and calendar.office_opens < local.time() <= calendar.office_closes

@@ -361,3 +361,37 @@ def test_the_email_link_page_takes_an_extension_request(
     )
     forged = httpx.post(url[:-3] + "AAA", data={"ask": "extension", "item": item, "date": "20/1/2027"})
     assert forged.status_code == 400 and len(run_cli(capsys, "extensions", "--json").json()) == 1
+
+
+def test_a_request_for_explanation_is_answered_through_the_email_form(
+    web: str, linked: Inbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = run_cli(
+        capsys, "explanations", "ask", "KH-dan-van-2026:4.8", "--question", "Vì sao chưa báo cáo?", "--now", AT_8
+    )
+    assert asked.code == 0, asked.err
+    _once(capsys, "2026-11-27T08:05")
+    message = next(m for m in linked.to(ALICE) if "Yêu cầu giải trình số 1" in str(m["Subject"]))
+    text, html = _parts(message)
+    assert "Nội dung yêu cầu: Vì sao chưa báo cáo?" in text and ">Gửi giải trình</a>" in html
+    url = next(line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Gửi giải trình tại: "))
+    page = httpx.get(url)
+    assert "Yêu cầu giải trình số 1" in page.text and 'name="answer"' in page.text
+    empty = httpx.post(url, data={"ask": "explanation", "answer": "  "})
+    assert "Chưa ghi nhận giải trình: nội dung giải trình còn trống." in empty.text
+    sent = httpx.post(url, data={"ask": "explanation", "answer": "Đang tổng hợp số liệu, xong trước 10/12/2026"})
+    assert "Đã ghi nhận nội dung giải trình (yêu cầu số 1)." in sent.text
+    again = httpx.get(url)
+    assert "Đã giải trình" in again.text and 'name="answer"' not in again.text
+    forged = httpx.post(url[:-3] + "AAA", data={"ask": "explanation", "answer": "giả mạo"})
+    assert forged.status_code == 400
+    [record] = run_cli(capsys, "explanations", "--all", "--json").json()
+    assert (record["status"], record["answered_by"], record["answered_via"], record["answer"]) == (
+        "answered",
+        ALICE,
+        "email",
+        "Đang tổng hợp số liệu, xong trước 10/12/2026",
+    )
+    # The log shows the answer under the request's message (one row per recipient); nothing was
+    # acknowledged as received.
+    assert set(_acks(capsys)) == {(ALICE, "explained", "email")}

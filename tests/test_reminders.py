@@ -273,6 +273,10 @@ def test_a_track_that_fails_does_not_stop_the_others(
         ("extensions:\n  decided_by: chairman\n", "extensions.decided_by: «chairman» không hợp lệ"),
         ("extensions:\n  decided_by: leadership\n", "«leadership» cần leadership_unit"),
         ("extensions:\n  max_per_task: 0\n", "extensions.max_per_task"),
+        ("explanations:\n  answer_within_working_days: 0\n", "explanations.answer_within_working_days"),
+        ("follow_up:\n  after_working_hours: -1\n", "follow_up.after_working_hours"),
+        ("follow_up:\n  order: [fax]\n", "follow_up.order"),
+        ("follow_up:\n  kinds: [summary]\n", "follow_up.kinds"),
     ],
 )
 def test_a_bad_policy_file_is_refused_by_name_and_field(

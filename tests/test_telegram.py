@@ -488,3 +488,57 @@ def test_leadership_refuses_in_reply_with_a_reason_and_the_unit_hears_it(
     assert "Ý kiến: Đã gia hạn một lần, đề nghị khẩn trương" in notice.text and "Hạn vẫn là ngày" in notice.text
     # The office's page could still decide; a press after the decision changes nothing.
     assert run_cli(capsys, "extensions", "approve", "1").code != 0
+
+
+def _escalation(fake: FakeTelegram) -> Any:
+    return next(m for m in fake.messages(LD_CHAT) if m.text.startswith("[Nhắc việc] Kính gửi"))
+
+
+def test_leadership_asks_an_explanation_the_unit_answers_by_reply_and_silence_is_escalated(
+    linked: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked.add_chat(LD_CHAT, "Lãnh đạo xã")
+    assert run_cli(capsys, "units", "link", LEADERS, "--telegram", str(LD_CHAT)).code == 0
+    _once(capsys)
+    escalation = _escalation(linked)
+    asks = [(label, data) for label, data in escalation.buttons() if label.startswith("❓ Giải trình")]
+    assert [label for label, _ in asks] == ["❓ Giải trình b", "❓ Giải trình 1.2", "❓ Giải trình 4.8"]
+    asks = asks[1:]  # the items of VH
+    forged = linked.press(LD_CHAT, escalation.message_id, asks[0][1][:-3] + "AAA", CHU_TICH)
+    foreign = linked.press(LD_CHAT, escalation.message_id, asks[0][1], BOB, shown_in=VH_CHAT)
+    first = linked.press(LD_CHAT, escalation.message_id, asks[0][1], CHU_TICH)
+    twice = linked.press(LD_CHAT, escalation.message_id, asks[0][1], CHU_TICH)
+    second = linked.press(LD_CHAT, escalation.message_id, asks[1][1], CHU_TICH)
+    _once(capsys, "2026-11-27T09:00")
+    assert linked.answers[forged] == "Nút không hợp lệ."
+    assert linked.answers[foreign] == "Nút này không thuộc bản tin gửi tới nhóm này."
+    assert linked.answers[first] == f"Đã gửi yêu cầu giải trình số 1 tới {VH} (nhiệm vụ 1.2)."
+    assert linked.answers[twice] == f"Chưa gửi yêu cầu giải trình: đã có yêu cầu giải trình số 1 đang chờ {VH} trả lời."
+    assert linked.answers[second] == f"Đã gửi yêu cầu giải trình số 2 tới {VH} (nhiệm vụ 4.8)."
+    _once(capsys, "2026-11-27T09:05")
+    asked = [m for m in linked.messages(VH_CHAT) if m.text.startswith("[Nhắc việc] Yêu cầu giải trình số")]
+    assert [m.text.split("\n")[0] for m in asked] == [
+        f"[Nhắc việc] Yêu cầu giải trình số 1 — {VH}",
+        f"[Nhắc việc] Yêu cầu giải trình số 2 — {VH}",
+    ]
+    assert "Người yêu cầu: Lê Văn Chủ (lãnh đạo), 09:00 27/11/2026." in asked[0].text
+    assert "trước hết ngày 01/12/2026: trả lời (reply) tin này." in asked[0].text and asked[0].buttons() == []
+    answer = "Chờ ý kiến của thành phố về kinh phí; dự kiến hoàn thành 15/12/2026."
+    linked.say(VH_CHAT, answer, BOB, reply_to=asked[0].message_id)
+    _once(capsys, "2026-11-27T10:00")
+    assert (
+        _replies(linked, VH_CHAT)[-1] == "Đã ghi nhận nội dung giải trình (yêu cầu số 1). Lãnh đạo và văn phòng sẽ xem."
+    )
+    _once(capsys, "2026-11-27T10:05")
+    told = next(m for m in linked.messages(LD_CHAT) if m.text.startswith("[Nhắc việc] Giải trình số 1"))
+    assert f"Nội dung giải trình: {answer}" in told.text and "Người giải trình: Trần Thị B" in told.text
+    # Nothing for request 2 by the end of Tuesday 01/12 (two working days): Wednesday tells leadership.
+    _once(capsys, "2026-12-01T16:00")
+    assert not [m for m in linked.messages(LD_CHAT) if "CHƯA GIẢI TRÌNH" in m.text]
+    _once(capsys, "2026-12-02T08:00")
+    _once(capsys, "2026-12-02T08:30")
+    missing = [m for m in linked.messages(LD_CHAT) if "CHƯA GIẢI TRÌNH" in m.text]
+    assert len(missing) == 1 and missing[0].text.startswith(f"[Nhắc việc] Giải trình số 2 — {VH}: CHƯA GIẢI TRÌNH")
+    records = {r["id"]: r for r in run_cli(capsys, "explanations", "--all", "--json").json()}
+    assert (records[1]["status"], records[1]["answer"], records[1]["answered_via"]) == ("answered", answer, "telegram")
+    assert (records[2]["status"], records[2]["escalated"]) == ("waiting", True)

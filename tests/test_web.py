@@ -495,3 +495,28 @@ def test_the_office_decides_extension_requests_on_the_page(site: str, capsys: py
     )
     assert (decided[2]["status"], decided[2]["decision_note"]) == ("rejected", "Không có căn cứ")
     assert viewer.post("/gia-han/2", data={"csrf": _csrf(viewer, "/gia-han"), "decision": "approve"}).status_code == 403
+
+
+def test_the_office_asks_for_an_explanation_on_the_task_page_and_sees_the_answer(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin = _login(site, "vanphong", ADMIN_PASSWORD)
+    token = _csrf(admin, f"/nhiem-vu/{K}4.8")
+    page = admin.get(f"/nhiem-vu/{K}4.8")
+    assert "Chưa có yêu cầu giải trình." in page.text and "Yêu cầu đơn vị chủ trì giải trình</button>" in page.text
+    form = {"action": "explain", "question": "Vì sao chậm báo cáo?", "csrf": token}
+    asked = admin.post(f"/nhiem-vu/{K}4.8/hanh-dong", data=form)
+    assert asked.status_code == 200 and "Đã gửi yêu cầu giải trình số 1" in asked.text
+    assert "«Vì sao chậm báo cáo?»" in asked.text and "chờ giải trình: trả lời trước hết ngày" in asked.text
+    again = admin.post(f"/nhiem-vu/{K}4.8/hanh-dong", data=form)
+    assert again.status_code == 400 and "đã có yêu cầu giải trình số 1 đang chờ" in again.text
+    future = admin.get(f"/nhiem-vu/{K}2.2")  # not overdue: nothing to explain, no form
+    assert "Yêu cầu đơn vị chủ trì giải trình</button>" not in future.text
+    answered = run_cli(capsys, "explanations", "answer", "1", "--text", "Thiếu nhân lực", "--by", "Trưởng phòng")
+    assert answered.code == 0, answered.err
+    shown = admin.get(f"/nhiem-vu/{K}4.8")
+    assert "<b>Giải trình</b> (Trưởng phòng," in shown.text and "Thiếu nhân lực" in shown.text
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    assert "Thiếu nhân lực" in viewer.get(f"/nhiem-vu/{K}4.8").text
+    refused = viewer.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "explain", "csrf": _csrf(viewer, "/")})
+    assert refused.status_code in (403, 303) and len(run_cli(capsys, "explanations", "--all", "--json").json()) == 1

@@ -284,3 +284,41 @@ def test_leadership_decides_with_the_question_code_only_in_its_own_chat(
         "[Nhắc việc] Đề nghị gia hạn số 1 — ĐỒNG Ý",
         "[Nhắc việc] Đề nghị gia hạn số 2 — KHÔNG ĐỒNG Ý",
     ]
+
+
+def test_leadership_asks_an_explanation_by_code_and_the_unit_answers_with_the_question_code(
+    linked: FakeZalo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked.add_chat(LEADERS_CHAT, "PRIVATE")
+    assert run_cli(capsys, "units", "link", "Lãnh đạo UBND xã", "--zalo", LEADERS_CHAT).code == 0
+    _once(capsys)
+    escalation = next(t for t in linked.texts(LEADERS_CHAT) if t.startswith("[Nhắc việc] Kính gửi"))
+    assert "-N giải trình» để yêu cầu đơn vị chủ trì mục N giải trình" in escalation
+    item = next(m for m in re.finditer(r"\[#R(\d+)-(\d+)\] 4\.8\.", escalation))
+    linked.say(LEADERS_CHAT, f"#R{item.group(1)}-{item.group(2)} giải trình", CHU_TICH)
+    linked.say(GROUP, f"#R{item.group(1)}-{item.group(2)} giải trình", AN)  # not sent to the unit's group
+    _once(capsys, "2026-11-27T09:00")
+    assert linked.texts(LEADERS_CHAT)[-1] == f"Đã gửi yêu cầu giải trình số 1 tới {VH} (nhiệm vụ 4.8)."
+    assert linked.texts(GROUP)[-1] == f"Không tìm thấy bản tin #R{item.group(1)} trong cuộc trò chuyện này."
+    _once(capsys, "2026-11-27T09:05")
+    question = next(t for t in linked.texts(GROUP) if t.startswith("[Nhắc việc] Yêu cầu giải trình số 1"))
+    code = re.search(r"mã #R(\d+)", question)
+    assert code and f"trả lời «#R{code.group(1)} nội dung giải trình…» hoặc trích dẫn tin này." in question
+    linked.say(GROUP, f"#R{code.group(1)} giải trình: Đã tổ chức giám sát, đang hoàn thiện báo cáo", BINH)
+    linked.say(GROUP, f"#R{code.group(1)} bổ sung thêm", AN)
+    _once(capsys, "2026-11-27T10:00")
+    assert linked.texts(GROUP)[-2:] == [
+        "Đã ghi nhận nội dung giải trình (yêu cầu số 1). Lãnh đạo và văn phòng sẽ xem.",
+        "Chưa ghi nhận giải trình: yêu cầu giải trình số 1 đã được trả lời (Phạm Thị Bình, 10:00 27/11/2026).",
+    ]
+    [record] = run_cli(capsys, "explanations", "--all", "--json").json()
+    assert (record["answer"], record["answered_by"], record["answered_via"], record["asked_via"]) == (
+        "Đã tổ chức giám sát, đang hoàn thiện báo cáo",
+        "Phạm Thị Bình",
+        "zalo",
+        "zalo",
+    )
+    _once(capsys, "2026-11-27T10:05")
+    told = linked.texts(LEADERS_CHAT)[-1]
+    assert told.startswith(f"[Nhắc việc] Giải trình số 1 — {VH}\n")
+    assert "Nội dung giải trình: Đã tổ chức giám sát, đang hoàn thiện báo cáo" in told

@@ -2,6 +2,6 @@
 bots call these and nothing else to change what is stored. Each is one transaction that ends in
 the track sync (``base.change``)."""
 
-from notifier.actions import answers, extensions, links, plans, tasks, units, users
+from notifier.actions import answers, explanations, extensions, links, plans, tasks, units, users
 
-__all__ = ["answers", "extensions", "links", "plans", "tasks", "units", "users"]
+__all__ = ["answers", "explanations", "extensions", "links", "plans", "tasks", "units", "users"]

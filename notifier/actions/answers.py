@@ -32,9 +32,9 @@ from notifier.schedule.progress import complete
 from notifier.units.directory import Directory, load_directory
 from notifier.units.models import Unit
 
-#: Answers not listed below a digest: comments, and leadership's decisions (the question they
-#: answer shows its decision itself, with its buttons gone).
-NOT_LISTED = ("comment", "approved", "rejected")
+#: Answers not listed below a digest: comments, leadership's decisions (the question they answer
+#: shows its decision itself, with its buttons gone) and a unit's explanation (sent to leadership).
+NOT_LISTED = ("comment", "approved", "rejected", "explained")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,6 @@ def _apply_press(
 
 
 def _ack(
-    digest: Digest,
     delivery: Delivery,
     person: Person,
     channel: str,
@@ -140,7 +139,7 @@ def _ack(
     text: str | None = None,
 ) -> Ack:
     return Ack(
-        digest_id=digest.id or 0,
+        digest_id=delivery.digest_id,
         delivery_id=delivery.id,
         task_id=task_id,
         by=person.name,
@@ -154,6 +153,14 @@ def _ack(
     )
 
 
+def answer_ack(
+    delivery: Delivery, person: Person, action: str, external_id: str, at: datetime, text: str | None
+) -> Ack:
+    """An answer given on a delivered message in its chat (a decision, an explanation), as the log
+    lists it under that message."""
+    return _ack(delivery, person, delivery.channel, action, external_id, at, text=text)
+
+
 def _record_link_ack(
     session: Session, digest: Digest, delivery: Delivery, client: str, now: datetime
 ) -> tuple[Ack, bool]:
@@ -163,7 +170,6 @@ def _record_link_ack(
         return earlier, False
     person = Person(delivery.target, delivery.target)
     ack = _ack(
-        digest,
         delivery,
         person,
         delivery.channel,
@@ -192,7 +198,7 @@ def _received(c: _Press) -> tuple[str, bool]:
     earlier = _first(c.session, c.digest, "received")
     if earlier is not None:
         return f"Đã có xác nhận trước: {earlier.by}, {_when(earlier.at)}.", False
-    c.session.add(_ack(c.digest, c.delivery, c.person, c.delivery.channel, "received", c.external_id, c.now))
+    c.session.add(_ack(c.delivery, c.person, c.delivery.channel, "received", c.external_id, c.now))
     return "Đã ghi nhận: đơn vị đã nhận bản tin.", True
 
 
@@ -200,7 +206,7 @@ def _snooze(c: _Press) -> tuple[str, bool]:
     if _first(c.session, c.digest, "snooze") is not None:
         return "Bản tin này đã được hẹn nhắc lại.", False
     day = snooze_digest(c.session, c.policy, c.digest, c.now)
-    c.session.add(_ack(c.digest, c.delivery, c.person, c.delivery.channel, "snooze", c.external_id, c.now))
+    c.session.add(_ack(c.delivery, c.person, c.delivery.channel, "snooze", c.external_id, c.now))
     return f"Sẽ nhắc lại vào ngày {day:%d/%m/%Y}.", True
 
 
@@ -234,7 +240,7 @@ def _done(c: _Press) -> tuple[str, bool]:
     completion = complete(c.session, occurrence, c.now, unit=unit, by=c.person.name, confirmed=accept)
     task = c.session.get_one(Task, reminder.task_id)
     c.session.add(
-        _ack(c.digest, c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id)
+        _ack(c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id)
     )
     if not completion.finished:
         return f"Nhiệm vụ {task.number}: đã ghi nhận phần việc của đơn vị; chờ các đơn vị chủ trì khác.", True
@@ -341,9 +347,9 @@ def _record_reply(
     digest = session.get_one(Digest, delivery.digest_id)
     if session.exec(select(Ack).where(Ack.external_id == external_id)).first() is not None:
         return True
-    session.add(_ack(digest, delivery, person, channel, "comment", external_id, now, text=text))
+    session.add(_ack(delivery, person, channel, "comment", external_id, now, text=text))
     if _first(session, digest, "received") is None:
-        session.add(_ack(digest, delivery, person, channel, "received", None, now))
+        session.add(_ack(delivery, person, channel, "received", None, now))
     try:
         session.flush()
     except IntegrityError:

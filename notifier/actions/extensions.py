@@ -10,16 +10,17 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, func, select
 
-from notifier.actions.answers import Person
+from notifier.actions.answers import Person, answer_ack
 from notifier.actions.audit import audit
 from notifier.actions.base import Office, change
 from notifier.clock import vietnam_time
-from notifier.delivery.models import Ack, Delivery
+from notifier.delivery.models import Delivery
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
 from notifier.plans.models import Task
 from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
+from notifier.schedule.digests import open_message
 from notifier.schedule.history import record
 from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence, Reminder
 from notifier.schedule.planner import sync_tracks
@@ -131,13 +132,19 @@ def _open_occurrence(session: Session, task: Task, period: str | None) -> Occurr
     return rows[0]
 
 
-def _asking_unit(session: Session, task: Task, name: str | None) -> Unit | None:
-    """The lead unit that asks: the one named, or the task's only lead unit."""
-    leads = session.exec(
+def lead_units(session: Session, task: Task) -> list[Unit]:
+    """The units that lead ``task`` now."""
+    query = (
         select(Unit)
         .where(Assignment.task_id == task.id, Assignment.unit_id == Unit.id)
         .where(Assignment.role == "lead", col(Assignment.active).is_(True))
-    ).all()
+    )
+    return list(session.exec(query).all())
+
+
+def _asking_unit(session: Session, task: Task, name: str | None) -> Unit | None:
+    """The lead unit that asks: the one named, or the task's only lead unit."""
+    leads = lead_units(session, task)
     if name is None:
         return leads[0] if len(leads) == 1 else None
     unit = find_unit(session, name)
@@ -218,7 +225,8 @@ def _notice(session: Session, office: Office, request: ExtensionRequest, now: da
     if request.unit_id is None:
         return None
     unit = session.get_one(Unit, request.unit_id)
-    return _message(session, office, unit, f"{unit.id}:notice:extension:{request.id}", "unit", "notice", now)
+    key = f"{unit.id}:notice:extension:{request.id}"
+    return open_message(session, office.policy, unit, key, role="unit", kind="notice", now=now)
 
 
 def _ask_leadership(session: Session, office: Office, request: ExtensionRequest, now: datetime) -> int | None:
@@ -231,15 +239,7 @@ def _ask_leadership(session: Session, office: Office, request: ExtensionRequest,
     if leader is None:
         raise InputError(f"policy: leadership_unit «{name}» không có trong danh sách đơn vị")
     key = f"{leader.id}:decision:extension:{request.id}"
-    return _message(session, office, leader, key, "leadership", "decision", now)
-
-
-def _message(session: Session, office: Office, unit: Unit, key: str, role: str, kind: str, now: datetime) -> int | None:
-    slot = office.policy.calendar.send_slot(now, office.policy.send_time_for(unit.name))
-    digest = Digest(key=key, unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
-    session.add(digest)
-    session.flush()
-    return digest.id
+    return open_message(session, office.policy, leader, key, role="leadership", kind="decision", now=now)
 
 
 def _extend(session: Session, request: ExtensionRequest, day: date, now: datetime, by: str) -> date:
@@ -283,7 +283,8 @@ def decide_in_chat(
         if refusal is not None:
             return ChatDecision(refusal, body)
         _decide(session, office, request, approve=approve, note=note, due=None, by=f"{person.name} (lãnh đạo)")
-        session.add(_decision_ack(delivery, request, person, external_id))
+        at = request.decided_at or office.clock()
+        session.add(answer_ack(delivery, person, request.status, external_id, at, request.decision_note or None))
         if approve:
             sync_tracks(session, office.policy, office.clock())
         return ChatDecision(_decided_answer(request), body, _decided_line(request))
@@ -299,21 +300,6 @@ def _refusal(
     if not approve and not note.strip():
         return "Hãy ghi lý do không đồng ý để báo lại đơn vị, ví dụ «không đồng ý, lý do: …»."
     return None
-
-
-def _decision_ack(delivery: Delivery, request: ExtensionRequest, person: Person, external_id: str) -> Ack:
-    return Ack(
-        digest_id=delivery.digest_id,
-        delivery_id=delivery.id,
-        by=person.name,
-        by_id=person.id,
-        by_username=person.username,
-        channel=delivery.channel,
-        action=request.status,
-        external_id=external_id,
-        at=request.decided_at or delivery.updated_at,
-        text=request.decision_note or None,
-    )
 
 
 def _already(request: ExtensionRequest) -> str:

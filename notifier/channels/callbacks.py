@@ -2,7 +2,7 @@
 
 "r" acknowledges the digest, "s" snoozes it a working day, "d" reports item N done, "e" asks how
 to request more time; "a" and "j" approve and reject the extension request a leadership message
-asks about. The HMAC
+asks about; "x" asks the unit of escalated item N to explain. The HMAC
 (NOTIFIER_SECRET_KEY) makes forged data fail; binding to the delivery makes data from another
 message, or another chat, useless.
 """
@@ -15,8 +15,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
-ACTIONS = {"r": "received", "s": "snooze", "d": "done", "e": "extend", "a": "approve", "j": "reject"}
-_FORMAT = re.compile(r"^([rsdeaj])(\d{1,12})\.(\d{0,3})\.([A-Za-z0-9_-]{16})$")
+ACTIONS = {"r": "received", "s": "snooze", "d": "done", "e": "extend", "a": "approve", "j": "reject", "x": "explain"}
+_FORMAT = re.compile(r"^([rsdeajx])(\d{1,12})\.(\d{0,3})\.([A-Za-z0-9_-]{16})$")
 
 
 class ForgedCallback(ValueError):

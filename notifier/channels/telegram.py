@@ -110,8 +110,8 @@ class TelegramChannel(Channel):
         snoozed: bool = False,
         finished: frozenset[int] = frozenset(),
     ) -> InlineKeyboardMarkup | None:
-        if message.kind == "summary":
-            return None
+        if message.kind in ("summary", "explain", "explanation"):
+            return None  # read-only, or answered by a reply
         if message.kind == "decision":
             return self._decision_keyboard(message)
         rows: list[list[InlineKeyboardButton]] = []
@@ -132,6 +132,13 @@ class TelegramChannel(Channel):
             for i, item in enumerate(message.items)
             if item.can_finish and i not in finished and message.kind == "reminder"
         ]
+        if message.kind == "leadership":  # an escalation: leadership may ask the unit why
+            done = [
+                InlineKeyboardButton(
+                    f"❓ Giải trình {item.number}", callback_data=self.signer.encode("x", message.delivery_id, i)
+                )
+                for i, item in enumerate(message.items)
+            ]
         rows += [done[i : i + DONE_BUTTONS_PER_ROW] for i in range(0, len(done), DONE_BUTTONS_PER_ROW)]
         return InlineKeyboardMarkup(rows) if rows else None
 

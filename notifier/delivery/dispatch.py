@@ -27,12 +27,15 @@ from sqlmodel import Session, col, select
 from notifier.channels.base import NO_LINK, Attachment, Channel, ChannelError, Outbound, OutItem, SendResult
 from notifier.channels.models import SentMessage
 from notifier.clock import stamp, stopwatch, wall_time
+from notifier.delivery.follow_up import chains_running, first_step, new_delivery
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import render_digest
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.digests import ITEM_KINDS
-from notifier.schedule.models import Digest
+from notifier.schedule.models import Digest, Reminder
+from notifier.schedule.policy import Policy
+from notifier.text import labels
 from notifier.units.links import mark_broken, unconfigured_error
 from notifier.units.models import Unit
 
@@ -80,32 +83,37 @@ class Dispatcher:
     contents: Mapping[str, ContentMaker] = field(default_factory=dict)
 
 
-def seal_due_digests(engine: Engine, now: datetime, targets: Targets) -> int:
-    """Close every open digest whose send time has come and write its delivery rows."""
+def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Policy | None = None) -> int:
+    """Close every open digest whose send time has come and write its delivery rows. With a
+    ``policy`` that sets follow-ups, a chased digest goes to its first channel only, and an
+    escalation waits while a chain runs for a unit it names."""
     with Session(engine) as session:
         query = select(Digest, Unit).where(
             Digest.status == "open", col(Digest.send_at) <= now, Digest.unit_id == Unit.id
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Digest, skip_locked=True)
-        rows = session.exec(query).all()
-        for digest, unit in rows:
+        sealed = 0
+        for digest, unit in session.exec(query).all():
+            if (
+                policy is not None
+                and digest.kind == "leadership"
+                and chains_running(session, _subjects(session, digest))
+            ):
+                continue  # leadership hears after the unit's follow-ups, not beside them
             digest.status = "sealed"
             session.add(digest)
-            for channel, target in targets(session, unit):
-                key = f"{digest.id}:{channel}:{target}"
-                session.add(
-                    Delivery(
-                        key=key,
-                        digest_id=digest.id or 0,
-                        channel=channel,
-                        target=target,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
+            sealed += 1
+            chosen = targets(session, unit)
+            for channel, target in first_step(session, policy, digest, unit, chosen, now) if policy else chosen:
+                session.add(new_delivery(digest, channel, target, now))
         session.commit()
-        return len(rows)
+        return sealed
+
+
+def _subjects(session: Session, digest: Digest) -> set[int]:
+    query = select(Reminder.subject_unit_id).where(Reminder.digest_id == digest.id)
+    return {u for u in session.exec(query).all() if u is not None}
 
 
 def _eligible_query(session: Session) -> object:
@@ -169,7 +177,7 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
         view = digest_view(session, digest, dispatcher.calendar)
         items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
     context = channel.context(delivery_id, delivery.target, delivery.created_at) if channel is not None else {}
-    context |= content.values
+    context |= content.values | {"follow_up": _chased(session, delivery)}
     args = (session, digest, dispatcher.calendar, dispatcher.templates)
     if delivery.body is None and channel is not None:
         # Rendered once and kept: a retry sends the same words, and the log shows what was said.
@@ -180,6 +188,19 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
         delivery.key, delivery.target, delivery.body or "", delivery_id, items, digest.kind, extras, content.attachments
     )
     return Claimed(delivery_id, delivery.channel, message, delivery.attempts)
+
+
+def _chased(session: Session, delivery: Delivery) -> str | None:
+    """For a follow-up, what went before: «Telegram lúc 08:00 27/11/2026», for the marker line."""
+    if not delivery.follow_up:
+        return None
+    earlier = session.exec(
+        select(Delivery)
+        .where(Delivery.digest_id == delivery.digest_id, col(Delivery.follow_up) < delivery.follow_up)
+        .order_by(col(Delivery.follow_up), col(Delivery.id))
+    ).all()
+    sent = {(labels.label(labels.CHANNEL, d.channel), labels.vn_time(d.sent_at or d.created_at)) for d in earlier}
+    return "; ".join(f"{channel} lúc {when}" for channel, when in sorted(sent, key=lambda s: s[1])) or "kênh khác"
 
 
 def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datetime) -> None:

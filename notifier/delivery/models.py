@@ -32,6 +32,8 @@ class Delivery(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_by: str | None = Field(default=None, max_length=100)
+    # 0: the digest's first send; N: the Nth follow-up on another channel (nobody acknowledged).
+    follow_up: int = 0
     # How many acknowledgements of the digest the sent message shows (Telegram edits it to show more).
     acks_shown: int = 0
     # Earlier attempts that may have reached the chat (a crash or an unreadable answer after the

@@ -22,6 +22,7 @@ from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from notifier.actions.answers import Person, PressOutcome, displays_behind, find_sent, press_button, reply, shown
+from notifier.actions.explanations import answer_in_chat, ask_from_digest
 from notifier.actions.extensions import (
     ChatDecision,
     decide_in_chat,
@@ -244,6 +245,9 @@ class TelegramInbound:
         if press.action == "approve":
             await self._approve(query, press)
             return
+        if press.action == "explain":
+            await query.answer(await asyncio.to_thread(self._ask_explanation, query, press))
+            return
         outcome = await asyncio.to_thread(self._record_press, query, press)
         await query.answer(outcome.answer)  # at once: the person sees the answer before the message changes
         if not outcome.accepted:
@@ -260,6 +264,21 @@ class TelegramInbound:
         await query.answer(decision.answer if decision else "Tin này không có đề nghị cần quyết định.")
         if decision is not None and decision.line is not None:
             await self._show_decision(chat, query.message.message_id, decision)
+
+    def _ask_explanation(self, query: CallbackQuery, press: Press) -> str:
+        """Leadership asks the unit of an escalated item to explain: the unit gets the request."""
+        assert query.message is not None and press.item is not None
+        with Session(self.engine) as session:
+            sent = find_sent(session, CHANNEL, str(query.message.chat.id), str(query.message.message_id))
+        if sent is None or sent.delivery_id != press.delivery_id:
+            return "Nút này không thuộc bản tin gửi tới nhóm này."
+        try:
+            number, task, unit = ask_from_digest(
+                self.office, press.delivery_id, press.item, person=_person(query.from_user), via=CHANNEL
+            )
+        except InputError as exc:
+            return f"Chưa gửi yêu cầu giải trình: {exc}."
+        return f"Đã gửi yêu cầu giải trình số {number} tới {unit} (nhiệm vụ {task})."
 
     def _decide(
         self, chat: str, message_id: str, delivery_id: int | None, approve: bool, note: str, person: Person, key: str
@@ -338,6 +357,10 @@ class TelegramInbound:
         decided = read_decision(message.text or "")
         if decided is not None and await self._decide_by_reply(message, decided):
             return
+        explained = await asyncio.to_thread(self._explain, message)
+        if explained is not None:
+            await self._reply(message, explained)
+            return
         words = read_extension(message.text or "") if asks_extension(message.text or "") else None
         if words is not None and words.due is not None:  # without a date, "xin gia hạn" is a comment
             await self._reply(message, await asyncio.to_thread(self._request_extension, message, words))
@@ -360,6 +383,17 @@ class TelegramInbound:
         if decision.line is not None:
             await self._show_decision(chat, asked, decision)
         return True
+
+    def _explain(self, message: Message) -> str | None:
+        """A reply to a request for explanation is the unit's answer; None for any other reply."""
+        assert message.reply_to_message is not None
+        with Session(self.engine) as session:
+            sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
+        if sent is None:
+            return None
+        key = f"tg:msg:{message.chat.id}:{message.message_id}"
+        person = _person(message.from_user)
+        return answer_in_chat(self.office, sent.delivery_id, message.text or "", person=person, external_id=key)
 
     def _record_reply(self, message: Message) -> bool:
         assert message.reply_to_message is not None

@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.actions.answers import Person, answer_in_words, find_sent
+from notifier.actions.explanations import answer_in_chat, ask_from_digest
 from notifier.actions.extensions import decide_in_chat, recorded_answer, refused_answer, request_from_digest
 from notifier.actions.links import redeem_link_code
 from notifier.channels import lease
@@ -48,6 +49,7 @@ STORE_RETRIES, STORE_RETRY_SECONDS = 60, 5.0  # five minutes for a busy or resta
 MAX_PER_PASS = 200
 
 _CODE = re.compile(r"#\s*r\s*(\d{1,12})(?:\s*-\s*(\d{1,3}))?", re.IGNORECASE)
+_EXPLAINS = re.compile(r"^(?:giải\s+trình|giai\s+trinh)\s*:?\s*", re.IGNORECASE)  # "#R40 giải trình: …"
 _COMMAND = re.compile(r"(?:^|\s)/(dangky|nhiemvu|trogiup)\b(.*)$", re.IGNORECASE | re.DOTALL)
 _DONE = ("xong", "hoan thanh", "da hoan thanh", "da xong")
 _SNOOZE = ("nhac lai", "de sau", "nhac sau")
@@ -84,6 +86,8 @@ def read_reply(text: str) -> TextAck | None:
     digest = int(code.group(1)) if code else None
     item = int(code.group(2)) if code and code.group(2) else None
     padded = f" {rest} "
+    if " giai trinh " in padded and item is not None:
+        return TextAck("explain", digest, item)
     decision = read_decision(text)
     if decision is not None:
         return TextAck("approve" if decision.approve else "reject", digest, item, reason=decision.note)
@@ -189,6 +193,9 @@ class ZaloInbound:
             return await asyncio.to_thread(self._tasks_text, chat)
         if command:
             return environment(self.templates).get_template("zalo/help.txt.j2").render().strip()
+        explained = await asyncio.to_thread(self._explanation, text, message, chat)
+        if explained is not None:
+            return explained
         reply = read_reply(text)
         if reply is None:
             return HELP_FOR_CODES if _CODE.search(strip_marks(text)) else None
@@ -211,6 +218,8 @@ class ZaloInbound:
             return self._extension(reply, delivery, item, message)
         if reply.action in ("approve", "reject"):
             return self._decision(reply, delivery, message, chat)
+        if reply.action == "explain" and item is not None:
+            return self._ask_explanation(delivery, item, message)
         if reply.action == "done" and item is None:
             return "Hãy ghi số mục đã xong, ví dụ «#R12-3 xong»."
         press = Press(reply.action, delivery.id or 0, item)
@@ -239,6 +248,37 @@ class ZaloInbound:
         if decision is None:
             return f"Bản tin #R{delivery.digest_id} không có đề nghị gia hạn cần quyết định."
         return decision.answer
+
+    def _ask_explanation(self, delivery: Delivery, item: int, message: dict[str, Any]) -> str:
+        """ "#R20-2 giải trình" on an escalation: the unit of item 2 is asked to explain."""
+        try:
+            number, task, unit = ask_from_digest(
+                self.office, delivery.id or 0, item, person=_person(message), via=CHANNEL
+            )
+        except InputError as exc:
+            return f"Chưa gửi yêu cầu giải trình: {exc}."
+        return f"Đã gửi yêu cầu giải trình số {number} tới {unit} (nhiệm vụ {task})."
+
+    def _explanation(self, text: str, message: dict[str, Any], chat: str) -> str | None:
+        """The unit's answer to a request for explanation: its code ("#R40 …") or a quote of it,
+        then the answer in its own words. None when the message names no such request."""
+        code = _CODE.search(strip_marks(text))
+        quoted = _quoted(message)
+        if (code is None or code.group(2)) and quoted is None:
+            return None
+        found: Delivery | str | None
+        with Session(self.engine) as session:
+            if code is not None and not code.group(2):
+                found = self._delivery(session, TextAck("answer", int(code.group(1)), None), message, chat)
+            else:
+                sent = find_sent(session, CHANNEL, chat, quoted or "")
+                found = session.get(Delivery, sent.delivery_id) if sent else None
+        if not isinstance(found, Delivery):
+            return None
+        words = _CODE.sub(" ", text, count=1) if code is not None else text
+        words = _EXPLAINS.sub("", words.strip())
+        key = f"zalo:msg:{chat}:{message.get('message_id')}"
+        return answer_in_chat(self.office, found.id or 0, words, person=_person(message), external_id=key)
 
     def _delivery(self, session: Session, reply: TextAck, message: dict[str, Any], chat: str) -> Delivery | str:
         if reply.digest_id is None:

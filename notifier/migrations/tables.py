@@ -8,6 +8,7 @@ from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
 from notifier.schedule.models import (
     Assignment,
     Digest,
+    ExplanationRequest,
     ExtensionRequest,
     Occurrence,
     ProgressEvent,
@@ -24,6 +25,7 @@ __all__ = [
     "ChannelLink",
     "Delivery",
     "Digest",
+    "ExplanationRequest",
     "ExtensionRequest",
     "GroupMember",
     "Heartbeat",

@@ -55,6 +55,7 @@ class LogRecord:
     kind: str
     items: list[str]  # task keys, in the order the message lists them
     acks: list[AckRecord]
+    follow_up: int = 0  # 0: the first send; N: the Nth follow-up on another channel (one story per digest_id)
 
     @property
     def acked(self) -> bool:
@@ -147,6 +148,7 @@ def _log_record(
         kind=digest.kind,
         items=items.get(digest.id or 0, []),
         acks=acks.get(digest.id or 0, []),
+        follow_up=delivery.follow_up,
     )
 
 

@@ -101,6 +101,19 @@ class WorkingCalendar:
             day = self.next_working_day(day, include_today=False)
         return at_vietnam(day, clock)
 
+    def add_working_hours(self, moment: datetime, hours: float) -> datetime:
+        """``hours`` of office time after ``moment``: the clock runs only in office hours on
+        working days (4 working hours after Friday 15:00 is Monday 09:30 when the office opens at 07:30)."""
+        left, local = timedelta(hours=hours), vietnam_time(moment)
+        while True:
+            day = local.date()
+            if self.is_working_day(day):
+                start, closes = max(local, at_vietnam(day, self.office_opens)), at_vietnam(day, self.office_closes)
+                if start < closes and start + left <= closes:
+                    return (start + left).astimezone(UTC)
+                left -= max(closes - start, timedelta(0))
+            local = vietnam_time(at_vietnam(day + timedelta(days=1), time(0)))
+
     def send_slot(self, moment: datetime, clock: time) -> datetime:
         """When something ready at ``moment`` goes out for a recipient whose send time is ``clock``:
         at once if the office is open and the send time has passed today, else at the next opening."""

@@ -11,6 +11,19 @@ from notifier.schedule.models import Digest
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
+
+def open_message(
+    session: Session, policy: Policy, unit: Unit, key: str, *, role: str, kind: str, now: datetime
+) -> int:
+    """A digest that carries one message of its own (a notice, a question to leadership…): sent
+    at once in office hours, else at the next opening; its unique key makes it once-only."""
+    slot = policy.calendar.send_slot(now, policy.send_time_for(unit.name))
+    digest = Digest(key=key, unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
+    session.add(digest)
+    session.flush()
+    return digest.id or 0
+
+
 #: Digests whose content is reminder items (buttons, acknowledgements, the weekly count of the
 #: unacknowledged); the other kinds (summary, report, notice) say something made for them.
 ITEM_KINDS = ("reminder", "leadership")

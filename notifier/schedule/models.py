@@ -103,11 +103,16 @@ class Digest(SQLModel, table=True):
     key: str = Field(unique=True, max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     role: str = Field(max_length=20)  # lead, coordinating, leadership, office
-    kind: str = Field(default="reminder", max_length=20)  # reminder, leadership, summary, report, notice, decision
+    # reminder, leadership, summary, report, notice, decision, explain, explanation
+    kind: str = Field(default="reminder", max_length=20)
     period: str | None = Field(default=None, max_length=20)  # a report's period: 2026-Q4
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # open: still collecting items; sealed: deliveries written, nothing more is added.
     status: str = Field(default="open", max_length=20)
+    # A follow-up chain across channels: while set, the next channel is tried at this time unless
+    # the digest is acknowledged (``follow_up_step``: how many channels were tried after the first).
+    follow_up_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
+    follow_up_step: int = 0
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -154,3 +159,30 @@ class ExtensionRequest(SQLModel, table=True):
     notice_digest_id: int | None = Field(default=None, foreign_key="digest.id")
     # The message that asks leadership to decide (kind "decision"), when leadership decides.
     decision_digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+
+
+class ExplanationRequest(SQLModel, table=True):
+    """A request that the lead unit explain an overdue task (yêu cầu giải trình), and its answer:
+    who asked, by which way, when the answer is due; who answered, how, what. The messages it made:
+    the question to the unit, the answer to leadership, the escalation when no answer came."""
+
+    __tablename__ = "explanation_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurrence_id: int = Field(foreign_key="occurrence.id", index=True)
+    task_id: int = Field(foreign_key="task.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    question: str = Field(default="", sa_column=Column(Text, nullable=False))
+    asked_by: str = Field(max_length=200)
+    asked_via: str = Field(max_length=20)  # office, web, telegram, zalo
+    asked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    answer_by: date  # the last working day for the answer; the next one escalates
+    status: str = Field(default="waiting", max_length=20)  # waiting, answered
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False))
+    answered_by: str | None = Field(default=None, max_length=200)
+    answered_via: str | None = Field(default=None, max_length=20)
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    question_digest_id: int | None = Field(default=None, foreign_key="digest.id", index=True)
+    answer_digest_id: int | None = Field(default=None, foreign_key="digest.id")
+    escalation_digest_id: int | None = Field(default=None, foreign_key="digest.id")
+

@@ -51,6 +51,33 @@ class ExtensionRules:
 
 
 @dataclass(frozen=True)
+class ExplanationRules:
+    """How many working days a unit has to answer a request for explanation; after them the
+    missing answer goes to leadership."""
+
+    answer_within: int = 2
+
+
+CHAIN_CHANNELS = ("telegram", "zalo", "email")
+CHAIN_KINDS = ("reminder", "leadership")
+
+
+@dataclass(frozen=True)
+class FollowUpRules:
+    """Follow-ups across channels: a digest with overdue or due-today items goes first to the
+    unit's first linked channel in ``order``; unacknowledged after ``hours`` working hours, to the
+    next one, and so on. 0 hours: every linked channel at once (no chain)."""
+
+    hours: float = 0
+    order: tuple[str, ...] = CHAIN_CHANNELS
+    kinds: tuple[str, ...] = ("reminder",)
+    units: dict[str, float] = field(default_factory=dict)  # a unit's own hours (0: no chain)
+
+    def hours_for(self, unit: str) -> float:
+        return self.units.get(unit, self.hours)
+
+
+@dataclass(frozen=True)
 class Policy:
     lead: RoleRules = RoleRules(
         before=(14, 7, 3, 1), overdue_every=3, escalate_after=5, window_open=True, check_in=True
@@ -65,6 +92,8 @@ class Policy:
     summary_to_leadership: bool = False
     report: ReportRules = ReportRules()
     extensions: ExtensionRules = ExtensionRules()
+    explanations: ExplanationRules = ExplanationRules()
+    follow_up: FollowUpRules = FollowUpRules()
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     plan_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     task_overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -123,6 +152,8 @@ def _policy(data: dict[str, Any]) -> Policy:
         summary_to_leadership=bool(summary.get("to_leadership", False)),
         report=_report_rules(data.get("periodic_report") or {}),
         extensions=_extension_rules(data.get("extensions") or {}),
+        explanations=_explanation_rules(data.get("explanations") or {}),
+        follow_up=_follow_up_rules(data.get("follow_up") or {}),
         calendar=calendar,
         plan_overrides=dict(data.get("plans") or {}),
         task_overrides=dict(data.get("tasks") or {}),
@@ -178,6 +209,39 @@ def _extension_rules(raw: dict[str, Any]) -> ExtensionRules:
         units_after_due=bool(raw.get("units_after_due", False)),
         decided_by=decided_by,
     )
+
+
+def _explanation_rules(raw: dict[str, Any]) -> ExplanationRules:
+    if not isinstance(raw, dict):
+        raise ValueError("explanations: cần một bảng khóa - giá trị")
+    days = raw.get("answer_within_working_days", 2)
+    return ExplanationRules(answer_within=_positive(days, "explanations.answer_within_working_days"))
+
+
+def _follow_up_rules(raw: dict[str, Any]) -> FollowUpRules:
+    if not isinstance(raw, dict):
+        raise ValueError("follow_up: cần một bảng khóa - giá trị")
+    order = raw.get("order", list(CHAIN_CHANNELS))
+    if not isinstance(order, list) or not order or any(c not in CHAIN_CHANNELS for c in order):
+        raise ValueError(f"follow_up.order: cần danh sách trong {', '.join(CHAIN_CHANNELS)} (nhận «{order}»)")
+    kinds = raw.get("kinds", ["reminder"])
+    if not isinstance(kinds, list) or any(k not in CHAIN_KINDS for k in kinds):
+        raise ValueError(f"follow_up.kinds: cần danh sách trong {', '.join(CHAIN_KINDS)} (nhận «{kinds}»)")
+    units = raw.get("units") or {}
+    if not isinstance(units, dict):
+        raise ValueError("follow_up.units: cần bảng tên đơn vị - số giờ làm việc")
+    return FollowUpRules(
+        hours=_hours(raw.get("after_working_hours", 0), "follow_up.after_working_hours"),
+        order=tuple(order),
+        kinds=tuple(kinds),
+        units={str(k): _hours(v, f"follow_up.units.{k}") for k, v in units.items()},
+    )
+
+
+def _hours(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ValueError(f"{where}: cần số giờ làm việc không âm (nhận «{value}»)")
+    return float(value)
 
 
 def _optional_positive(value: Any, where: str) -> int | None:

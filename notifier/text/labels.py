@@ -33,6 +33,7 @@ ACK_ACTION = {
     "comment": "trả lời",
     "approved": "đồng ý gia hạn",
     "rejected": "không đồng ý gia hạn",
+    "explained": "giải trình",
 }
 DEADLINE_KIND = {
     "once": "một lần",
@@ -81,6 +82,8 @@ DIGEST_KIND = {
     "report": "báo cáo định kỳ",
     "notice": "kết quả gia hạn",
     "decision": "xin ý kiến gia hạn",
+    "explain": "yêu cầu giải trình",
+    "explanation": "kết quả giải trình",
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
@@ -22,7 +22,8 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from notifier.actions.answers import confirm_by_link, first_ack
+from notifier.actions.answers import Person, confirm_by_link, first_ack
+from notifier.actions.explanations import answer_in_chat
 from notifier.actions.extensions import recorded_answer, refused_answer, request_from_digest
 from notifier.channels.signed_links import BadLink, ExpiredLink
 from notifier.clock import vietnam_time
@@ -30,8 +31,9 @@ from notifier.delivery.models import Ack, Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.editing import parse_day
+from notifier.reports.explanations import ExplanationRecord, explanation_records
 from notifier.schedule.digest_view import digest_view
-from notifier.schedule.models import Digest
+from notifier.schedule.models import Digest, ExplanationRequest
 from notifier.web.context import WebContext
 from notifier.web.office import office_routes
 
@@ -97,16 +99,46 @@ def _ack_page(context: WebContext, request: Request, form: dict[str, str]) -> Re
         digest = session.get_one(Digest, delivery.digest_id)
         view = digest_view(session, digest, context.calendar)
         ack: Ack | None = first_ack(session, digest, "received")
+        explanation = _explanation(session, digest)
         session.expunge_all()
     state = "already" if ack is not None else "ask"
     asked = None
     if request.method == "POST" and form.get("ask") == "extension":
         asked = _ask_extension(context, delivery, form)
+    elif request.method == "POST" and form.get("ask") == "explanation" and explanation is not None:
+        asked = _explain(context, delivery, form.get("answer", ""))
+        explanation = _reread(context, explanation.id)
     elif request.method == "POST":
         ack, first = confirm_by_link(context.office, delivery.id or 0, _client(request))
         state = "done" if first else "already"
     leads = [(n, item) for n, item in enumerate(view.items) if item.role == "lead" and item.state != "check_in"]
-    return _page(context, state, digest=view, ack=ack, token=token, recipient=delivery.target, leads=leads, asked=asked)
+    values = {"digest": view, "ack": ack, "token": token, "recipient": delivery.target, "leads": leads}
+    return _page(context, state, asked=asked, explanation=explanation, **values)
+
+
+def _explanation(session: Session, digest: Digest) -> ExplanationRecord | None:
+    """The request for explanation an email carried, if it was one (its form is on this page)."""
+    if digest.kind != "explain":
+        return None
+    query = select(ExplanationRequest.id).where(ExplanationRequest.question_digest_id == digest.id)
+    ids = [i for i in session.exec(query).all() if i is not None]
+    return next(iter(explanation_records(session, include_answered=True, ids=ids)), None)
+
+
+def _reread(context: WebContext, request_id: int) -> ExplanationRecord:
+    with Session(context.engine) as session:
+        [found] = explanation_records(session, include_answered=True, ids=[request_id])
+        return found
+
+
+def _explain(context: WebContext, delivery: Delivery, text: str) -> tuple[bool, str]:
+    """The form below a request for explanation: the answer, from the link's recipient."""
+    person = Person(delivery.target, delivery.target)
+    said = answer_in_chat(
+        context.office, delivery.id or 0, text, person=person, external_id=f"link-explain:{delivery.id}"
+    )
+    said = said or "Chưa ghi nhận giải trình."
+    return said.startswith("Đã ghi nhận"), said
 
 
 def _ask_extension(context: WebContext, delivery: Delivery, form: dict[str, str]) -> tuple[bool, str]:

@@ -27,6 +27,7 @@ from notifier.accounts.models import User
 from notifier.accounts.users import end_sessions, list_users
 from notifier.actions.audit import audit
 from notifier.actions.base import Office
+from notifier.actions.explanations import STATUS as EXPLANATION_STATUS
 from notifier.clock import VIETNAM, vietnam_time, wall_time
 from notifier.delivery.render import environment
 from notifier.errors import InputError
@@ -37,6 +38,7 @@ from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
 from notifier.reports.charts import unit_bars
+from notifier.reports.explanations import explanation_records
 from notifier.reports.log import LogRecord, log_records
 from notifier.reports.report_workbook import XLSX
 from notifier.reports.units import unit_records
@@ -297,6 +299,7 @@ class OfficePages:
                 .order_by(col(Reminder.id))
             ).all()
             parts = unit_parts(session, task)
+            explanations = explanation_records(session, include_answered=True, task_key=task.key)
             session.expunge_all()
         # Read after the session closes: SQLite takes its lock per transaction, one at a time.
         history = log_records(self.context.engine, task_key=key)
@@ -311,21 +314,30 @@ class OfficePages:
             parts=parts,
             history=history,
             note=note,
+            explanations=explanations,
+            statuses=EXPLANATION_STATUS,
+            today=today,
         )
 
     async def act(self, request: Request, visitor: Visitor) -> Response:
         form = await request.form()
         key, action = request.path_params["key"], str(form.get("action") or "")
-        return await asyncio.to_thread(self._act, visitor, key, action, str(form.get("date") or ""))
+        fields = {name: str(form.get(name) or "") for name in ("date", "question", "unit")}
+        return await asyncio.to_thread(self._act, visitor, key, action, fields)
 
-    def _act(self, visitor: Visitor, key: str, action: str, day: str) -> Response:
+    def _act(self, visitor: Visitor, key: str, action: str, fields: dict[str, str]) -> Response:
         try:
-            text = self._apply(self._office(visitor), key, action, day)
+            text = self._apply(self._office(visitor), key, action, fields)
         except InputError as exc:
             return self._task(visitor, key, f"Không thực hiện được: {exc}", status=400)
         return self._task(visitor, key, text)
 
-    def _apply(self, office: Office, key: str, action: str, day: str) -> str:
+    def _apply(self, office: Office, key: str, action: str, fields: dict[str, str]) -> str:
+        day = fields.get("date", "")
+        if action == "explain":
+            unit = fields.get("unit") or None
+            number = actions.explanations.ask_explanation(office, key, unit=unit, question=fields.get("question", ""))
+            return f"Đã gửi yêu cầu giải trình số {number}; đơn vị nhận qua kênh nhắc việc của mình."
         if action == "done":
             done = actions.tasks.mark_done(office, key)
             return "Đã đánh dấu hoàn thành." if done.status == "done" else "Đã ghi nhận."
