@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,26 +16,6 @@ from notifier.clock import Clock
 from notifier.reports.explanations import ExplanationRecord, explanation_records
 from notifier.settings import Settings
 from notifier.text import labels
-
-
-def add_explanation_parsers(commands: Any) -> None:
-    p = commands.add_parser("explanations", help="yêu cầu giải trình: danh sách, gửi yêu cầu, ghi nội dung giải trình")
-    p.add_argument("--all", action="store_true", help="kể cả yêu cầu đã được giải trình")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=listing)
-    sub = p.add_subparsers(dest="explanations_command", metavar="ask | answer")
-    ask = sub.add_parser("ask", help="yêu cầu đơn vị chủ trì giải trình một nhiệm vụ quá hạn")
-    ask.add_argument("key", help="mã nhiệm vụ")
-    ask.add_argument("--unit", help="đơn vị chủ trì cần giải trình (mặc định: đơn vị chủ trì duy nhất)")
-    ask.add_argument("--question", default="", help="nội dung yêu cầu (tùy chọn)")
-    ask.add_argument("--json", action="store_true")
-    ask.set_defaults(handler=ask_one)
-    answer = sub.add_parser("answer", help="ghi nội dung giải trình đơn vị gửi văn phòng (văn bản, điện thoại)")
-    answer.add_argument("id", type=int, help="số của yêu cầu (xem: notifier explanations)")
-    answer.add_argument("--text", required=True, help="nội dung giải trình")
-    answer.add_argument("--by", default="văn phòng (ghi thay)", help="người giải trình")
-    answer.add_argument("--json", action="store_true")
-    answer.set_defaults(handler=answer_one)
 
 
 def listing(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:

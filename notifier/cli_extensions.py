@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -17,30 +16,6 @@ from notifier.plans.editing import parse_day
 from notifier.reports.extensions import ExtensionRecord, extension_records
 from notifier.settings import Settings
 from notifier.text import labels
-
-
-def add_extension_parsers(commands: Any) -> None:
-    p = commands.add_parser("extensions", help="đề nghị gia hạn: danh sách, ghi nhận, đồng ý, không đồng ý")
-    p.add_argument("--all", action="store_true", help="kể cả đề nghị đã quyết định")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=listing)
-    sub = p.add_subparsers(dest="extensions_command", metavar="request | approve | reject")
-    ask = sub.add_parser("request", help="ghi nhận một đề nghị gia hạn (đơn vị gửi văn phòng)")
-    ask.add_argument("key", help="mã nhiệm vụ")
-    ask.add_argument("date", help="ngày hạn mới đề nghị (vd. 15/12/2026)")
-    ask.add_argument("--reason", required=True, help="lý do đơn vị nêu")
-    ask.add_argument("--unit", help="đơn vị chủ trì đề nghị (mặc định: đơn vị chủ trì duy nhất)")
-    ask.add_argument("--period", help="kỳ của nhiệm vụ định kỳ (2026-Q1, 2026-11)")
-    ask.add_argument("--json", action="store_true")
-    ask.set_defaults(handler=request)
-    for name, words in (("approve", "đồng ý gia hạn"), ("reject", "không đồng ý (ghi lý do bằng --note)")):
-        decide = sub.add_parser(name, help=words)
-        decide.add_argument("id", type=int, help="số của đề nghị (xem: notifier extensions)")
-        decide.add_argument("--note", default="", help="ý kiến, lý do")
-        if name == "approve":
-            decide.add_argument("--date", help="gia hạn đến ngày khác ngày đề nghị")
-        decide.add_argument("--json", action="store_true")
-        decide.set_defaults(handler=approve if name == "approve" else reject)
 
 
 def listing(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -13,24 +12,6 @@ from notifier.actions.base import Office
 from notifier.clock import Clock, vietnam_time
 from notifier.errors import InputError
 from notifier.settings import Settings
-
-
-def add_link_parsers(sub: Any) -> None:
-    code = sub.add_parser("link-code", help="cấp mã một lần để liên kết nhóm chat với đơn vị (/dangky MÃ)")
-    code.add_argument("unit")
-    code.set_defaults(handler=link_code)
-    link_ = sub.add_parser("link", help="liên kết đơn vị với một nhóm chat (chat id) hay địa chỉ thư")
-    link_.add_argument("unit")
-    link_.add_argument("--telegram", metavar="CHAT_ID")
-    link_.add_argument("--email", metavar="ADDRESS", action="append", default=[], help="lặp lại cho nhiều người")
-    link_.add_argument("--zalo", metavar="CHAT_ID", action="append", default=[], help="nhóm, hoặc từng người")
-    link_.set_defaults(handler=link)
-    unlink_ = sub.add_parser("unlink", help="bỏ liên kết đơn vị với kênh")
-    unlink_.add_argument("unit")
-    unlink_.add_argument("--telegram", action="store_true")
-    unlink_.add_argument("--email", metavar="ADDRESS", nargs="?", const="*", help="một địa chỉ, hoặc mọi địa chỉ")
-    unlink_.add_argument("--zalo", metavar="CHAT_ID", nargs="?", const="*", help="một cuộc trò chuyện, hoặc mọi")
-    unlink_.set_defaults(handler=unlink)
 
 
 def link_code(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from notifier.cli_parsers import FORMATS
 from notifier.clock import Clock, vietnam_time
 from notifier.errors import InputError
 from notifier.plans.periods import parse_period
@@ -19,18 +20,6 @@ from notifier.reports.periodic import PeriodReport, period_report
 from notifier.reports.report_document import report_document
 from notifier.reports.report_workbook import report_workbook
 from notifier.settings import Settings
-
-FORMATS = ("text", "json", "xlsx", "docx")
-
-
-def add_report_parser(commands: Any) -> None:
-    p = commands.add_parser("report", help="báo cáo định kỳ kết quả thực hiện nhiệm vụ theo đơn vị (tháng, quý, năm)")
-    p.add_argument("--period", required=True, help="kỳ báo cáo: 2026, 2026-H2, 2026-Q4 hoặc 2026-11")
-    p.add_argument("--plan", dest="plan_code", help="chỉ một kế hoạch (mặc định: mọi kế hoạch)")
-    p.add_argument("--format", choices=FORMATS, help="mặc định: theo đuôi tệp --out, không có thì in ra màn hình")
-    p.add_argument("--out", help="ghi ra tệp này (.xlsx, .docx, .json)")
-    p.add_argument("--json", action="store_true", help="như --format json")
-    p.set_defaults(handler=report)
 
 
 def report(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:

@@ -162,3 +162,22 @@ def test_the_service_on_an_empty_database_says_a_plan_must_be_imported(
     assert empty.code == 0 and "Chưa có kế hoạch nào" in empty.err and "notifier import" in empty.err
     assert run_cli(capsys, "import", str(SAMPLE)).code == 0
     assert "Chưa có kế hoạch nào" not in run_cli(capsys, "run", "--once").err
+
+
+def test_the_parser_loads_no_database_channel_reader_or_web_code() -> None:
+    """`notifier --help` and every command's help start at once: the parser imports only argparse
+    and small modules; a command's own code is imported when it runs."""
+    heavy = ("sqlalchemy", "sqlmodel", "telegram", "openpyxl", "docx", "alembic", "apscheduler", "starlette", "jinja2")
+    code = (
+        "import sys, notifier.cli as cli; cli._parser(); "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
+def test_the_default_kind_of_an_added_unit_is_the_one_units_sync_uses() -> None:
+    from notifier.cli import OFFICE_KIND
+    from notifier.units.sync import OFFICE_KIND as used
+
+    assert used == OFFICE_KIND

@@ -12,7 +12,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "notifier"
 
 # Top to bottom. A module may import from its own layer and from any layer below it.
 LAYERS: list[set[str]] = [
-    {"__main__", "cli", "cli_explanations", "cli_extensions", "cli_links", "cli_report", "cli_words", "migrations"},
+    {
+        "__main__",
+        "cli",
+        "cli_commands",
+        "cli_explanations",
+        "cli_extensions",
+        "cli_handlers",
+        "cli_parsers",
+        "cli_links",
+        "cli_report",
+        "cli_words",
+        "migrations",
+    },
     {"daemon"},
     {"runtime"},
     {"web", "inbound"},
