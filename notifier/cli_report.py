@@ -76,7 +76,9 @@ def text_report(result: PeriodReport) -> str:
         )
     for bucket, title in layout.SECTIONS[:2]:
         for item in result.of(bucket):
+            said = f" · giải trình ({item.explanation_on:%d/%m/%Y}): {item.explanation}" if item.explanation else ""
             lines.append(
                 f"{title}: {item.unit} · {item.number} {item.title} · hạn {item.due:%d/%m/%Y} · {item.days_late} ngày"
+                + said
             )
     return "\n".join(lines)

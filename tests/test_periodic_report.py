@@ -211,3 +211,25 @@ def test_the_report_message_reads_the_same_on_every_channel(
         assert subject == "[Nhắc việc] Báo cáo kết quả thực hiện nhiệm vụ Quý II năm 2026 — quá hạn 7"
         [workbook] = content.attachments
         assert workbook.filename == "bao-cao-2026-Q2.xlsx" and workbook.data[:2] == b"PK"
+
+
+def test_a_units_explanation_goes_beside_its_late_task_from_the_period_it_was_given(
+    history: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    steps = [
+        ("explanations", "ask", "SINH:2", "--unit", VH, "--now", "2026-04-02T09:00"),
+        ("explanations", "answer", "1", "--text", "Chờ số liệu của các thôn", "--by", VH, "--now", "2026-04-06T09:00"),
+    ]
+    for step in steps:
+        assert run_cli(capsys, *step).code == 0, step
+    assert _report(capsys, "2026-Q1", LATER) == history  # given after the quarter: not in its report
+    q2 = _report(capsys, "2026-Q2", LATER)
+    [late] = [i for i in q2["items"] if i["key"] == "SINH:2" and i["unit"] == VH]
+    assert (late["status"], late["explanation"], late["explanation_on"]) == (
+        "overdue",
+        "Chờ số liệu của các thôn",
+        "2026-04-06",
+    )
+    assert all(i["explanation"] is None for i in q2["items"] if (i["key"], i["unit"]) != ("SINH:2", VH))
+    text = run_cli(capsys, "report", "--period", "2026-Q2", "--now", LATER).out
+    assert "giải trình (06/04/2026): Chờ số liệu của các thôn" in text

@@ -406,7 +406,7 @@ CHU_TICH = person(601, "Lê Văn Chủ", "chutich")
 def _leadership_decides(workdir: Path, telegram: FakeTelegram, capsys: pytest.CaptureFixture[str]) -> None:
     policy = workdir / "config" / "policy.yaml"
     text = policy.read_text(encoding="utf-8").replace("  decided_by: office ", "  decided_by: leadership ")
-    policy.write_text(text, encoding="utf-8")
+    policy.write_text(text.replace("  max_per_task: 2", "  max_per_task: 1"), encoding="utf-8")
     telegram.add_chat(LD_CHAT, "Lãnh đạo xã")
     assert run_cli(capsys, "units", "link", LEADERS, "--telegram", str(LD_CHAT)).code == 0
 
@@ -464,6 +464,13 @@ def test_leadership_decides_in_its_chat_with_signed_buttons_and_the_unit_is_told
     assert len(notice) == 1 and "Được gia hạn đến ngày 15/01/2027" in notice[0].text
     acks = [a for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "decision" for a in r["acks"]]
     assert [(a["by"], a["action"]) for a in acks] == [("Lê Văn Chủ", "approved")]
+    # The policy's cap (max_per_task: 1 here): a second request is refused in the chat, nobody is asked.
+    linked.say(VH_CHAT, "gia hạn 2.2 28/2/2027 lý do Chưa đủ kinh phí", BOB, reply_to=digest.message_id)
+    _once(capsys, "2026-11-27T09:40")
+    assert _replies(linked, VH_CHAT)[-1] == (
+        "Chưa ghi nhận đề nghị gia hạn: nhiệm vụ đã được gia hạn 1 lần, tối đa 1 lần."
+    )
+    assert [e["id"] for e in run_cli(capsys, "extensions", "--all", "--json").json()] == [1]
 
 
 def test_leadership_refuses_in_reply_with_a_reason_and_the_unit_hears_it(

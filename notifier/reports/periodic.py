@@ -22,12 +22,14 @@ from notifier.delivery.models import Ack
 from notifier.errors import InputError
 from notifier.plans.models import Plan, Task
 from notifier.plans.periods import ReportPeriod
-from notifier.schedule.models import Assignment, Digest, Occurrence, ProgressEvent, Track
+from notifier.schedule.models import Assignment, Digest, ExplanationRequest, Occurrence, ProgressEvent, Track
 from notifier.units.models import Unit
 
 ON_TIME, LATE, IN_PROGRESS, OVERDUE = "done_on_time", "done_late", "in_progress", "overdue"
 CONTINUOUS, NO_DEADLINE = "continuous", "no_deadline"
 COUNTS = (ON_TIME, LATE, IN_PROGRESS, OVERDUE, CONTINUOUS, NO_DEADLINE)
+
+
 @dataclass
 class UnitCounts:
     unit: str
@@ -75,6 +77,8 @@ class ReportItem:
     last_report: str | None = None  # a continuous task: the unit's last written word
     last_report_on: date | None = None
     extended: bool = False  # ``due`` is an approved extension; on time is judged against it
+    explanation: str | None = None  # the unit's last answer to a request for explanation (giải trình)
+    explanation_on: date | None = None
 
     def json(self) -> dict[str, Any]:
         return {
@@ -93,6 +97,8 @@ class ReportItem:
             "last_report": self.last_report,
             "last_report_on": iso_day(self.last_report_on),
             "extended": self.extended,
+            "explanation": self.explanation,
+            "explanation_on": iso_day(self.explanation_on),
         }
 
 
@@ -122,7 +128,6 @@ class PeriodReport:
             "totals": self.totals.json(),
             "items": [i.json() for i in self.items],
         }
-
 
 
 @dataclass
@@ -211,6 +216,7 @@ class History:
     leads: dict[int, list[int]]  # occurrence id -> lead unit ids
     undated_leads: list[Assignment]  # active lead assignments (for tasks without a deadline)
     comments: list[tuple[Ack, int]]  # units' written answers on tasks, with the unit, in time order
+    explanations: list[ExplanationRequest]  # answered requests for explanation, in time order
 
 
 def load_history(session: Session, *, plan_code: str | None = None) -> History:
@@ -233,6 +239,9 @@ def load_history(session: Session, *, plan_code: str | None = None) -> History:
         leads[occurrence_id].append(unit_id)
     undated = select(Assignment).where(col(Assignment.task_id).in_(tasks), Assignment.role == "lead")
     notes = select(Ack, Digest.unit_id).where(Ack.digest_id == Digest.id, Ack.action == "comment")
+    answered = select(ExplanationRequest).where(
+        ExplanationRequest.status == "answered", col(ExplanationRequest.task_id).in_(tasks)
+    )
     return History(
         plans,
         tasks,
@@ -242,6 +251,7 @@ def load_history(session: Session, *, plan_code: str | None = None) -> History:
         leads,
         list(session.exec(undated.where(col(Assignment.active).is_(True)).order_by(col(Assignment.id))).all()),
         list(session.exec(notes.where(col(Ack.task_id).in_(tasks)).order_by(col(Ack.at))).all()),
+        list(session.exec(answered.order_by(col(ExplanationRequest.answered_at))).all()),
     )
 
 
@@ -261,7 +271,7 @@ def judge(history: History, period: ReportPeriod, now: datetime) -> PeriodReport
     scope = _scope(history, until)
     items, dated = _dated_items(history, scope, period, as_of, until)
     items += _undated_items(history, scope, dated)
-    items = _with_last_reports(history, items, scope, until)
+    items = _with_explanations(history, _with_last_reports(history, items, scope, until), scope, until)
     counts: dict[str, UnitCounts] = {}
     for item in items:
         counts.setdefault(item.unit, UnitCounts(item.unit)).add(item.bucket)
@@ -358,6 +368,26 @@ def _with_last_reports(history: History, items: list[ReportItem], scope: _Scope,
         if task is not None and ack.at < until:
             latest[(task.key, scope.units.get(unit_id, "?"))] = ack
     return [_noted(i, latest.get((i.key, i.unit))) if i.bucket == CONTINUOUS else i for i in items]
+
+
+def _with_explanations(history: History, items: list[ReportItem], scope: _Scope, until: datetime) -> list[ReportItem]:
+    """A line carries the unit's last explanation of that round of the task given before the
+    period's end (the "giải trình" the office files with a late task)."""
+    periods = {o.id: o.period for o in history.occurrences}
+    latest: dict[tuple[str, str, str], ExplanationRequest] = {}
+    for request in history.explanations:
+        task = scope.tasks.get(request.task_id)
+        if task is not None and request.answered_at is not None and request.answered_at < until:
+            latest[(task.key, periods.get(request.occurrence_id, ""), scope.units.get(request.unit_id, "?"))] = request
+    if not latest:
+        return items
+    return [_explained(i, latest.get((i.key, i.period, i.unit))) for i in items]
+
+
+def _explained(item: ReportItem, request: ExplanationRequest | None) -> ReportItem:
+    if request is None or request.answered_at is None:
+        return item
+    return replace(item, explanation=request.answer, explanation_on=vietnam_time(request.answered_at).date())
 
 
 def _noted(item: ReportItem, ack: Ack | None) -> ReportItem:

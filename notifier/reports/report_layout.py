@@ -89,6 +89,8 @@ def item_note(item: ReportItem) -> str:
         notes.append(f"hoàn thành ngày {item.done_on:%d/%m/%Y}")
     if item.last_report:
         notes.append(f"báo cáo gần nhất ({item.last_report_on:%d/%m/%Y}): {item.last_report}")
+    if item.explanation:
+        notes.append(f"giải trình ({item.explanation_on:%d/%m/%Y}): {item.explanation}")
     return "; ".join(notes)
 
 
