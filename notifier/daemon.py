@@ -17,7 +17,7 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifier.clock import VIETNAM, Clock, vietnam_time, wall_time
-from notifier.runtime import Runtime, beat, channels_open, run_pass, sync_all_tracks, web_context
+from notifier.runtime import Inbound, Runtime, beat, channels_open, run_pass, sync_all_tracks, web_context
 from notifier.web.app import create_app, make_server
 
 log = logging.getLogger("notifier.daemon")
@@ -25,6 +25,7 @@ log = logging.getLogger("notifier.daemon")
 TICK_SECONDS = 30
 SHUTDOWN_GRACE_SECONDS = 60  # how long SIGTERM waits for the sends in flight
 WEB_RETRY_SECONDS = 30
+POLL_RESTART_SECONDS = 10  # a bot's polling loop that ended is started again after this pause
 
 
 class Daemon:
@@ -73,7 +74,7 @@ class Daemon:
             next_run_time=wall_time(),  # real time: the first tick is now, whatever the clock says
         )
         async with channels_open(self.runtime):
-            polling = [asyncio.create_task(inbound.run(self.stop)) for inbound in self.runtime.inbounds]
+            polling = [asyncio.create_task(self._keep_polling(inbound)) for inbound in self.runtime.inbounds]
             serving = asyncio.create_task(self._serve_web())
             scheduler.start()
             log.info("notifier running; tick every %ss", self.tick_seconds)
@@ -91,6 +92,27 @@ class Daemon:
                 if held:
                     self.busy.release()
             log.info("notifier stopped")
+
+    async def _keep_polling(self, inbound: Inbound) -> None:
+        """A bot's polling loop survives its own errors; should it end anyway (a bug, an error it
+        does not catch), it is named in the heartbeat (`status`, /healthz) and started again after
+        a pause, so presses and commands are never ignored until someone restarts the service."""
+        name = type(inbound).__name__.removesuffix("Inbound")
+        while not self.stop.is_set():
+            try:
+                await inbound.run(self.stop)
+                if self.stop.is_set():
+                    return
+                failure = "dừng bất thường"
+            except Exception as exc:  # anything that ended the loop is reported
+                failure = f"lỗi {exc!r}"
+            self.problem = f"nhận tin {name} {failure}; chạy lại sau {POLL_RESTART_SECONDS} giây"
+            log.error("polling of %s ended (%s); restarting in %ss", name, failure, POLL_RESTART_SECONDS)
+            await asyncio.to_thread(beat, self.runtime.engine, self.started_at, wall_time(), self.problem)
+            try:
+                await asyncio.wait_for(self.stop.wait(), timeout=POLL_RESTART_SECONDS)
+            except TimeoutError:
+                self.problem = None if self.problem and self.problem.startswith(f"nhận tin {name} ") else self.problem
 
     async def _wait_for_tick(self) -> bool:
         """Wait (bounded) for the tick in flight; True when this holds the tick lock now."""

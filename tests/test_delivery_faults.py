@@ -264,3 +264,48 @@ def test_catch_up_after_an_outage_includes_the_coordinating_units_due_day(
     digests = {(d["unit"], d["kind"]): d for d in run_cli(capsys, "due", "--at", "2026-12-02T08:00", "--json").json()}
     items = [(i["task_key"], i["role"], i["state"]) for i in digests[("Phòng Kinh tế", "reminder")]["items"]]
     assert ("BU:1", "coordinating", "overdue") in items  # told late, and told it is late
+
+
+class FlakyInbound:
+    """A bot whose polling loop ends by itself once (a bug, an error it did not catch), then runs."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            raise RuntimeError("getUpdates answered something unexpected")
+        await stop.wait()
+
+
+def test_a_polling_loop_that_ends_is_reported_and_started_again(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifier import daemon as daemon_module
+    from notifier.reports.log import daemon_record
+
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    monkeypatch.setattr(daemon_module, "POLL_RESTART_SECONDS", 0.2)
+    settings = load_settings()
+    engine = open_database(settings)
+    runtime = build_runtime(settings, engine, Clock(datetime(2026, 11, 27, 1, tzinfo=UTC)))
+    service = daemon_module.Daemon(runtime, Clock())
+    poller = FlakyInbound()
+    seen: list[str | None] = []
+
+    async def watch() -> None:
+        task = asyncio.create_task(service._keep_polling(poller))  # type: ignore[arg-type]
+        while poller.runs < 2:
+            await asyncio.sleep(0.01)
+        seen.append(service.problem)
+        service.stop.set()
+        await task
+
+    asyncio.run(watch())
+    assert poller.runs == 2  # started again
+    assert seen == [None]  # the problem cleared once it ran again
+    problem = daemon_record(engine)["problem"]  # what `status` and /healthz said while it was down
+    said = "nhận tin Flaky lỗi RuntimeError('getUpdates answered something unexpected'); chạy lại sau 0.2 giây"
+    assert problem == said
+    engine.dispose()

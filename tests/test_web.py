@@ -520,3 +520,22 @@ def test_the_office_asks_for_an_explanation_on_the_task_page_and_sees_the_answer
     assert "Thiếu nhân lực" in viewer.get(f"/nhiem-vu/{K}4.8").text
     refused = viewer.post(f"/nhiem-vu/{K}4.8/hanh-dong", data={"action": "explain", "csrf": _csrf(viewer, "/")})
     assert refused.status_code in (403, 303) and len(run_cli(capsys, "explanations", "--all", "--json").json()) == 1
+
+
+def test_healthz_says_whether_the_daemon_beats_and_names_its_problem(site: str) -> None:
+    from notifier.clock import wall_time
+    from notifier.db.engine import open_database
+    from notifier.runtime import beat
+    from notifier.settings import load_settings
+
+    silent = httpx.get(f"{site}/healthz")
+    assert silent.status_code == 503 and "không báo nhịp" in silent.text  # `notifier web` alone: no daemon
+    engine = open_database(load_settings())
+    try:
+        beat(engine, wall_time(), wall_time())  # real time: liveness
+        assert (httpx.get(f"{site}/healthz").status_code, httpx.get(f"{site}/healthz").text) == (200, "ok")
+        beat(engine, wall_time(), wall_time(), "nhận tin Telegram dừng bất thường; chạy lại sau 10 giây")
+        troubled = httpx.get(f"{site}/healthz")
+        assert troubled.status_code == 503 and "nhận tin Telegram dừng bất thường" in troubled.text
+    finally:
+        engine.dispose()

@@ -152,6 +152,25 @@ def _log_record(
     )
 
 
+def daemon_record(engine: Engine) -> dict[str, Any]:
+    """The daemon's heartbeat as `status --json` gives it (`daemon`): alive, where, any problem."""
+    with Session(engine) as session:
+        return _daemon(session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first())
+
+
+def _daemon(beat: Heartbeat | None) -> dict[str, Any]:
+    # real time: liveness is about the machine, whatever clock the daemon's business runs on
+    alive = beat is not None and wall_time() - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
+    return {
+        "alive": alive,
+        "pid": beat.pid if beat else None,
+        "host": beat.host if beat else None,
+        "started_at": iso_utc(beat.started_at) if beat else None,
+        "beat_at": iso_utc(beat.beat_at) if beat else None,
+        "problem": beat.problem if beat else None,
+    }
+
+
 def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> dict[str, Any]:
     with Session(engine) as session:
         unconfigured = [
@@ -169,17 +188,8 @@ def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> 
                 Delivery.status == "failed", Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
             )
         ).all()
-    # real time: liveness is about the machine, whatever clock the daemon's business runs on
-    alive = beat is not None and wall_time() - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
     return {
-        "daemon": {
-            "alive": alive,
-            "pid": beat.pid if beat else None,
-            "host": beat.host if beat else None,
-            "started_at": iso_utc(beat.started_at) if beat else None,
-            "beat_at": iso_utc(beat.beat_at) if beat else None,
-            "problem": beat.problem if beat else None,
-        },
+        "daemon": _daemon(beat),
         "deliveries": dict(sorted(deliveries.items())),
         "digests_waiting": open_digests,
         "next_step_at": iso_utc(next_due) if isinstance(next_due, datetime) else None,

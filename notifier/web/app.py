@@ -32,6 +32,7 @@ from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.editing import parse_day
 from notifier.reports.explanations import ExplanationRecord, explanation_records
+from notifier.reports.log import daemon_record
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Digest, ExplanationRequest
 from notifier.web.context import WebContext
@@ -46,7 +47,7 @@ def create_app(context: WebContext) -> Starlette:
         return await asyncio.to_thread(_ack_page, context, request, form)
 
     async def healthz(request: Request) -> Response:
-        return PlainTextResponse("ok")
+        return await asyncio.to_thread(_health, context)
 
     routes = [
         Route("/xac-nhan/{token}", ack_page, methods=["GET", "POST"]),
@@ -83,6 +84,18 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _health(context: WebContext) -> Response:
+    """For a load balancer or a monitor: 200 "ok" while the daemon beats and reports no problem
+    (a bot's polling loop that ended, the web port); 503 and the reason otherwise. Served by
+    `notifier run` and by `notifier web`, it tells of the daemon either way."""
+    daemon = daemon_record(context.engine)
+    if not daemon["alive"]:
+        return PlainTextResponse("không hoạt động: dịch vụ nhắc việc không báo nhịp trong 3 phút", status_code=503)
+    if daemon["problem"]:
+        return PlainTextResponse(f"có sự cố: {daemon['problem']}", status_code=503)
+    return PlainTextResponse("ok")
 
 
 def _ack_page(context: WebContext, request: Request, form: dict[str, str]) -> Response:
