@@ -85,3 +85,58 @@ def test_a_short_key_names_the_task_while_only_one_plan_has_it(
     assert "617-KH-UBND-2025:I.1" in ambiguous.err and "2820-QD-UBND-2025:I.1" in ambiguous.err
     assert run_cli(capsys, "done", "2820-QD-UBND-2025:I.1").code == 0
     assert run_cli(capsys, "done", "IX.99").code == 2
+
+
+def _next_steps(key: str) -> list[tuple[str | None, str | None]]:
+    from sqlmodel import Session, select
+
+    from notifier.db.engine import open_database
+    from notifier.plans.models import Task
+    from notifier.schedule.models import Assignment, Track
+    from notifier.settings import load_settings
+
+    engine = open_database(load_settings())
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Track)
+            .where(Track.assignment_id == Assignment.id, Assignment.task_id == Task.id, Task.key == key)
+            .order_by(Track.id)  # type: ignore[arg-type]
+        ).all()
+        found = [(t.next_step, t.next_at.isoformat() if t.next_at else None) for t in rows]
+    engine.dispose()
+    return found
+
+
+def _forget_steps(key: str) -> None:
+    from sqlalchemy import text
+
+    from notifier.db.engine import open_database
+    from notifier.settings import load_settings
+
+    engine = open_database(load_settings())
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE track SET next_step = NULL, next_at = NULL WHERE assignment_id IN "
+                "(SELECT a.id FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.key = :key)"
+            ),
+            {"key": key},
+        )
+    engine.dispose()
+
+
+def test_a_change_to_one_task_syncs_that_tasks_tracks_only(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The track sync after a date, a completion or a snooze covers the task it touched, not the
+    whole plan: a track of another task left wrong on purpose stays as it is until a whole sync."""
+    assert run_cli(capsys, "import", str(SAMPLE), "--now", "2026-11-26T08:00").code == 0
+    other = "KH-dan-van-2026:2.2"
+    planned = _next_steps(other)
+    assert planned and all(step for step, _ in planned)
+    _forget_steps(other)
+    dated = run_cli(capsys, "tasks", "set-due", "KH-dan-van-2026:5.1", "4/12/2026", "--now", "2026-11-26T09:00")
+    assert dated.code == 0, dated.err
+    assert all(step for step, _ in _next_steps("KH-dan-van-2026:5.1"))  # the touched task is planned
+    assert run_cli(capsys, "done", "KH-dan-van-2026:4.8", "--now", "2026-11-26T09:05").code == 0
+    assert _next_steps(other) == [(None, None)] * len(planned)  # untouched: not walked
+    assert run_cli(capsys, "units", "--now", "2026-11-26T09:10").code == 0  # a whole sync (units file)
+    assert _next_steps(other) == planned

@@ -45,8 +45,17 @@ def change(office: Office, *, tracks: bool = True) -> Iterator[Session]:
     with Session(office.engine, expire_on_commit=False) as session:
         yield session
         if tracks:
-            sync_tracks(session, office.policy, office.clock())
+            sync_tracks(session, office.policy, office.clock(), tasks=session.info.get(TOUCHED))
         session.commit()
+
+
+TOUCHED = "notifier.touched_tasks"
+
+
+def touched(session: Session, *task_ids: int | None) -> None:
+    """Name the tasks a change touched: the track sync at its end then covers those tasks only
+    (a change that names none syncs the whole plan: units, imports, removals)."""
+    session.info.setdefault(TOUCHED, set()).update(t for t in task_ids if t is not None)
 
 
 @contextmanager

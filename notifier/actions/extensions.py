@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from notifier.actions.answers import Person, answer_ack
 from notifier.actions.audit import audit
-from notifier.actions.base import Office, change
+from notifier.actions.base import Office, change, touched
 from notifier.clock import vietnam_time
 from notifier.delivery.models import Delivery
 from notifier.errors import InputError
@@ -188,6 +188,7 @@ def decide_extension(
         request = session.get(ExtensionRequest, request_id)
         if request is None:
             raise InputError(f"không có đề nghị gia hạn số {request_id} (xem: notifier extensions)")
+        touched(session, request.task_id)
         _decide(session, office, request, approve=approve, note=note, due=due, by=office.by or progress.OFFICE)
 
 
@@ -286,7 +287,7 @@ def decide_in_chat(
         at = request.decided_at or office.clock()
         session.add(answer_ack(delivery, person, request.status, external_id, at, request.decision_note or None))
         if approve:
-            sync_tracks(session, office.policy, office.clock())
+            sync_tracks(session, office.policy, office.clock(), tasks={request.task_id})
         return ChatDecision(_decided_answer(request), body, _decided_line(request))
 
 

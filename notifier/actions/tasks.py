@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from notifier.actions.audit import audit
-from notifier.actions.base import Office, change
+from notifier.actions.base import Office, change, touched
 from notifier.clock import vietnam_time
 from notifier.plans import editing
 from notifier.plans.models import Task
@@ -29,6 +29,7 @@ def set_due(office: Office, key: str, day: date, *, confirmed: bool = False) -> 
     with change(office) as session:
         today = vietnam_time(office.clock()).date()
         task = editing.set_due(session, key, day, today=today, confirmed=confirmed)
+        touched(session, task.id)
         audit(session, office.by, "set_due", f"{task.key} {day:%d/%m/%Y}", office.clock())
     return task
 
@@ -37,6 +38,7 @@ def clear_due(office: Office, key: str) -> Task:
     """Drop the office's deadline: the plan's words decide again."""
     with change(office) as session:
         task = editing.clear_due(session, key, office.settings.before_means_day_before)
+        touched(session, task.id)
         audit(session, office.by, "clear_due", task.key, office.clock())
     return task
 
@@ -44,7 +46,9 @@ def clear_due(office: Office, key: str) -> Task:
 def mark_done(office: Office, key: str, *, unit: str | None = None, period: str | None = None) -> Progress:
     """The office marks a task done (whole, or one unit's part): no more reminders for it."""
     with change(office) as session:
-        full_key = editing.find_task(session, key).key  # a short key ("4.6") names its plan's task
+        task = editing.find_task(session, key)
+        full_key = task.key  # a short key ("4.6") names its plan's task
+        touched(session, task.id)
         occurrence = progress.mark_done(session, full_key, office.clock(), unit=unit, period=period)
         audit(session, office.by, "done", full_key, office.clock())
     return Progress(full_key, occurrence.status)
@@ -53,7 +57,9 @@ def mark_done(office: Office, key: str, *, unit: str | None = None, period: str 
 def reopen(office: Office, key: str) -> Progress:
     """Undo a completion, or reject a reported one: every unit is reminded again."""
     with change(office) as session:
-        full_key = editing.find_task(session, key).key
+        task = editing.find_task(session, key)
+        full_key = task.key
+        touched(session, task.id)
         occurrence = progress.reopen(session, full_key, office.clock(), by=office.by or progress.OFFICE)
         audit(session, office.by, "reopen", full_key, office.clock())
     return Progress(full_key, occurrence.status)
@@ -72,6 +78,7 @@ def snooze(office: Office, key: str) -> int:
     """Hold the task's next reminders until the next working day; returns how many tracks wait."""
     with change(office) as session:
         task = editing.find_task(session, key)
+        touched(session, task.id)
         held = snooze_task(session, office.policy, task, office.clock())
         audit(session, office.by, "snooze", task.key, office.clock())
     return held

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -29,19 +31,23 @@ class Period:
     due: date | None
 
 
-def sync_tracks(session: Session, policy: Policy, now: datetime) -> None:
-    """Bring assignments, occurrences and tracks in line with the stored tasks."""
+def sync_tracks(session: Session, policy: Policy, now: datetime, *, tasks: Collection[int] | None = None) -> None:
+    """Bring assignments, occurrences and tracks in line with the stored tasks: every task, or only
+    ``tasks`` (what a change touched: each task's tracks follow from that task alone, so a date set
+    on one task need not walk the whole plan)."""
     units = {u.id: u for u in session.exec(select(Unit)).all()}
-    wanted = _wanted_assignments(session, units)
-    assignments = _sync_assignments(session, wanted)
-    tasks = session.exec(select(Task, Plan).where(Task.plan_id == Plan.id)).all()
+    scope = None if tasks is None else sorted(tasks)
+    wanted = _wanted_assignments(session, units, scope)
+    assignments = _sync_assignments(session, wanted, scope)
     # Everything is read once up front: a query per task or per track made this O(plan) many round trips.
+    rows = session.exec(_within(select(Task, Plan).where(Task.plan_id == Plan.id), col(Task.id), scope)).all()
     stored: dict[int, list[Occurrence]] = defaultdict(list)
-    for occurrence in session.exec(select(Occurrence)).all():
+    for occurrence in session.exec(_within(select(Occurrence), col(Occurrence.task_id), scope)).all():
         stored[occurrence.task_id].append(occurrence)
-    tracks = {(t.assignment_id, t.occurrence_id): t for t in session.exec(select(Track)).all()}
+    in_scope = _within(select(Track).where(Track.assignment_id == Assignment.id), col(Assignment.task_id), scope)
+    tracks = {(t.assignment_id, t.occurrence_id): t for t in session.exec(in_scope).all()}
     with session.no_autoflush:
-        for task, plan in tasks:
+        for task, plan in rows:
             occurrences = _sync_occurrences(session, task, now, stored[task.id or 0])
             for assignment in assignments.get(task.id or 0, []):
                 unit = units[assignment.unit_id]
@@ -51,13 +57,21 @@ def sync_tracks(session: Session, policy: Policy, now: datetime) -> None:
     session.flush()
 
 
-def _wanted_assignments(session: Session, units: dict[int | None, Unit]) -> dict[int, dict[int, str]]:
+def _within(query: Any, column: Any, scope: list[int] | None) -> Any:
+    """The query limited to the tasks in ``scope`` (None: every task)."""
+    return query if scope is None else query.where(column.in_(scope))
+
+
+def _wanted_assignments(
+    session: Session, units: dict[int | None, Unit], scope: list[int] | None
+) -> dict[int, dict[int, str]]:
     """task id -> unit id -> role; a lead is never also coordinating; inactive units drop out."""
     members: dict[int, list[int]] = defaultdict(list)
     for m in session.exec(select(GroupMember)).all():
         members[m.group_id].append(m.unit_id)
     wanted: dict[int, dict[int, str]] = defaultdict(dict)
-    refs = session.exec(select(TaskUnit).where(col(TaskUnit.unit_id).is_not(None)).order_by(col(TaskUnit.role).desc()))
+    named = _within(select(TaskUnit).where(col(TaskUnit.unit_id).is_not(None)), col(TaskUnit.task_id), scope)
+    refs = session.exec(named.order_by(col(TaskUnit.role).desc()))
     for ref in refs.all():  # "lead" sorts after "coordinating" descending, so leads come first
         unit = units.get(ref.unit_id)
         if unit is None or not unit.active:
@@ -68,8 +82,11 @@ def _wanted_assignments(session: Session, units: dict[int | None, Unit]) -> dict
     return wanted
 
 
-def _sync_assignments(session: Session, wanted: dict[int, dict[int, str]]) -> dict[int, list[Assignment]]:
-    existing = {(a.task_id, a.unit_id, a.role): a for a in session.exec(select(Assignment)).all()}
+def _sync_assignments(
+    session: Session, wanted: dict[int, dict[int, str]], scope: list[int] | None
+) -> dict[int, list[Assignment]]:
+    rows = session.exec(_within(select(Assignment), col(Assignment.task_id), scope)).all()
+    existing = {(a.task_id, a.unit_id, a.role): a for a in rows}
     active: dict[int, list[Assignment]] = defaultdict(list)
     for task_id, units in wanted.items():
         for unit_id, role in units.items():
