@@ -9,7 +9,7 @@ import json
 import sys
 from datetime import datetime, time
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -18,18 +18,14 @@ from notifier import actions
 from notifier.accounts.users import list_users
 from notifier.actions.base import Office
 from notifier.clock import VIETNAM, Clock, vietnam_time
-from notifier.daemon import Daemon
 from notifier.errors import InputError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day
-from notifier.plans.importer import ImportOptions
 from notifier.plans.report import KIND_LABELS, render_report
 from notifier.plans.roster import any_plan, plan_records
-from notifier.reports.due import due_preview
 from notifier.reports.log import log_records, status_record
 from notifier.reports.tasks import task_records
 from notifier.reports.units import unit_records
-from notifier.runtime import PassResult, Runtime, build_runtime, channels_open, run_pass, sync_all_tracks, web_context
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import load_policy
 from notifier.settings import Settings, parse_moment
@@ -37,7 +33,9 @@ from notifier.text import labels
 from notifier.units.directory import load_directory
 from notifier.units.lookup import find_unit
 from notifier.units.sync import build_matcher
-from notifier.web.app import create_app, make_server
+
+if TYPE_CHECKING:
+    from notifier.runtime import PassResult, Runtime
 
 SAMPLE_PLAN = "ke-hoach-dan-van-2026-thai-tan.txt"
 NO_PLAN_YET = (
@@ -79,6 +77,8 @@ def _office(settings: Settings, engine: Engine, clock: Clock) -> Office:
 
 
 def _import(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    from notifier.plans.importer import ImportOptions  # the readers: only for the commands that read plans
+
     options = ImportOptions(args.plan_code, args.year, args.columns, args.add_units, args.yes)
     report = actions.plans.import_plan(_office(settings, engine, clock), args.path, options, dry_run=args.dry_run)
     if args.json:
@@ -159,6 +159,9 @@ def _add_unit(args: argparse.Namespace, settings: Settings, engine: Engine, cloc
 
 
 def _demo(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    from notifier.plans.importer import ImportOptions
+    from notifier.runtime import build_runtime, sync_all_tracks
+
     with resources.as_file(resources.files("notifier.samples") / SAMPLE_PLAN) as sample:
         report = actions.plans.import_plan(_office(settings, engine, clock), sample, ImportOptions())
     print(render_report(report))
@@ -186,11 +189,17 @@ def _demo_time(runtime: Runtime, now: datetime, *, fixed: bool) -> datetime:
 
 
 async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
+    from notifier.runtime import channels_open, run_pass
+
     async with channels_open(runtime):
         return await run_pass(runtime, now, poll=True)
 
 
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    # The service's parts (channels, bots, scheduler, web) load only for the commands that run them.
+    from notifier.daemon import Daemon
+    from notifier.runtime import build_runtime, sync_all_tracks
+
     runtime = build_runtime(settings, engine, clock)
     with Session(engine) as session:
         if not any_plan(session):  # a service that would only idle says so, every start
@@ -210,6 +219,8 @@ def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
 
 
 def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    from notifier.reports.due import due_preview
+
     at = parse_moment(args.at, "--at")
     assert at is not None
     digests = due_preview(engine, load_policy(settings.policy_file), at)
@@ -218,7 +229,7 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
         return 0
     print(f"Lúc {vietnam_time(at):%H:%M %d/%m/%Y}: {len(digests)} bản tin")
     if not digests:
-        for reason in _nothing_due_because(build_runtime(settings, engine, clock).policy.calendar, at, args.at):
+        for reason in _nothing_due_because(load_policy(settings.policy_file).calendar, at, args.at):
             print(f"  - {reason}")
     for d in digests:
         print(f"\n{d['unit']} [{labels.label(labels.ROLE, d['role'])}]")
@@ -276,6 +287,9 @@ def _reopen(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
 
 
 def _web(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    from notifier.runtime import build_runtime, web_context
+    from notifier.web.app import create_app, make_server
+
     context = web_context(build_runtime(settings, engine, clock), clock, office=True)
     assert context is not None
     host, port = args.host or settings.web_host, args.port or settings.web_port
