@@ -18,6 +18,7 @@ from notifier import actions
 from notifier.accounts.users import list_users
 from notifier.actions.base import Office
 from notifier.clock import VIETNAM, Clock, vietnam_time
+from notifier.db.sole_service import sole_service
 from notifier.errors import InputError
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.editing import parse_day
@@ -196,6 +197,11 @@ async def _one_pass(runtime: Runtime, now: datetime) -> PassResult:
 
 
 def _run(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    with sole_service(engine):
+        return _serve(args, settings, engine, clock)
+
+
+def _serve(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     # The service's parts (channels, bots, scheduler, web) load only for the commands that run them.
     from notifier.daemon import Daemon
     from notifier.runtime import build_runtime, sync_all_tracks

@@ -73,3 +73,23 @@ def test_the_daemon_runs_beats_and_stops_cleanly_on_sigterm(imported: Path) -> N
         assert running.wait(timeout=30) == 0
     assert "Traceback" not in (running.stderr.read() if running.stderr else "")
     assert sum(_received(imported).values()) == DIGESTS_AT_NOW
+
+
+def test_a_second_service_on_the_same_sqlite_file_is_refused_while_the_first_runs(imported: Path) -> None:
+    from notifier.settings import load_settings
+
+    if not load_settings().database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL runs replicas: nothing is held")
+    with daemon(imported, "--now", NOW) as running:
+        deadline = time.monotonic() + 60
+        while sum(_received(imported).values()) < DIGESTS_AT_NOW and time.monotonic() < deadline:
+            time.sleep(0.2)  # the first service is up and has sent
+        second = notifier(imported, "run", "--once", "--now", NOW)
+        assert second.returncode == 2
+        assert f"một tiến trình «notifier run» khác (pid {running.pid}) đang chạy" in second.stderr
+        assert "dùng PostgreSQL (DATABASE_URL)" in second.stderr
+        assert notifier(imported, "status", "--json").returncode == 0  # reading is never refused
+        running.send_signal(signal.SIGTERM)
+        assert running.wait(timeout=30) == 0
+    assert notifier(imported, "run", "--once", "--now", NOW).returncode == 0  # free once it stopped
+    assert sum(_received(imported).values()) == DIGESTS_AT_NOW  # and nothing went twice meanwhile
