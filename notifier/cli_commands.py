@@ -18,6 +18,7 @@ from notifier import actions
 from notifier.accounts.users import list_users
 from notifier.actions.base import Office
 from notifier.clock import VIETNAM, Clock, vietnam_time
+from notifier.db.backup import backup_sqlite
 from notifier.db.sole_service import sole_service
 from notifier.errors import InputError
 from notifier.plans.deadlines import DeadlineKind
@@ -350,6 +351,13 @@ def _add_user(args: argparse.Namespace, settings: Settings, engine: Engine, cloc
     account = actions.users.add_user(_office(settings, engine, clock), args.username, args.role, password)
     name, role = account.username, account.role
     print(f"Đã lưu tài khoản «{name}» ({role}).")
+    return 0
+
+
+def _backup(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
+    size = backup_sqlite(engine, args.file)
+    print(f"Đã sao lưu cơ sở dữ liệu vào «{args.file}» ({size / 1024 / 1024:.1f} MB).")
+    print("Khôi phục: dừng dịch vụ, chép tệp này đè lên tệp cơ sở dữ liệu, rồi chạy lại.")
     return 0
 
 

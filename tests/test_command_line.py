@@ -5,6 +5,7 @@ the office's accounts."""
 from __future__ import annotations
 
 import io
+import os
 import socket
 import subprocess
 import sys
@@ -181,3 +182,22 @@ def test_the_default_kind_of_an_added_unit_is_the_one_units_sync_uses() -> None:
     from notifier.units.sync import OFFICE_KIND as used
 
     assert used == OFFICE_KIND
+
+
+def test_a_backup_is_a_whole_database_that_opens_and_is_never_overwritten(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:00").code == 0
+    copy = workdir / "sao-luu.db"
+    made = run_cli(capsys, "backup", str(copy))
+    if not os.environ["DATABASE_URL"].startswith("sqlite"):
+        assert made.code == 2 and "pg_dump" in made.err  # PostgreSQL: its own tools
+        return
+    assert made.code == 0 and f"Đã sao lưu cơ sở dữ liệu vào «{copy}»" in made.out
+    again = run_cli(capsys, "backup", str(copy))
+    assert again.code == 2 and "đã có" in again.err
+    tasks, log = run_cli(capsys, "tasks", "--json").json(), run_cli(capsys, "log", "--json").json()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
+    assert run_cli(capsys, "tasks", "--json").json() == tasks
+    assert run_cli(capsys, "log", "--json").json() == log
