@@ -108,7 +108,8 @@ class Daemon:
                 failure = f"lỗi {exc!r}"
             self.problem = f"nhận tin {name} {failure}; chạy lại sau {POLL_RESTART_SECONDS} giây"
             log.error("polling of %s ended (%s); restarting in %ss", name, failure, POLL_RESTART_SECONDS)
-            await asyncio.to_thread(beat, self.runtime.engine, self.started_at, wall_time(), self.problem)
+            beat_at = wall_time()  # real time: liveness
+            await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at, self.problem)
             try:
                 await asyncio.wait_for(self.stop.wait(), timeout=POLL_RESTART_SECONDS)
             except TimeoutError:
