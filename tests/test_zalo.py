@@ -304,6 +304,10 @@ def test_leadership_asks_an_explanation_by_code_and_the_unit_answers_with_the_qu
     question = next(t for t in linked.texts(GROUP) if t.startswith("[Nhắc việc] Yêu cầu giải trình số 1"))
     code = re.search(r"mã #R(\d+)", question)
     assert code and f"trả lời «#R{code.group(1)} nội dung giải trình…» hoặc trích dẫn tin này." in question
+    linked.say(GROUP, f"#R{code.group(1)} đã nhận", AN)  # a receipt, not an explanation
+    _once(capsys, "2026-11-27T09:30")
+    assert linked.texts(GROUP)[-1].startswith("Đã ghi nhận: đơn vị đã nhận")
+    assert run_cli(capsys, "explanations", "--json").json()[0]["status"] == "waiting"
     linked.say(GROUP, f"#R{code.group(1)} giải trình: Đã tổ chức giám sát, đang hoàn thiện báo cáo", BINH)
     linked.say(GROUP, f"#R{code.group(1)} bổ sung thêm", AN)
     _once(capsys, "2026-11-27T10:00")

@@ -41,6 +41,7 @@ from notifier.clock import stamp, stopwatch
 from notifier.db.engine import read_only
 from notifier.delivery.render import environment
 from notifier.errors import InputError
+from notifier.inbound.ack_words import only_acknowledges
 from notifier.inbound.context import InboundContext, pace
 from notifier.inbound.decision_words import DecisionWords, read_decision
 from notifier.inbound.extension_words import EXAMPLE, ExtensionWords, asks_extension, read_extension
@@ -389,8 +390,8 @@ class TelegramInbound:
         assert message.reply_to_message is not None
         with Session(self.engine) as session:
             sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
-        if sent is None:
-            return None
+        if sent is None or only_acknowledges(message.text or ""):
+            return None  # "đã nhận" acknowledges the request (a comment and a receipt), it explains nothing
         key = f"tg:msg:{message.chat.id}:{message.message_id}"
         person = _person(message.from_user)
         return answer_in_chat(self.office, sent.delivery_id, message.text or "", person=person, external_id=key)

@@ -33,6 +33,7 @@ from notifier.clock import stopwatch
 from notifier.delivery.models import Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
+from notifier.inbound.ack_words import RECEIVED, only_acknowledges
 from notifier.inbound.context import InboundContext, pace
 from notifier.inbound.decision_words import read_decision
 from notifier.inbound.extension_words import asks_extension, read_extension
@@ -53,7 +54,6 @@ _EXPLAINS = re.compile(r"^(?:giải\s+trình|giai\s+trinh)\s*:?\s*", re.IGNORECA
 _COMMAND = re.compile(r"(?:^|\s)/(dangky|nhiemvu|trogiup)\b(.*)$", re.IGNORECASE | re.DOTALL)
 _DONE = ("xong", "hoan thanh", "da hoan thanh", "da xong")
 _SNOOZE = ("nhac lai", "de sau", "nhac sau")
-_RECEIVED = ("da nhan", "nhan", "ok", "oke", "okay", "da xem", "ro", "da ro")
 
 EXTENSION_HELP = "Để xin gia hạn, ghi mã mục, ngày và lý do, ví dụ: «#R12-3 gia hạn 15/12/2026 lý do chờ kinh phí»."
 CHAT = "cuộc trò chuyện này"  # how this channel's users call the place a message is in
@@ -97,7 +97,7 @@ def read_reply(text: str) -> TextAck | None:
         return TextAck("done", digest, item)
     if any(f" {w} " in padded for w in _SNOOZE):
         return TextAck("snooze", digest, item)
-    if any(f" {w} " in padded for w in _RECEIVED) or (code and not rest):
+    if any(f" {w} " in padded for w in RECEIVED) or (code and not rest):
         return TextAck("received", digest, item)
     return None
 
@@ -273,8 +273,8 @@ class ZaloInbound:
             else:
                 sent = find_sent(session, CHANNEL, chat, quoted or "")
                 found = session.get(Delivery, sent.delivery_id) if sent else None
-        if not isinstance(found, Delivery):
-            return None
+        if not isinstance(found, Delivery) or only_acknowledges(text):
+            return None  # "#R40 đã nhận" acknowledges the request, it explains nothing
         words = _CODE.sub(" ", text, count=1) if code is not None else text
         words = _EXPLAINS.sub("", words.strip())
         key = f"zalo:msg:{chat}:{message.get('message_id')}"
