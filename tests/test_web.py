@@ -539,3 +539,18 @@ def test_healthz_says_whether_the_daemon_beats_and_names_its_problem(site: str) 
         assert troubled.status_code == 503 and "nhận tin Telegram dừng bất thường" in troubled.text
     finally:
         engine.dispose()
+
+
+def test_metrics_give_the_state_in_prometheus_text(site: str, capsys: pytest.CaptureFixture[str]) -> None:
+    answer = httpx.get(f"{site}/metrics")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain; version=0.0.4")
+    gauges = {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in answer.text.splitlines()
+        if line and not line.startswith("#")
+    }
+    log = run_cli(capsys, "log", "--json").json()
+    assert gauges['notifier_deliveries{status="sent"}'] == len([r for r in log if r["status"] == "sent"]) > 0
+    assert gauges["notifier_daemon_up"] == 0  # `notifier web` alone: no daemon beats
+    assert gauges['notifier_requests_waiting{kind="extension"}'] == 0
+    assert "# TYPE notifier_digests_waiting gauge" in answer.text

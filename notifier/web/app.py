@@ -36,6 +36,7 @@ from notifier.reports.log import daemon_record
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Digest, ExplanationRequest
 from notifier.web.context import WebContext
+from notifier.web.metrics import metrics
 from notifier.web.office import office_routes
 
 log = logging.getLogger("notifier.web")
@@ -49,9 +50,13 @@ def create_app(context: WebContext) -> Starlette:
     async def healthz(request: Request) -> Response:
         return await asyncio.to_thread(_health, context)
 
+    async def metrics_page(request: Request) -> Response:
+        return await asyncio.to_thread(metrics, context)
+
     routes = [
         Route("/xac-nhan/{token}", ack_page, methods=["GET", "POST"]),
         Route("/healthz", healthz),
+        Route("/metrics", metrics_page),
     ]
     if context.sessions is not None:
         routes += office_routes(context, context.sessions)
