@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
@@ -47,14 +48,38 @@ def sync_tracks(session: Session, policy: Policy, now: datetime, *, tasks: Colle
     in_scope = _within(select(Track).where(Track.assignment_id == Assignment.id), col(Assignment.task_id), scope)
     tracks = {(t.assignment_id, t.occurrence_id): t for t in session.exec(in_scope).all()}
     with session.no_autoflush:
-        for task, plan in rows:
-            occurrences = _sync_occurrences(session, task, now, stored[task.id or 0])
+        synced = [(task, plan, _sync_occurrences(session, task, now, stored[task.id or 0])) for task, plan in rows]
+    session.flush()  # every new occurrence's id at once: a flush per task made a big import slow
+    for _, _, changed in synced:
+        changed.record(session, now)
+    fresh: list[dict[str, Any]] = []
+    with session.no_autoflush:
+        for task, plan, changed in synced:
             for assignment in assignments.get(task.id or 0, []):
                 unit = units[assignment.unit_id]
-                for occurrence in occurrences:
+                for occurrence in changed.open:
                     track = tracks.get((assignment.id or 0, occurrence.id or 0))
-                    _sync_track(session, policy, task, plan, unit, assignment, occurrence, track)
+                    new = _sync_track(session, policy, task, plan, unit, assignment, occurrence, track)
+                    fresh += [new] if new else []
     session.flush()
+    if fresh:  # one bulk insert: an ORM object per new track made a big import slow
+        session.execute(insert(Track), fresh)
+
+
+@dataclass(frozen=True)
+class OccurrenceChanges:
+    """One task's occurrences after the sync: the open ones, and what the history must record
+    (written once every new occurrence has its id)."""
+
+    open: list[Occurrence]
+    dated: list[Occurrence]
+    closed: list[Occurrence]
+
+    def record(self, session: Session, now: datetime) -> None:
+        for occurrence in self.dated:
+            record(session, occurrence, "due", now, due=occurrence.due)
+        for occurrence in self.closed:
+            record(session, occurrence, "cancelled", now)
 
 
 def _within(query: Any, column: Any, scope: list[int] | None) -> Any:
@@ -85,26 +110,34 @@ def _wanted_assignments(
 def _sync_assignments(
     session: Session, wanted: dict[int, dict[int, str]], scope: list[int] | None
 ) -> dict[int, list[Assignment]]:
+    """The wanted assignments, active, by task (stored ones updated, new ones inserted in bulk: an
+    ORM object per assignment made a big import slow); the others inactive."""
     rows = session.exec(_within(select(Assignment), col(Assignment.task_id), scope)).all()
     existing = {(a.task_id, a.unit_id, a.role): a for a in rows}
-    active: dict[int, list[Assignment]] = defaultdict(list)
+    fresh: list[dict[str, Any]] = []
     for task_id, units in wanted.items():
         for unit_id, role in units.items():
-            assignment = existing.pop((task_id, unit_id, role), None) or Assignment(
-                task_id=task_id, unit_id=unit_id, role=role
-            )
-            assignment.active = True
-            session.add(assignment)
-            active[task_id].append(assignment)
+            found = existing.pop((task_id, unit_id, role), None)
+            if found is None:
+                fresh.append({"task_id": task_id, "unit_id": unit_id, "role": role, "active": True})
+            elif not found.active:
+                found.active = True
+                session.add(found)
     for stale in existing.values():
         if stale.active:
             stale.active = False
             session.add(stale)
     session.flush()
+    if fresh:
+        session.execute(insert(Assignment), fresh)
+    active: dict[int, list[Assignment]] = defaultdict(list)
+    query = _within(select(Assignment).where(col(Assignment.active).is_(True)), col(Assignment.task_id), scope)
+    for assignment in session.exec(query.order_by(col(Assignment.id))).all():
+        active[assignment.task_id].append(assignment)
     return active
 
 
-def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Occurrence]) -> list[Occurrence]:
+def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Occurrence]) -> OccurrenceChanges:
     """The task's open occurrences as its deadline now says. A late occurrence of a recurring task
     stays open beside the next ones until it is done or closed; one that the deadline no longer
     names (the plan was revised, the task archived) is closed, never deleted. Each new deadline
@@ -116,14 +149,12 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
         late = _late_period(task, key, today) if occurrence.status == "open" and task.status != "archived" else None
         if late is not None:
             periods.setdefault(key, late)
-    created = False
     dated: list[Occurrence] = []
     closed: list[Occurrence] = []
     for key, period in periods.items():
         found = stored.get(key)
         occurrence = found or Occurrence(task_id=task.id or 0, period=key)
         if found is None:
-            created = True
             rows.append(occurrence)
         due = occurrence.extended_due or period.due  # an approved extension outranks the plan's words
         if (occurrence.window_start, occurrence.due) != (period.start, due) or occurrence.id is None:
@@ -138,13 +169,7 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
             occurrence.status = "cancelled"
             session.add(occurrence)
             closed.append(occurrence)
-    if created:
-        session.flush()  # the new occurrences' ids, for their tracks and their history
-    for occurrence in dated:
-        record(session, occurrence, "due", now, due=occurrence.due)
-    for occurrence in closed:
-        record(session, occurrence, "cancelled", now)
-    return [o for o in stored.values() if o.status == "open"]
+    return OccurrenceChanges([o for o in stored.values() if o.status == "open"], dated, closed)
 
 
 _PERIOD_KEYS = {
@@ -227,16 +252,26 @@ def _sync_track(
     assignment: Assignment,
     occurrence: Occurrence,
     track: Track | None,
-) -> None:
-    track = track or Track(assignment_id=assignment.id or 0, occurrence_id=occurrence.id or 0)
-    if not assignment.active or track.done_at is not None or task.status == "archived":
+) -> dict[str, Any] | None:
+    """Bring a stored track's next step up to date; a track still to be made comes back as the
+    row to insert."""
+    finished = track is not None and track.done_at is not None
+    if not assignment.active or finished or task.status == "archived":
         wanted: tuple[str | None, datetime | None] = (None, None)
     else:
         plot = plot_for(policy, task, plan, assignment.role, occurrence)
-        wanted = next_step(plot, policy, track.last_day, policy.send_time_for(unit.name))
-    if track.id is None or (track.next_step, track.next_at) != wanted:
+        wanted = next_step(plot, policy, track.last_day if track else None, policy.send_time_for(unit.name))
+    if track is None:
+        return {
+            "assignment_id": assignment.id or 0,
+            "occurrence_id": occurrence.id or 0,
+            "next_step": wanted[0],
+            "next_at": wanted[1],
+        }
+    if (track.next_step, track.next_at) != wanted:
         track.next_step, track.next_at = wanted
         session.add(track)
+    return None
 
 
 def plot_for(policy: Policy, task: Task, plan: Plan, role: str, occurrence: Occurrence) -> Plot:
