@@ -554,3 +554,19 @@ def test_metrics_give_the_state_in_prometheus_text(site: str, capsys: pytest.Cap
     assert gauges["notifier_daemon_up"] == 0  # `notifier web` alone: no daemon beats
     assert gauges['notifier_requests_waiting{kind="extension"}'] == 0
     assert "# TYPE notifier_digests_waiting gauge" in answer.text
+
+
+def test_the_task_page_shows_its_extensions_and_the_date_in_force(
+    site: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked = run_cli(
+        capsys, "extensions", "request", f"{K}2.2", "15/1/2027", "--reason", "Chờ kinh phí", "--now", "2026-11-27T09:00"
+    )
+    assert asked.code == 0, asked.err
+    viewer = _login(site, "lanhdao", VIEWER_PASSWORD)
+    waiting = viewer.get(f"/nhiem-vu/{K}2.2").text
+    assert "Đề nghị số 1" in waiting and "đang chờ quyết định" in waiting and "đã gia hạn đến" not in waiting
+    assert run_cli(capsys, "extensions", "approve", "1", "--now", "2026-11-27T09:30").code == 0
+    approved = viewer.get(f"/nhiem-vu/{K}2.2").text
+    assert "<b>đã gia hạn đến 15/01/2027</b>" in approved and "31/12/2026 → 15/01/2027" in approved
+    assert "Chưa có đề nghị gia hạn." in viewer.get(f"/nhiem-vu/{K}4.8").text

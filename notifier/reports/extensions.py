@@ -59,9 +59,9 @@ class ExtensionRecord:
 
 
 def extension_records(
-    session: Session, *, include_decided: bool = False, ids: list[int] | None = None
+    session: Session, *, include_decided: bool = False, ids: list[int] | None = None, task_key: str | None = None
 ) -> list[ExtensionRecord]:
-    """Pending requests, oldest first (with ``include_decided``, every request)."""
+    """Pending requests, oldest first (with ``include_decided``, every request; ``task_key``: one task's)."""
     query = select(ExtensionRequest, Task, Occurrence).where(
         ExtensionRequest.task_id == Task.id, ExtensionRequest.occurrence_id == Occurrence.id
     )
@@ -69,6 +69,8 @@ def extension_records(
         query = query.where(ExtensionRequest.status == "pending")
     if ids is not None:
         query = query.where(col(ExtensionRequest.id).in_(ids))
+    if task_key is not None:
+        query = query.where(Task.key == task_key)
     units = {u.id: u.name for u in session.exec(select(Unit)).all()}
     rows = session.exec(query.order_by(col(ExtensionRequest.id))).all()
     return [_record(r, task, occurrence, units.get(r.unit_id)) for r, task, occurrence in rows]

@@ -28,6 +28,7 @@ from notifier.accounts.users import end_sessions, list_users
 from notifier.actions.audit import audit
 from notifier.actions.base import Office
 from notifier.actions.explanations import STATUS as EXPLANATION_STATUS
+from notifier.actions.extensions import STATUS as EXTENSION_STATUS
 from notifier.clock import VIETNAM, vietnam_time, wall_time
 from notifier.delivery.render import environment
 from notifier.errors import InputError
@@ -39,6 +40,7 @@ from notifier.plans.models import Task, TaskUnit
 from notifier.plans.roster import plan_records
 from notifier.reports.charts import unit_bars
 from notifier.reports.explanations import explanation_records
+from notifier.reports.extensions import extension_records
 from notifier.reports.log import LogRecord, log_records
 from notifier.reports.report_workbook import XLSX
 from notifier.reports.units import unit_records
@@ -300,6 +302,7 @@ class OfficePages:
             ).all()
             parts = unit_parts(session, task)
             explanations = explanation_records(session, include_answered=True, task_key=task.key)
+            extensions = extension_records(session, include_decided=True, task_key=task.key)
             session.expunge_all()
         # Read after the session closes: SQLite takes its lock per transaction, one at a time.
         history = log_records(self.context.engine, task_key=key)
@@ -316,6 +319,8 @@ class OfficePages:
             note=note,
             explanations=explanations,
             statuses=EXPLANATION_STATUS,
+            extensions=extensions,
+            extension_statuses=EXTENSION_STATUS,
             today=today,
         )
 
@@ -690,7 +695,6 @@ def _day_start(text: str | None) -> datetime | None:
 
 def _download(data: bytes, name: str) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
 
 
 def _log_filter(r: LogRecord, filters: dict[str, str], until: datetime | None) -> bool:
