@@ -21,8 +21,6 @@ from notifier.cli_words import speak_vietnamese
 from notifier.errors import InputError, NotifierError
 from notifier.plans.catalogue import Column, parse_column_names
 
-OFFICE_KIND = "đơn vị"  # the kind `units add` gives by default (units.sync.OFFICE_KIND)
-
 NOW_HELP = "thời điểm cố định cho lệnh này (ISO 8601, giờ Việt Nam nếu không ghi múi giờ); thay cho NOTIFIER_NOW"
 
 
@@ -205,7 +203,7 @@ def _units_parser(commands: Any) -> None:
     alias.set_defaults(handler=command("notifier.cli_commands", "_alias"))
     add = sub.add_parser("add", help="thêm một đơn vị mà config/units.yaml chưa có (vd. một sở của tỉnh)")
     add.add_argument("name")
-    add.add_argument("--kind", default=OFFICE_KIND, help="loại đơn vị (mặc định: đơn vị)")
+    add.add_argument("--kind", default="", help="loại đơn vị (mặc định: đơn vị)")  # units.sync.OFFICE_KIND
     add.add_argument("--alias", action="append", default=[], help="tên khác viết trong kế hoạch (lặp lại được)")
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=command("notifier.cli_commands", "_add_unit"))

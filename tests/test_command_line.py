@@ -177,13 +177,6 @@ def test_the_parser_loads_no_database_channel_reader_or_web_code() -> None:
     assert loaded.strip() == "[]"
 
 
-def test_the_default_kind_of_an_added_unit_is_the_one_units_sync_uses() -> None:
-    from notifier.cli import OFFICE_KIND
-    from notifier.units.sync import OFFICE_KIND as used
-
-    assert used == OFFICE_KIND
-
-
 def test_a_backup_is_a_whole_database_that_opens_and_is_never_overwritten(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

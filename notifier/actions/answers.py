@@ -88,6 +88,17 @@ def find_sent(session: Session, channel: str, chat: str, message_id: str) -> Sen
     ).first()
 
 
+def replied_to(session: Session, channel: str, chat: str, message_id: str) -> tuple[int, str] | None:
+    """The delivery a chat message became and its digest's kind (one query): a reply is read by
+    what it answers (a question to leadership, a request for explanation, a reminder)."""
+    row = session.exec(
+        select(SentMessage.delivery_id, Digest.kind)
+        .where(SentMessage.channel == channel, SentMessage.chat == chat, SentMessage.message_id == message_id)
+        .where(SentMessage.delivery_id == Delivery.id, Delivery.digest_id == Digest.id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def _record_press(
     session: Session,
     policy: Policy,
@@ -239,9 +250,7 @@ def _done(c: _Press) -> tuple[str, bool]:
     accept = bool(entry and entry.accept_done_reports)
     completion = complete(c.session, occurrence, c.now, unit=unit, by=c.person.name, confirmed=accept)
     task = c.session.get_one(Task, reminder.task_id)
-    c.session.add(
-        _ack(c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id)
-    )
+    c.session.add(_ack(c.delivery, c.person, c.delivery.channel, "done", c.external_id, c.now, task_id=task.id))
     if not completion.finished:
         return f"Nhiệm vụ {task.number}: đã ghi nhận phần việc của đơn vị; chờ các đơn vị chủ trì khác.", True
     tail = (

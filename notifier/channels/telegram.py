@@ -127,20 +127,26 @@ class TelegramChannel(Channel):
             top.append(InlineKeyboardButton("📅 Xin gia hạn", callback_data=extend))
         if top:
             rows.append(top)
-        done = [
-            InlineKeyboardButton(f"✔️ Xong {item.number}", callback_data=self.signer.encode("d", message.delivery_id, i))
-            for i, item in enumerate(message.items)
-            if item.can_finish and i not in finished and message.kind == "reminder"
-        ]
-        if message.kind == "leadership":  # an escalation: leadership may ask the unit why
-            done = [
-                InlineKeyboardButton(
-                    f"❓ Giải trình {item.number}", callback_data=self.signer.encode("x", message.delivery_id, i)
-                )
+        items = self._item_buttons(message, finished)
+        rows += [items[i : i + DONE_BUTTONS_PER_ROW] for i in range(0, len(items), DONE_BUTTONS_PER_ROW)]
+        return InlineKeyboardMarkup(rows) if rows else None
+
+    def _item_buttons(self, message: Outbound, finished: frozenset[int]) -> list[InlineKeyboardButton]:
+        """One button per item: "Xong N" on a unit's reminder, "Giải trình N" on an escalation
+        (leadership asks that item's unit why it is late)."""
+        sign = self.signer.encode
+        if message.kind == "leadership":
+            return [
+                InlineKeyboardButton(f"❓ Giải trình {item.number}", callback_data=sign("x", message.delivery_id, i))
                 for i, item in enumerate(message.items)
             ]
-        rows += [done[i : i + DONE_BUTTONS_PER_ROW] for i in range(0, len(done), DONE_BUTTONS_PER_ROW)]
-        return InlineKeyboardMarkup(rows) if rows else None
+        if message.kind != "reminder":
+            return []
+        return [
+            InlineKeyboardButton(f"✔️ Xong {item.number}", callback_data=sign("d", message.delivery_id, i))
+            for i, item in enumerate(message.items)
+            if item.can_finish and i not in finished
+        ]
 
     def _decision_keyboard(self, message: Outbound) -> InlineKeyboardMarkup:
         approve = self.signer.encode("a", message.delivery_id)

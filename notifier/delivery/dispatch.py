@@ -83,10 +83,10 @@ class Dispatcher:
     contents: Mapping[str, ContentMaker] = field(default_factory=dict)
 
 
-def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Policy | None = None) -> int:
-    """Close every open digest whose send time has come and write its delivery rows. With a
-    ``policy`` that sets follow-ups, a chased digest goes to its first channel only, and an
-    escalation waits while a chain runs for a unit it names."""
+def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Policy) -> int:
+    """Close every open digest whose send time has come and write its delivery rows. When the
+    policy sets follow-ups, a chased digest goes to its first channel only, and an escalation waits
+    while a chain runs for a unit it names."""
     with Session(engine) as session:
         query = select(Digest, Unit).where(
             Digest.status == "open", col(Digest.send_at) <= now, Digest.unit_id == Unit.id
@@ -95,17 +95,14 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
             query = query.with_for_update(of=Digest, skip_locked=True)
         sealed = 0
         for digest, unit in session.exec(query).all():
-            if (
-                policy is not None
-                and digest.kind == "leadership"
-                and chains_running(session, _subjects(session, digest))
-            ):
+            chasing = policy.follow_up.chases and digest.kind == "leadership"
+            if chasing and chains_running(session, _subjects(session, digest)):
                 continue  # leadership hears after the unit's follow-ups, not beside them
             digest.status = "sealed"
             session.add(digest)
             sealed += 1
             chosen = targets(session, unit)
-            for channel, target in first_step(session, policy, digest, unit, chosen, now) if policy else chosen:
+            for channel, target in first_step(session, policy, digest, unit, chosen, now):
                 session.add(new_delivery(digest, channel, target, now))
         session.commit()
         return sealed

@@ -21,7 +21,16 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from notifier.actions.answers import Person, PressOutcome, displays_behind, find_sent, press_button, reply, shown
+from notifier.actions.answers import (
+    Person,
+    PressOutcome,
+    displays_behind,
+    find_sent,
+    press_button,
+    replied_to,
+    reply,
+    shown,
+)
 from notifier.actions.explanations import answer_in_chat, ask_from_digest
 from notifier.actions.extensions import (
     ChatDecision,
@@ -355,12 +364,16 @@ class TelegramInbound:
             return
         if message.reply_to_message.from_user is None or message.reply_to_message.from_user.id != self.bot.id:
             return
-        decided = read_decision(message.text or "")
-        if decided is not None and await self._decide_by_reply(message, decided):
+        text = message.text or ""
+        replied = await asyncio.to_thread(self._replied, message)
+        kind = replied[1] if replied else None
+        decided = read_decision(text) if kind == "decision" else None
+        if decided is not None:
+            await self._decide_by_reply(message, decided)
             return
-        explained = await asyncio.to_thread(self._explain, message)
-        if explained is not None:
-            await self._reply(message, explained)
+        # A bare "đã nhận" acknowledges a request for explanation (a comment and a receipt below).
+        if replied and kind == "explain" and not only_acknowledges(text):
+            await self._reply(message, await asyncio.to_thread(self._explain, message, replied[0]))
             return
         words = read_extension(message.text or "") if asks_extension(message.text or "") else None
         if words is not None and words.due is not None:  # without a date, "xin gia hạn" is a comment
@@ -370,31 +383,30 @@ class TelegramInbound:
         if recorded:
             await self._reply(message, "Đã ghi nhận ý kiến của bạn.")
 
-    async def _decide_by_reply(self, message: Message, words: DecisionWords) -> bool:
-        """ "không đồng ý, lý do: …" in reply to leadership's question; False when the message
-        replied to asks for no decision (then the words are an ordinary reply)."""
+    def _replied(self, message: Message) -> tuple[int, str] | None:
+        assert message.reply_to_message is not None
+        with Session(self.engine) as session:
+            return replied_to(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
+
+    async def _decide_by_reply(self, message: Message, words: DecisionWords) -> None:
+        """ "không đồng ý, lý do: …" in reply to leadership's question."""
         assert message.reply_to_message is not None
         chat, asked = str(message.chat.id), message.reply_to_message.message_id
         key = f"tg:msg:{message.chat.id}:{message.message_id}"
         person = _person(message.from_user)
         decision = await asyncio.to_thread(self._decide, chat, str(asked), None, words.approve, words.note, person, key)
-        if decision is None or decision.answer == NOT_HERE:
-            return False
+        if decision is None:
+            return
         await self._reply(message, decision.answer)
         if decision.line is not None:
             await self._show_decision(chat, asked, decision)
-        return True
 
-    def _explain(self, message: Message) -> str | None:
-        """A reply to a request for explanation is the unit's answer; None for any other reply."""
-        assert message.reply_to_message is not None
-        with Session(self.engine) as session:
-            sent = find_sent(session, CHANNEL, str(message.chat.id), str(message.reply_to_message.message_id))
-        if sent is None or only_acknowledges(message.text or ""):
-            return None  # "đã nhận" acknowledges the request (a comment and a receipt), it explains nothing
+    def _explain(self, message: Message, delivery_id: int) -> str:
+        """The unit's answer to the request for explanation it replied to."""
         key = f"tg:msg:{message.chat.id}:{message.message_id}"
         person = _person(message.from_user)
-        return answer_in_chat(self.office, sent.delivery_id, message.text or "", person=person, external_id=key)
+        said = answer_in_chat(self.office, delivery_id, message.text or "", person=person, external_id=key)
+        return said or "Chưa ghi nhận giải trình."
 
     def _record_reply(self, message: Message) -> bool:
         assert message.reply_to_message is not None

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from notifier.actions.answers import Person, answer_in_words, find_sent
+from notifier.actions.answers import Person, answer_in_words, find_sent, replied_to
 from notifier.actions.explanations import answer_in_chat, ask_from_digest
 from notifier.actions.extensions import decide_in_chat, recorded_answer, refused_answer, request_from_digest
 from notifier.actions.links import redeem_link_code
@@ -38,6 +38,7 @@ from notifier.inbound.context import InboundContext, pace
 from notifier.inbound.decision_words import read_decision
 from notifier.inbound.extension_words import asks_extension, read_extension
 from notifier.inbound.replies import open_tasks_text, redeem_answer
+from notifier.schedule.models import Digest
 from notifier.text.folding import strip_marks
 
 log = logging.getLogger("notifier.zalo")
@@ -264,17 +265,19 @@ class ZaloInbound:
         then the answer in its own words. None when the message names no such request."""
         code = _CODE.search(strip_marks(text))
         quoted = _quoted(message)
-        if (code is None or code.group(2)) and quoted is None:
-            return None
-        found: Delivery | str | None
+        if ((code is None or code.group(2)) and quoted is None) or only_acknowledges(text):
+            return None  # "#R40 đã nhận" acknowledges the request, it explains nothing
         with Session(self.engine) as session:
             if code is not None and not code.group(2):
-                found = self._delivery(session, TextAck("answer", int(code.group(1)), None), message, chat)
+                digest_id = int(code.group(1))
+                digest = session.get(Digest, digest_id)
+                asked = digest is not None and digest.kind == "explain"
+                found = self._delivery(session, TextAck("answer", digest_id, None), message, chat) if asked else None
             else:
-                sent = find_sent(session, CHANNEL, chat, quoted or "")
-                found = session.get(Delivery, sent.delivery_id) if sent else None
-        if not isinstance(found, Delivery) or only_acknowledges(text):
-            return None  # "#R40 đã nhận" acknowledges the request, it explains nothing
+                replied = replied_to(session, CHANNEL, chat, quoted or "")
+                found = session.get(Delivery, replied[0]) if replied and replied[1] == "explain" else None
+        if not isinstance(found, Delivery):
+            return None
         words = _CODE.sub(" ", text, count=1) if code is not None else text
         words = _EXPLAINS.sub("", words.strip())
         key = f"zalo:msg:{chat}:{message.get('message_id')}"

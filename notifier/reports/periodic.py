@@ -373,6 +373,8 @@ def _with_last_reports(history: History, items: list[ReportItem], scope: _Scope,
 def _with_explanations(history: History, items: list[ReportItem], scope: _Scope, until: datetime) -> list[ReportItem]:
     """A line carries the unit's last explanation of that round of the task given before the
     period's end (the "giải trình" the office files with a late task)."""
+    if not history.explanations:  # most reports: nothing to walk (judge runs once per month of a year)
+        return items
     periods = {o.id: o.period for o in history.occurrences}
     latest: dict[tuple[str, str, str], ExplanationRequest] = {}
     for request in history.explanations:

@@ -76,6 +76,11 @@ class FollowUpRules:
     def hours_for(self, unit: str) -> float:
         return self.units.get(unit, self.hours)
 
+    @property
+    def chases(self) -> bool:
+        """Whether any unit's digests are chased at all (off by default: nothing to wait for)."""
+        return bool(self.hours or any(self.units.values()))
+
 
 @dataclass(frozen=True)
 class Policy:
