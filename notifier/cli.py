@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -41,13 +40,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Imported here, not above: `notifier --help` must not wait for the database layer.
     from notifier.clock import Clock, install
     from notifier.db.engine import open_database
+    from notifier.log_format import configure_logging
     from notifier.settings import load_settings, parse_moment
 
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic").setLevel(logging.WARNING)
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        configure_logging(settings.log_level, json_lines=settings.json_logs)
         clock = install(Clock.from_option(parse_moment(args.now, "--now"), settings.fixed_now))
         engine = open_database(settings)
         handler: Handler = args.handler

@@ -17,20 +17,19 @@ import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifier.clock import VIETNAM, Clock, vietnam_time, wall_time
-from notifier.runtime import Inbound, Runtime, beat, channels_open, run_pass, sync_all_tracks, web_context
+from notifier.runtime import Inbound, Runtime, beat, channels_open, daily_sync, run_pass, web_context
 from notifier.web.app import create_app, make_server
 
 log = logging.getLogger("notifier.daemon")
 
-TICK_SECONDS = 30
 SHUTDOWN_GRACE_SECONDS = 60  # how long SIGTERM waits for the sends in flight
 WEB_RETRY_SECONDS = 30
 POLL_RESTART_SECONDS = 10  # a bot's polling loop that ended is started again after this pause
 
 
 class Daemon:
-    def __init__(self, runtime: Runtime, clock: Clock, tick_seconds: float = TICK_SECONDS) -> None:
-        self.runtime, self.clock, self.tick_seconds = runtime, clock, tick_seconds
+    def __init__(self, runtime: Runtime, clock: Clock) -> None:
+        self.runtime, self.clock, self.tick_seconds = runtime, clock, runtime.settings.tick_seconds
         self.stop = asyncio.Event()
         self.busy = asyncio.Lock()
         self.planned_for: date | None = None
@@ -50,8 +49,7 @@ class Daemon:
 
     async def _tick(self, now: datetime) -> None:
         today = vietnam_time(now).date()
-        if self.planned_for != today:
-            await asyncio.to_thread(sync_all_tracks, self.runtime, now)
+        if self.planned_for != today and await asyncio.to_thread(daily_sync, self.runtime, now):
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
         beat_at = wall_time()  # real time: liveness

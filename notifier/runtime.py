@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import operator
 import os
 import socket
 from collections.abc import AsyncIterator, Sequence
@@ -26,7 +28,7 @@ from notifier.channels.ratelimit import RateLimiter
 from notifier.channels.signed_links import AckLinks
 from notifier.channels.telegram import TelegramChannel, make_bot
 from notifier.channels.zalo import ZaloChannel, ZaloClient
-from notifier.clock import Clock
+from notifier.clock import Clock, vietnam_time
 from notifier.delivery.dispatch import WORKER, Dispatcher, deliver_due, recover_interrupted, seal_due_digests
 from notifier.delivery.follow_up import follow_up_due
 from notifier.delivery.models import Heartbeat
@@ -37,6 +39,7 @@ from notifier.reports.explanations import explanation_content
 from notifier.reports.extensions import DecisionMessages, notice_content
 from notifier.reports.report_message import ReportMessages
 from notifier.schedule.explanations import escalate_unanswered
+from notifier.schedule.marks import Claim, claim_period
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.report_schedule import queue_periodic_report
@@ -93,6 +96,7 @@ class Runtime:
             self.settings.retry_seconds,
             {"report": reports.content, "notice": notice_content, "decision": decisions.content}
             | {"explain": explanation_content, "explanation": explanation_content},
+            mask_targets=self.settings.log_mask_targets,
         )
 
     def targets(self, session: Session, unit: Unit) -> Sequence[tuple[str, str]]:
@@ -198,6 +202,27 @@ def sync_all_tracks(runtime: Runtime, now: datetime) -> None:
     with Session(runtime.engine) as session:
         sync_tracks(session, runtime.policy, now)
         session.commit()
+
+
+DAILY_SYNC = "daily_track_sync"
+
+
+def daily_sync(runtime: Runtime, now: datetime) -> bool:
+    """The daemon's sync of every track, once a day across all replicas, and again after the
+    policy file changed (a restart with a new policy re-plans at once). False while another
+    replica is doing it: the caller asks again on its next tick."""
+    period = f"{vietnam_time(now).date().isoformat()} {_policy_fingerprint(runtime.settings)}"
+    with Session(runtime.engine) as session:
+        claim = claim_period(session, DAILY_SYNC, period, now, supersedes=operator.ne)
+        if claim is Claim.CLAIMED:
+            sync_tracks(session, runtime.policy, now)
+            session.commit()
+        return claim is not Claim.BUSY
+
+
+def _policy_fingerprint(settings: Settings) -> str:
+    path = settings.policy_file
+    return hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()[:16]
 
 
 @asynccontextmanager

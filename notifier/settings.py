@@ -35,6 +35,8 @@ def shipped(name: str) -> Path:
 
 DEFAULT_TEMPLATES = shipped("templates")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_JSON_LOGS = {"text": False, "json": True}
+_YES_NO = {"yes": True, "no": False}
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class Settings:
     plan_max_text_mb: int = 8
     plan_max_document_mb: int = 60
     sqlite_busy_seconds: int = 30  # how long a SQLite transaction waits for another's write lock
+    tick_seconds: int = 30  # how often the daemon scans and sends
+    json_logs: bool = False  # NOTIFIER_LOG_FORMAT=json: one JSON object per line, for log collectors
+    log_mask_targets: bool = False  # shorten chat ids and addresses in logs ("-1…42")
 
     @property
     def chat_channels(self) -> bool:
@@ -127,6 +132,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         sqlite_busy_seconds=_int(
             values.get("NOTIFIER_SQLITE_BUSY_SECONDS") or "30", "NOTIFIER_SQLITE_BUSY_SECONDS", 1, 3600
         ),
+        tick_seconds=_int(values.get("NOTIFIER_TICK_SECONDS") or "30", "NOTIFIER_TICK_SECONDS", 1, 3600),
+        json_logs=_choice(values, "NOTIFIER_LOG_FORMAT", "text", _JSON_LOGS),
+        log_mask_targets=_choice(values, "NOTIFIER_LOG_MASK_TARGETS", "no", _YES_NO),
     )
 
 

@@ -58,3 +58,12 @@ def daemon(workdir: Path, *args: str, **env: str) -> Iterator[subprocess.Popen[s
         if process.poll() is None:
             process.kill()
             process.wait(timeout=30)
+
+
+def first_seen(deliveries: list[int]) -> list[int]:
+    """The order in which a chat first received each delivery (a resent one keeps its first place)."""
+    seen: list[int] = []
+    for delivery in deliveries:
+        if delivery not in seen:
+            seen.append(delivery)
+    return seen

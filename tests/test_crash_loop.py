@@ -22,7 +22,7 @@ from notifier.schedule.calendar import WorkingCalendar
 from tests.cli_runner import run_cli
 from tests.conftest import SAMPLE
 from tests.fake_telegram import FakeTelegram
-from tests.processes import log_of, notifier
+from tests.processes import first_seen, log_of, notifier
 
 UNITS = [
     "Văn phòng HĐND và UBND xã",
@@ -95,7 +95,7 @@ def test_sigkill_at_random_points_across_days_loses_nothing_and_flags_every_dupl
     lost = [key for key in expected if counts[key] == 0]
     flagged = {(r["target"], r["id"]) for r in log if r["note"] and "có thể" in r["note"]}
     silent = [key for key, n in counts.items() if n > 1 and key not in flagged]
-    order = {t: _first_seen(deliveries) for t, deliveries in received.items()}  # one chat's messages go in this order
+    order = {t: first_seen(deliveries) for t, deliveries in received.items()}  # one chat's messages go in this order
     disorder = [t for t, ids in order.items() if ids != sorted(ids)]
     print(
         f"\ncrash loop: {passes} passes, {kills} kills; expected {len(expected)}, received {sum(counts.values())}, "
@@ -105,11 +105,3 @@ def test_sigkill_at_random_points_across_days_loses_nothing_and_flags_every_dupl
     assert kills >= 3 and len(expected) >= 8
     assert {r["status"] for r in log} == {"sent"}
     assert lost == [] and silent == [] and disorder == []
-
-
-def _first_seen(deliveries: list[int]) -> list[int]:
-    seen: list[int] = []
-    for delivery in deliveries:
-        if delivery not in seen:
-            seen.append(delivery)
-    return seen

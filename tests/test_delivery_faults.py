@@ -113,6 +113,23 @@ def test_an_answer_that_cannot_be_read_after_the_request_left_is_uncertain_not_r
     assert sum(_digests(linked, VH_CHAT).values()) == 1  # it arrived once; nobody sent it again
 
 
+def test_a_press_under_a_message_whose_send_was_never_recorded_is_still_acknowledged(
+    linked: FakeTelegram, capsys: pytest.CaptureFixture[str]
+) -> None:
+    linked.garbled.add(VH_CHAT)  # the message lands; its answer (and so its message id) is lost
+    _once(capsys)
+    [message] = [m for m in linked.messages(VH_CHAT) if m.buttons()]  # a long digest: buttons on its last part
+    [received] = [data for label, data in message.buttons() if label == "✅ Đã nhận"]
+    linked.press(VH_CHAT, message.message_id, received, person(71, "Trần Thị Bình"))
+    _once(capsys, "2026-11-27T08:05")
+    row = _log(capsys)
+    assert row["status"] == "uncertain" and [a["action"] for a in row["acks"]] == ["received"]
+    borrowed = linked.press(VH_CHAT, message.message_id, received, person(72, "Lê Văn Cường"), shown_in=VP_CHAT)
+    _once(capsys, "2026-11-27T08:10")
+    assert "không thuộc" in linked.answers[borrowed]  # the same button seen in another chat is refused
+    assert len(_log(capsys)["acks"]) == 1
+
+
 def test_two_crashes_in_a_row_leave_the_may_repeat_fact_in_the_log(linked: FakeTelegram, workdir: Path) -> None:
     first = notifier(workdir, "run", "--once", "--now", AT_8, NOTIFIER_TEST_KILL_AT="after_send")
     assert first.returncode == -signal.SIGKILL

@@ -36,7 +36,7 @@ LAYERS: list[set[str]] = [
     {"plans"},
     {"units"},
     {"text", "accounts"},
-    {"clock", "settings", "db", "errors", "yamlfile", "samples", "__init__"},
+    {"clock", "settings", "db", "errors", "yamlfile", "log_format", "samples", "__init__"},
 ]
 
 

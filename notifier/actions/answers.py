@@ -88,6 +88,26 @@ def find_sent(session: Session, channel: str, chat: str, message_id: str) -> Sen
     ).first()
 
 
+def pressed_under(session: Session, channel: str, chat: str, message_id: str, signed_for: int) -> int | None:
+    """The delivery a message with a signed button is: the one recorded for that message; or, for
+    a message never recorded (its send was interrupted after it reached the chat, then sent again),
+    the delivery the signature names when that delivery went to this very chat."""
+    sent = find_sent(session, channel, chat, message_id)
+    if sent is not None:
+        return sent.delivery_id
+    delivery = session.get(Delivery, signed_for)
+    if delivery is None or delivery.channel != channel or delivery.target != chat:
+        return None
+    return signed_for
+
+
+def _adopt(session: Session, channel: str, chat: str, message_id: str, delivery_id: int) -> None:
+    """Record a message found by a press but never recorded, so the acknowledgement display and
+    later presses find it like the others."""
+    if find_sent(session, channel, chat, message_id) is None:
+        session.add(SentMessage(channel=channel, chat=chat, message_id=message_id, delivery_id=delivery_id))
+
+
 def replied_to(session: Session, channel: str, chat: str, message_id: str) -> tuple[int, str] | None:
     """The delivery a chat message became and its digest's kind (one query): a reply is read by
     what it answers (a question to leadership, a request for explanation, a reminder)."""
@@ -111,9 +131,9 @@ def _record_press(
     external_id: str,
     now: datetime,
 ) -> PressOutcome:
-    sent = find_sent(session, channel, chat, message_id)
-    if sent is None or sent.delivery_id != press.delivery_id:
+    if pressed_under(session, channel, chat, message_id, press.delivery_id) != press.delivery_id:
         return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
+    _adopt(session, channel, chat, message_id, press.delivery_id)
     return _apply_press(
         session, policy, directory, session.get_one(Delivery, press.delivery_id), press, person, external_id, now
     )

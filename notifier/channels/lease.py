@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import os
+import socket
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy import update as sql_update
@@ -27,14 +29,44 @@ def take(engine: Engine, name: str, holder: str, duration: timedelta) -> bool:
         if taken.rowcount == 1:
             session.commit()
             return True
-        if session.exec(select(Lease).where(Lease.name == name)).first() is not None:
-            return False
+        current = session.exec(select(Lease).where(Lease.name == name)).first()
+        if current is not None:
+            return _take_from_the_dead(session, current, holder, now + duration)
         session.add(Lease(name=name, holder=holder, expires_at=now + duration))
         try:
             session.commit()
         except IntegrityError:
             return False
         return True
+
+
+def _take_from_the_dead(session: Session, current: Lease, holder: str, until: datetime) -> bool:
+    """A holder that was a process on this machine and is gone (killed, crashed) is not waited
+    for until its lease runs out: presses would wait unanswered for that long."""
+    if not holder_gone(current.holder):
+        return False
+    taken = session.exec(
+        sql_update(Lease)
+        .where(col(Lease.name) == current.name, col(Lease.holder) == current.holder)
+        .values(holder=holder, expires_at=until)
+    )
+    session.commit()
+    return taken.rowcount == 1
+
+
+def holder_gone(holder: str | None) -> bool:
+    """Whether a "host:pid" holder (a lease, a claimed delivery) names a process of this machine
+    that no longer runs. A process on another machine is never judged from here."""
+    host, _, pid = (holder or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def holds(engine: Engine, name: str, holder: str) -> bool:

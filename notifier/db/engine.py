@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -68,11 +68,18 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+_MIGRATION_LOCK = 727_002  # an arbitrary constant naming this lock for pg_advisory_xact_lock
+
+
 def upgrade_schema(engine: Engine) -> None:
     """Bring the schema to the newest migration; a no-op when it is there already."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together on a new database: one migrates, the others wait for it
+            # (held to the commit below) and then find the schema up to date.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         connection.commit()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from notifier.channels.base import NO_LINK, Attachment, Channel, ChannelError, Outbound, OutItem, SendResult
+from notifier.channels.lease import holder_gone
 from notifier.channels.models import SentMessage
 from notifier.clock import stamp, stopwatch, wall_time
 from notifier.delivery.follow_up import chains_running, first_step, new_delivery
@@ -81,6 +82,7 @@ class Dispatcher:
     calendar: WorkingCalendar
     backoff: tuple[float, ...]  # seconds before each retry (NOTIFIER_RETRY_SECONDS)
     contents: Mapping[str, ContentMaker] = field(default_factory=dict)
+    mask_targets: bool = False  # NOTIFIER_LOG_MASK_TARGETS: logs show "-1…42" instead of the chat id
 
 
 def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Policy) -> int:
@@ -292,7 +294,7 @@ async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
         crash_point("after_send")
     except ChannelError as exc:
         outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, exc)
-        _log(claimed, started, f"{outcome}: {exc}")
+        _log(dispatcher, claimed, started, f"{outcome}: {exc}")
         return 0
     except Exception as exc:  # a bug or an unexpected library error must not stop the loop
         # After the request left, any failure (an answer we cannot read) may hide a message that
@@ -300,10 +302,10 @@ async def _send(dispatcher: Dispatcher, claimed: Claimed, now: datetime) -> int:
         error = ChannelError(f"lỗi không lường trước sau khi gửi: {exc!r}" if left else repr(exc), uncertain=left)
         outcome = await asyncio.to_thread(record_failure, dispatcher, claimed, error)
         log.exception("delivery %s: unexpected error", claimed.id)
-        _log(claimed, started, f"{outcome}: {exc!r}")
+        _log(dispatcher, claimed, started, f"{outcome}: {exc!r}")
         return 0
     await asyncio.to_thread(record_sent, dispatcher.engine, claimed, result, now)
-    _log(claimed, started, "sent")
+    _log(dispatcher, claimed, started, "sent")
     return 1
 
 
@@ -318,9 +320,9 @@ def _mark_on_wire(engine: Engine, delivery_id: int) -> None:
         session.commit()
 
 
-def _log(claimed: Claimed, started: float, outcome: str) -> None:
+def _log(dispatcher: Dispatcher, claimed: Claimed, started: float, outcome: str) -> None:
     target = claimed.message.target
-    masked = target if len(target) <= 4 else f"{target[:2]}…{target[-2:]}"
+    masked = f"{target[:2]}…{target[-2:]}" if dispatcher.mask_targets and len(target) > 4 else target
     log.info(
         "delivery %s channel=%s target=%s attempt=%d %.0fms %s",
         claimed.id,
@@ -342,16 +344,7 @@ def _interrupted(engine: Engine) -> list[Delivery]:
 def _abandoned(delivery: Delivery) -> bool:
     if delivery.claimed_until is not None and delivery.claimed_until < wall_time():  # real time: a lease
         return True
-    host, _, pid = (delivery.claimed_by or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return holder_gone(delivery.claimed_by)
 
 
 async def recover_interrupted(engine: Engine, channels: dict[str, Channel], now: datetime) -> int:
@@ -368,8 +361,10 @@ async def recover_interrupted(engine: Engine, channels: dict[str, Channel], now:
 
 def _settle(engine: Engine, delivery_id: int, went_out: bool | None, channel: Channel | None, now: datetime) -> None:
     with Session(engine) as session:
-        delivery = session.get_one(Delivery, delivery_id)
-        if delivery.status != "sending":
+        # Locked and judged again: another replica may have settled it, and another claimed it
+        # since, while this one asked the channel; a live claim is never settled.
+        delivery = session.get_one(Delivery, delivery_id, with_for_update=True)
+        if delivery.status != "sending" or not _abandoned(delivery):
             return
         if went_out is None and delivery.on_wire_at is None:
             went_out = False  # it stopped before the request left: certainly not sent

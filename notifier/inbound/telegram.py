@@ -27,6 +27,7 @@ from notifier.actions.answers import (
     displays_behind,
     find_sent,
     press_button,
+    pressed_under,
     replied_to,
     reply,
     shown,
@@ -296,10 +297,14 @@ class TelegramInbound:
         """A decision on the request a message in this chat asks about (``delivery_id``: the one a
         signed button names, which must be that message's)."""
         with Session(self.engine) as session:
-            sent = find_sent(session, CHANNEL, chat, message_id)
-        if sent is None or (delivery_id is not None and sent.delivery_id != delivery_id):
+            if delivery_id is None:
+                sent = find_sent(session, CHANNEL, chat, message_id)
+                found = sent.delivery_id if sent is not None else None
+            else:
+                found = pressed_under(session, CHANNEL, chat, message_id, delivery_id)
+        if found is None or (delivery_id is not None and found != delivery_id):
             return ChatDecision(NOT_HERE)
-        return decide_in_chat(self.office, sent.delivery_id, approve=approve, note=note, person=person, external_id=key)
+        return decide_in_chat(self.office, found, approve=approve, note=note, person=person, external_id=key)
 
     async def _show_decision(self, chat: str, message_id: int, decision: ChatDecision) -> None:
         """The decision below the question, its buttons gone: nobody presses it again."""

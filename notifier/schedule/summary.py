@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
 from notifier.schedule.digests import DigestBook
-from notifier.schedule.models import ScheduleMark
+from notifier.schedule.marks import Claim, claim_period
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
@@ -28,15 +28,11 @@ def queue_weekly_summary(engine: Engine, policy: Policy, now: datetime) -> int:
         [policy.leadership_unit] if policy.summary_to_leadership and policy.leadership_unit else []
     )
     with Session(engine) as session:
-        mark = session.exec(select(ScheduleMark).where(ScheduleMark.name == MARK)).first()
-        if mark is not None and mark.period >= period:
+        if claim_period(session, MARK, period, now) is not Claim.CLAIMED:
             return 0
         recipients = session.exec(select(Unit).where(col(Unit.name).in_(names), col(Unit.active).is_(True))).all()
         book = DigestBook(session, policy, now)
         for unit in recipients:
             book.digest_for(unit, "summary")
-        mark = mark or ScheduleMark(name=MARK, period=period)
-        mark.period, mark.at = period, now
-        session.add(mark)
         session.commit()
         return len(recipients)

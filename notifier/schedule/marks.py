@@ -1,0 +1,53 @@
+"""Jobs that run once per period across every process sharing the database (the weekly summary,
+the daily track sync): the period is claimed in the transaction that does the job, so a process
+that dies half-way leaves it unclaimed for the next one, and two replicas never both do it."""
+
+from __future__ import annotations
+
+import enum
+import operator
+import zlib
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from notifier.schedule.models import ScheduleMark
+
+
+class Claim(enum.Enum):
+    CLAIMED = "claimed"  # this process does the job now; the mark commits with it
+    DONE = "done"  # the period's job is done already
+    BUSY = "busy"  # another process is doing it at this moment: ask again later
+
+
+def claim_period(
+    session: Session,
+    name: str,
+    period: str,
+    at: datetime,
+    *,
+    supersedes: Callable[[str, str], bool] = operator.gt,
+) -> Claim:
+    """Inside the job's transaction, whether this process is to do the job for ``period``.
+    ``supersedes(new, old)`` says whether ``period`` replaces the mark (a later week; another day)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Held to the end of the transaction; a busy lock means another replica is at it right now.
+        key = zlib.crc32(name.encode())
+        got = session.exec(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=key)).one()  # type: ignore[call-overload]
+        if not got[0]:
+            return Claim.BUSY
+    mark = session.exec(select(ScheduleMark).where(ScheduleMark.name == name)).first()
+    if mark is not None and not supersedes(period, mark.period):
+        return Claim.DONE
+    mark = mark or ScheduleMark(name=name, period=period)
+    mark.period, mark.at = period, at
+    session.add(mark)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # the very first mark, written by another process in the same moment
+        return Claim.BUSY
+    return Claim.CLAIMED
