@@ -251,4 +251,8 @@ def test_replicas_killed_at_random_deliver_every_digest_once_in_order_within_flo
     assert lost == [] and silent == [] and disorder == []
     assert bot.flood_errors == 0
     assert presser.pressed and acks == dict.fromkeys(presser.pressed, 1)  # each press recorded, once
-    assert f'notifier_deliveries{{status="sent"}} {len(log)}' in scraped
+    gauges = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in scraped.splitlines() if line[:1] != "#"}
+    assert gauges['notifier_deliveries{status="sent"}'] == len(log)
+    assert gauges["notifier_oldest_waiting_delivery_age_seconds"] == 0
+    [poller] = [k for k in gauges if k.startswith('notifier_lease_expires_in_seconds{lease="poll:telegram"')]
+    assert gauges[poller] > 0  # one replica polls the bot, and its lease runs

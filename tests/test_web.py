@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -554,6 +555,12 @@ def test_metrics_give_the_state_in_prometheus_text(site: str, capsys: pytest.Cap
     assert gauges["notifier_daemon_up"] == 0  # `notifier web` alone: no daemon beats
     assert gauges['notifier_requests_waiting{kind="extension"}'] == 0
     assert "# TYPE notifier_digests_waiting gauge" in answer.text
+    by_channel = Counter((r["channel"], r["status"]) for r in log)
+    assert {k: v for k, v in gauges.items() if k.startswith("notifier_channel_deliveries")} == {
+        f'notifier_channel_deliveries{{channel="{c}",status="{s}"}}': n for (c, s), n in by_channel.items()
+    }
+    waiting = [r for r in log if r["status"] in ("pending", "sending")]
+    assert (gauges["notifier_oldest_waiting_delivery_age_seconds"] > 0) == bool(waiting)
 
 
 def test_the_task_page_shows_its_extensions_and_the_date_in_force(

@@ -11,6 +11,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from notifier.clock import wall_time
 from notifier.reports.log import status_record
+from notifier.reports.operations import operations
 from notifier.schedule.models import ExplanationRequest, ExtensionRequest
 from notifier.web.context import WebContext
 
@@ -38,7 +39,32 @@ def metrics(context: WebContext) -> Response:
         age = (wall_time() - datetime.fromisoformat(daemon["beat_at"]).astimezone(UTC)).total_seconds()
         lines += _gauge("notifier_daemon_heartbeat_age_seconds", "Seconds since the daemon's last beat.", {"": age})
     lines += _gauge("notifier_requests_waiting", "Extension requests and explanations waiting.", _waiting(context))
+    lines += _operations(context)
     return PlainTextResponse("\n".join(lines) + "\n", media_type=CONTENT_TYPE)
+
+
+def _operations(context: WebContext) -> list[str]:
+    seen = operations(context.engine)
+    lines = _gauge(
+        "notifier_channel_deliveries",
+        "Deliveries by channel and status.",
+        {f'channel="{channel}",status="{status}"': n for (channel, status), n in sorted(seen.by_channel.items())},
+    )
+    # On the service's clock, like the rows' creation times it is measured from.
+    age = (context.clock() - seen.oldest_waiting_at).total_seconds() if seen.oldest_waiting_at else 0.0
+    lines += _gauge(
+        "notifier_oldest_waiting_delivery_age_seconds", "Age of the oldest delivery not sent yet.", {"": max(age, 0)}
+    )
+    lines += _gauge(
+        "notifier_deliveries_retrying", "Deliveries waiting for a retry (a failure or a 429).", {"": seen.retrying}
+    )
+    lines += _gauge(
+        "notifier_lease_expires_in_seconds",
+        "Leases (one bot poller across replicas): who holds each, and for how long yet.",
+        # real time: leases expire on the machine's clock
+        {f'lease="{x.name}",holder="{x.holder}"': (x.expires_at - wall_time()).total_seconds() for x in seen.leases},
+    )
+    return lines
 
 
 def _waiting(context: WebContext) -> dict[str, int]:
