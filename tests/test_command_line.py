@@ -194,3 +194,6 @@ def test_a_backup_is_a_whole_database_that_opens_and_is_never_overwritten(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
     assert run_cli(capsys, "tasks", "--json").json() == tasks
     assert run_cli(capsys, "log", "--json").json() == log
+    # Restored, the service goes on where it was: what went out before the backup is not sent again.
+    assert run_cli(capsys, "run", "--once", "--now", "2026-11-27T08:30").code == 0
+    assert run_cli(capsys, "log", "--json").json() == log
