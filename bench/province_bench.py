@@ -118,7 +118,7 @@ def run_case(url: str, size: int, units: int, replicas: int) -> list[Phases]:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade_schema(engine)
     scan_bench.UNITS = units
-    scan_bench.populate(engine, size, size // 100)
+    scan_bench.populate(engine, size, size // 100, spread=True)
     engine.dispose()
     context = multiprocessing.get_context("spawn")
     start = context.Manager().Barrier(replicas)
@@ -151,7 +151,8 @@ def main() -> None:
                     f"{size:>10,} {count:>8} {scan_s:>8.2f}s {size // 100 / scan_s:>8,.0f} {seal_s:>7.2f}s "
                     f"{send_s:>7.2f}s {sent / send_s if send_s else 0:>7,.0f} {memory:>11}"
                     f"   scan ×{scan_s / base[count]:.1f} of the first size; "
-                    f"{sum(p.reminders for p in phases):,} reminders, {sum(p.digests for p in phases)} digests",
+                    f"{sum(p.reminders for p in phases):,} reminders, "
+                    f"{sum(p.digests for p in phases)} digests, {sent} sent",
                     flush=True,
                 )
                 plans |= {f"{k} ({size:,} tracks)": v for p in phases for k, v in p.plans.items()}

@@ -12,6 +12,7 @@ one track per assignment); the scan is the real one and writes real reminders an
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -37,8 +38,11 @@ def _bulk(engine: Engine, model: Any, rows: list[dict[str, Any]]) -> None:
             conn.execute(insert(model), rows[i : i + CHUNK])
 
 
-def populate(engine: Engine, assignments: int, due: int) -> None:
-    tasks = assignments // UNITS
+def populate(engine: Engine, assignments: int, due: int, *, spread: bool = False) -> None:
+    """``spread``: the due tracks fall on every unit, each a lead's (which has a step that opens
+    with the window) rather than on the few units one stride of assignments lands on."""
+    tasks = -(-assignments // UNITS)  # the last task may have fewer units
+    every = _stride(assignments, due, spread)
     created = datetime(2026, 1, 1, tzinfo=UTC)
     _bulk(
         engine,
@@ -92,13 +96,12 @@ def populate(engine: Engine, assignments: int, due: int) -> None:
             "id": a,
             "task_id": (a - 1) // UNITS + 1,
             "unit_id": (a - 1) % UNITS + 1,
-            "role": "lead" if a % UNITS == 1 else "coordinating",
+            "role": "lead" if a % UNITS == 1 or (spread and a % every == 1 % every) else "coordinating",
             "active": True,
         }
         for a in range(1, assignments + 1)
     ]
     _bulk(engine, Assignment, rows)
-    every = max(1, assignments // due)
     past, future = NOW - timedelta(hours=1), at_vietnam(date(2027, 6, 1), NOW.time())
     _bulk(
         engine,
@@ -117,6 +120,13 @@ def populate(engine: Engine, assignments: int, due: int) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
+
+
+def _stride(assignments: int, due: int, spread: bool) -> int:
+    every = max(1, assignments // due)
+    while spread and math.gcd(every, UNITS) > 1:
+        every += 1  # coprime with the number of units: the due tracks walk through all of them
+    return every
 
 
 def _task(t: int, created: datetime) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 import uvicorn
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from notifier.clock import VIETNAM, Clock, vietnam_time, wall_time
+from notifier.clock import VIETNAM, Clock, stopwatch, vietnam_time, wall_time
 from notifier.runtime import Inbound, Runtime, beat, channels_open, daily_sync, run_pass, web_context
 from notifier.web.app import create_app, make_server
 
@@ -48,12 +48,12 @@ class Daemon:
                 log.exception("tick failed")
 
     async def _tick(self, now: datetime) -> None:
-        today = vietnam_time(now).date()
+        started, today = stopwatch(), vietnam_time(now).date()
         if self.planned_for != today and await asyncio.to_thread(daily_sync, self.runtime, now):
             self.planned_for = today
         result = await run_pass(self.runtime, now, self.stop)
-        beat_at = wall_time()  # real time: liveness
-        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at, self.problem)
+        beat_at, took = wall_time(), stopwatch() - started  # real time: liveness
+        await asyncio.to_thread(beat, self.runtime.engine, self.started_at, beat_at, self.problem, took)
         if result.sent or result.reminders:
             log.info("tick: %d reminders, %d digests, %d sent", result.reminders, result.digests, result.sent)
 

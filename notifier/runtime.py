@@ -259,8 +259,11 @@ async def run_pass(
     return PassResult(reminders, digests, recovered, sent, handled)
 
 
-def beat(engine: Engine, started_at: datetime, now: datetime, problem: str | None = None) -> None:
-    """The daemon is alive at ``now``; ``problem``: a part of it that is not working (the web port…)."""
+def beat(
+    engine: Engine, started_at: datetime, now: datetime, problem: str | None = None, tick_seconds: float | None = None
+) -> None:
+    """The daemon is alive at ``now``; ``problem``: a part of it that is not working (the web port…);
+    ``tick_seconds``: how long the tick that beats took (kept from the last tick otherwise)."""
     with Session(engine) as session:
         row = session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first()
         row = row or Heartbeat(
@@ -268,5 +271,6 @@ def beat(engine: Engine, started_at: datetime, now: datetime, problem: str | Non
         )
         row.pid, row.host, row.started_at, row.beat_at = os.getpid(), socket.gethostname(), started_at, now
         row.problem = problem
+        row.tick_seconds = tick_seconds if tick_seconds is not None else row.tick_seconds
         session.add(row)
         session.commit()

@@ -20,4 +20,4 @@ def test_the_migrations_build_the_schema_the_models_describe(engine: Engine) -> 
 def test_upgrading_twice_is_harmless(engine: Engine) -> None:
     upgrade_schema(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0012"
+        assert MigrationContext.configure(connection).get_current_revision() == "0013"

@@ -259,6 +259,29 @@ def test_a_track_that_fails_does_not_stop_the_others(
     assert [k for k, *_ in later] == ["4.8"]
 
 
+def test_a_track_that_clashes_with_another_replica_is_left_for_the_next_tick_not_put_off(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from notifier.schedule import scan as scan_module
+
+    real = scan_module.plot_for
+
+    def deadlocked_for_one_task(policy: Any, task: Any, *args: Any) -> Any:
+        if task.key == f"{K}4.8":
+            raise OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
+        return real(policy, task, *args)
+
+    monkeypatch.setattr(scan_module, "plot_for", deadlocked_for_one_task)
+    _run(capsys, "2026-11-27T08:00")
+    vh = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder")
+    assert f"{K}4.8" not in vh["items"] and f"{K}1.2#2" in vh["items"]
+    monkeypatch.setattr(scan_module, "plot_for", real)
+    later = _items(_due(capsys, "2026-11-27T08:00")[(VH, "reminder")])  # the same moment: the next tick takes it
+    assert [k for k, *_ in later] == ["4.8"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -80,3 +80,4 @@ class Heartbeat(SQLModel, table=True):
     beat_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     # A part of the service that is not working though the rest goes on (the web port taken…).
     problem: str | None = Field(default=None, sa_column=Column(Text))
+    tick_seconds: float | None = None  # how long the last tick (sync, scan, sends) took

@@ -168,6 +168,7 @@ def _daemon(beat: Heartbeat | None) -> dict[str, Any]:
         "started_at": iso_utc(beat.started_at) if beat else None,
         "beat_at": iso_utc(beat.beat_at) if beat else None,
         "problem": beat.problem if beat else None,
+        "tick_seconds": beat.tick_seconds if beat else None,
     }
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
@@ -41,23 +42,33 @@ class _Context:
 
 def scan(engine: Engine, policy: Policy, now: datetime) -> int:
     """Process every due track, in batches of one transaction each; returns reminders written."""
-    written = 0
+    written, clashed = 0, set[int]()
     while True:
         with Session(engine) as session:
-            batch = _due_tracks(session, now)
+            batch = _due_tracks(session, now, clashed)
             if not batch:
                 return written
             book = DigestBook(session, policy, now)
             for context in batch:
-                written += _advance_safely(session, policy, book, context, now)
+                done = _advance_safely(session, policy, book, context, now)
+                if done is None:
+                    clashed.add(context.track.id or 0)
+                written += done or 0
             session.commit()
 
 
-def _advance_safely(session: Session, policy: Policy, book: DigestBook, c: _Context, now: datetime) -> int:
-    """A track that cannot be computed must not stop the others: it is pushed back and logged."""
+def _advance_safely(session: Session, policy: Policy, book: DigestBook, c: _Context, now: datetime) -> int | None:
+    """A track that cannot be computed must not stop the others: it is pushed back and logged.
+    One that clashed with another replica's scan (PostgreSQL broke a deadlock between two that
+    opened the same units' digests in another order) is left as it was: None, and the next tick
+    takes it, when the other's digests are there to join."""
     try:
         with session.begin_nested():
             return _advance(session, policy, book, c, now)
+    except OperationalError as exc:
+        log.warning("track %s clashed with another process; next tick: %s", c.track.id, str(exc).splitlines()[0])
+        book.forget()
+        return None
     except Exception:
         log.exception(
             "track %s (task %s, unit %s) failed; next try in %s", c.track.id, c.task.key, c.unit.name, RETRY_BROKEN
@@ -69,7 +80,7 @@ def _advance_safely(session: Session, policy: Policy, book: DigestBook, c: _Cont
         return 0
 
 
-def _due_tracks(session: Session, now: datetime) -> list[_Context]:
+def _due_tracks(session: Session, now: datetime, clashed: set[int]) -> list[_Context]:
     query = (
         sa_select(Track, Assignment, Occurrence, Task, Plan, Unit)
         .where(col(Track.next_at).is_not(None), col(Track.next_at) <= now)
@@ -79,6 +90,8 @@ def _due_tracks(session: Session, now: datetime) -> list[_Context]:
         .order_by(col(Track.next_at))
         .limit(BATCH)
     )
+    if clashed:
+        query = query.where(col(Track.id).not_in(clashed))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=Track, skip_locked=True)
     return [_Context(*row) for row in session.execute(query).all()]

@@ -38,6 +38,8 @@ def metrics(context: WebContext) -> Response:
         # real time: liveness
         age = (wall_time() - datetime.fromisoformat(daemon["beat_at"]).astimezone(UTC)).total_seconds()
         lines += _gauge("notifier_daemon_heartbeat_age_seconds", "Seconds since the daemon's last beat.", {"": age})
+    if daemon["tick_seconds"] is not None:
+        lines += _gauge("notifier_tick_duration_seconds", "How long the last tick took.", {"": daemon["tick_seconds"]})
     lines += _gauge("notifier_requests_waiting", "Extension requests and explanations waiting.", _waiting(context))
     lines += _operations(context)
     return PlainTextResponse("\n".join(lines) + "\n", media_type=CONTENT_TYPE)
