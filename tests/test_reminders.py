@@ -236,8 +236,28 @@ def test_log_filters_by_unit_and_date(imported: Path, capsys: pytest.CaptureFixt
     assert run_cli(capsys, "log", "--since", "28/11/2026", "--json").json() == []
 
 
+def _deadlock() -> Exception:
+    from sqlalchemy.exc import OperationalError
+
+    return OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
+
+
+@pytest.mark.parametrize(
+    ("error", "retried_at"),
+    [
+        # A track that cannot be computed is pushed back an hour and logged.
+        (lambda: ValueError("corrupt row"), "2026-11-27T09:05"),
+        # One that clashed with another replica's scan is left as it was: the next tick takes it.
+        (_deadlock, "2026-11-27T08:00"),
+    ],
+    ids=["broken", "clash"],
+)
 def test_a_track_that_fails_does_not_stop_the_others(
-    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    imported: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    error: Any,
+    retried_at: str,
 ) -> None:
     from notifier.schedule import scan as scan_module
 
@@ -245,7 +265,7 @@ def test_a_track_that_fails_does_not_stop_the_others(
 
     def broken_for_one_task(policy: Any, task: Any, *args: Any) -> Any:
         if task.key == f"{K}4.8":
-            raise ValueError("corrupt row")
+            raise error()
         return real(policy, task, *args)
 
     monkeypatch.setattr(scan_module, "plot_for", broken_for_one_task)
@@ -255,30 +275,7 @@ def test_a_track_that_fails_does_not_stop_the_others(
     assert f"{K}4.8" not in vh["items"] and f"{K}1.2#2" in vh["items"]
     assert len(log) == 8
     monkeypatch.setattr(scan_module, "plot_for", real)
-    later = _items(_due(capsys, "2026-11-27T09:05")[(VH, "reminder")])  # pushed back one hour, then it goes
-    assert [k for k, *_ in later] == ["4.8"]
-
-
-def test_a_track_that_clashes_with_another_replica_is_left_for_the_next_tick_not_put_off(
-    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from sqlalchemy.exc import OperationalError
-
-    from notifier.schedule import scan as scan_module
-
-    real = scan_module.plot_for
-
-    def deadlocked_for_one_task(policy: Any, task: Any, *args: Any) -> Any:
-        if task.key == f"{K}4.8":
-            raise OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
-        return real(policy, task, *args)
-
-    monkeypatch.setattr(scan_module, "plot_for", deadlocked_for_one_task)
-    _run(capsys, "2026-11-27T08:00")
-    vh = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder")
-    assert f"{K}4.8" not in vh["items"] and f"{K}1.2#2" in vh["items"]
-    monkeypatch.setattr(scan_module, "plot_for", real)
-    later = _items(_due(capsys, "2026-11-27T08:00")[(VH, "reminder")])  # the same moment: the next tick takes it
+    later = _items(_due(capsys, retried_at)[(VH, "reminder")])
     assert [k for k, *_ in later] == ["4.8"]
 
 
