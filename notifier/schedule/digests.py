@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from notifier.clock import vietnam_time
@@ -59,6 +60,10 @@ class DigestBook:
         taken = self.session.exec(select(func.count(col(Digest.id))).where(col(Digest.key).startswith(prefix))).one()
         role = {"leadership": "leadership", "summary": "office"}.get(kind, "unit")
         digest = Digest(key=f"{prefix}{taken + 1}", unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
-        self.session.add(digest)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():
+                self.session.add(digest)
+                self.session.flush()
+        except IntegrityError:  # another replica opened the same digest and committed first: join it
+            return self._find_or_open(unit, kind)
         return digest

@@ -49,7 +49,9 @@ def scan(engine: Engine, policy: Policy, now: datetime) -> int:
             if not batch:
                 return written
             book = DigestBook(session, policy, now)
-            for context in batch:
+            # In unit order: replicas scanning at once open their units' digests in the same order,
+            # so they wait for each other instead of deadlocking.
+            for context in sorted(batch, key=lambda c: c.unit.id or 0):
                 done = _advance_safely(session, policy, book, context, now)
                 if done is None:
                     clashed.add(context.track.id or 0)
