@@ -90,8 +90,11 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
     policy sets follow-ups, a chased digest goes to its first channel only, and an escalation waits
     while a chain runs for a unit it names."""
     with Session(engine) as session:
-        query = select(Digest, Unit).where(
-            Digest.status == "open", col(Digest.send_at) <= now, Digest.unit_id == Unit.id
+        # Escalations last: whether one waits depends on the units' chains that this pass starts.
+        query = (
+            select(Digest, Unit)
+            .where(Digest.status == "open", col(Digest.send_at) <= now, Digest.unit_id == Unit.id)
+            .order_by(col(Digest.kind) == "leadership", col(Digest.id))
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Digest, skip_locked=True)
