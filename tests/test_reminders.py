@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -236,28 +237,8 @@ def test_log_filters_by_unit_and_date(imported: Path, capsys: pytest.CaptureFixt
     assert run_cli(capsys, "log", "--since", "28/11/2026", "--json").json() == []
 
 
-def _deadlock() -> Exception:
-    from sqlalchemy.exc import OperationalError
-
-    return OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
-
-
-@pytest.mark.parametrize(
-    ("error", "retried_at"),
-    [
-        # A track that cannot be computed is pushed back an hour and logged.
-        (lambda: ValueError("corrupt row"), "2026-11-27T09:05"),
-        # One that clashed with another replica's scan is left as it was: the next tick takes it.
-        (_deadlock, "2026-11-27T08:00"),
-    ],
-    ids=["broken", "clash"],
-)
 def test_a_track_that_fails_does_not_stop_the_others(
-    imported: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    error: Any,
-    retried_at: str,
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from notifier.schedule import scan as scan_module
 
@@ -265,7 +246,7 @@ def test_a_track_that_fails_does_not_stop_the_others(
 
     def broken_for_one_task(policy: Any, task: Any, *args: Any) -> Any:
         if task.key == f"{K}4.8":
-            raise error()
+            raise ValueError("corrupt row")
         return real(policy, task, *args)
 
     monkeypatch.setattr(scan_module, "plot_for", broken_for_one_task)
@@ -275,8 +256,32 @@ def test_a_track_that_fails_does_not_stop_the_others(
     assert f"{K}4.8" not in vh["items"] and f"{K}1.2#2" in vh["items"]
     assert len(log) == 8
     monkeypatch.setattr(scan_module, "plot_for", real)
-    later = _items(_due(capsys, retried_at)[(VH, "reminder")])
+    later = _items(_due(capsys, "2026-11-27T09:05")[(VH, "reminder")])  # pushed back one hour, then it goes
     assert [k for k, *_ in later] == ["4.8"]
+
+
+def test_a_track_that_clashes_with_another_replica_joins_its_digest_on_the_next_tick(
+    imported: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from notifier.schedule import scan as scan_module
+
+    real, calls = scan_module.plot_for, Counter[str]()
+
+    def deadlocked_once(policy: Any, task: Any, *args: Any) -> Any:
+        calls[task.key] += 1
+        if task.key == f"{K}4.8" and calls[task.key] == 1:  # PostgreSQL broke a deadlock with another scan
+            raise OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
+        return real(policy, task, *args)
+
+    monkeypatch.setattr(scan_module, "plot_for", deadlocked_once)
+    _run(capsys, "2026-11-27T08:00")
+    sent = {r["unit"] for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "reminder"}
+    assert VP in sent and VH not in sent  # the others' mornings went; VH's waits for its track
+    _run(capsys, "2026-11-27T08:00")  # the next tick
+    vh = next(r for r in run_cli(capsys, "log", "--json").json() if r["unit"] == VH and r["kind"] == "reminder")
+    assert {f"{K}4.8", f"{K}1.2#2"} <= set(vh["items"])  # one digest, nothing put off
 
 
 @pytest.mark.parametrize(
@@ -328,3 +333,60 @@ def test_digests_name_the_plan_only_while_several_are_open(
     assert run_cli(capsys, "run", "--once", "--now", "2026-11-30T08:00").code == 0
     again = [json.loads(line)["text"] for line in console.read_text(encoding="utf-8").splitlines()]
     assert again and not any("— kế hoạch" in t for t in again)
+
+
+def test_a_digest_waits_while_a_due_track_may_still_join_it_but_not_for_ever(imported: Path) -> None:
+    """With replicas, one may seal while another still scans: a unit's digest waits for its own due
+    tracks (an escalation for any), at most SCAN_WAIT."""
+    from sqlmodel import Session, select
+
+    from notifier.clock import parse_vietnam_time
+    from notifier.db.engine import open_database
+    from notifier.delivery.dispatch import SCAN_WAIT, seal_due_digests
+    from notifier.schedule.models import Assignment, Digest, Track
+    from notifier.schedule.planner import sync_tracks
+    from notifier.schedule.policy import load_policy
+    from notifier.schedule.scan import scan
+    from notifier.settings import load_settings
+    from notifier.units.models import Unit
+
+    settings = load_settings()
+    engine, policy, now = (
+        open_database(settings),
+        load_policy(settings.policy_file),
+        parse_vietnam_time("2026-11-27T08:00"),
+    )
+    with Session(engine) as session:
+        sync_tracks(session, policy, now)
+        session.commit()
+    scan(engine, policy, now)
+
+    def another_replica_has_not_reached_one_of(unit_name: str) -> None:
+        with Session(engine) as session:
+            track = session.exec(
+                select(Track).where(
+                    Track.assignment_id == Assignment.id, Assignment.unit_id == Unit.id, Unit.name == unit_name
+                )
+            ).first()
+            assert track is not None
+            track.next_at = now
+            session.add(track)
+            session.commit()
+
+    def open_digests() -> set[tuple[str, str]]:
+        with Session(engine) as session:
+            rows = session.exec(
+                select(Unit.name, Digest.kind).where(Digest.unit_id == Unit.id, Digest.status == "open")
+            )
+            return set(rows.all())
+
+    def seal(at: Any) -> None:
+        seal_due_digests(engine, at, lambda session, unit: [("console", unit.name)], policy)
+
+    another_replica_has_not_reached_one_of(VH)
+    seal(now)
+    assert open_digests() == {(VH, "reminder"), (LEADERS, "leadership")}  # the others went
+    seal(now + SCAN_WAIT - timedelta(minutes=1))
+    assert open_digests() == {(VH, "reminder"), (LEADERS, "leadership")}
+    seal(now + SCAN_WAIT)  # a track that keeps failing holds nobody's morning for longer
+    assert open_digests() == set()

@@ -36,6 +36,7 @@ from notifier.schedule.digest_view import digest_view
 from notifier.schedule.digests import ITEM_KINDS
 from notifier.schedule.models import Digest, Reminder
 from notifier.schedule.policy import Policy
+from notifier.schedule.scan import units_still_due
 from notifier.text import labels
 from notifier.units.links import mark_broken, unconfigured_error
 from notifier.units.models import Unit
@@ -43,6 +44,7 @@ from notifier.units.models import Unit
 log = logging.getLogger("notifier.delivery")
 
 LEASE = timedelta(minutes=5)
+SCAN_WAIT = timedelta(minutes=10)  # the longest a digest waits for due tracks still to reach it
 MAX_ATTEMPTS = 8
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 WAITING = ("pending", "sending")
@@ -98,8 +100,10 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Digest, skip_locked=True)
-        sealed = 0
+        sealed, scanning = 0, units_still_due(session, now)
         for digest, unit in session.exec(query).all():
+            if _still_filling(digest, unit, scanning, now):
+                continue
             chasing = policy.follow_up.chases and digest.kind == "leadership"
             if chasing and chains_running(session, _subjects(session, digest)):
                 continue  # leadership hears after the unit's follow-ups, not beside them
@@ -111,6 +115,15 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
                 session.add(new_delivery(digest, channel, target, now))
         session.commit()
         return sealed
+
+
+def _still_filling(digest: Digest, unit: Unit, scanning: set[int], now: datetime) -> bool:
+    """Whether a due track may still add to the digest (with replicas, another may be scanning it):
+    a unit's reminders wait for its own tracks, an escalation for any. Never for longer than
+    SCAN_WAIT: a track that keeps failing must not hold a unit's morning back."""
+    if digest.kind not in ITEM_KINDS or now - digest.send_at >= SCAN_WAIT:
+        return False
+    return bool(scanning) if digest.kind == "leadership" else (unit.id or 0) in scanning
 
 
 def _subjects(session: Session, digest: Digest) -> set[int]:

@@ -82,6 +82,18 @@ def _advance_safely(session: Session, policy: Policy, book: DigestBook, c: _Cont
         return 0
 
 
+def units_still_due(session: Session, now: datetime) -> set[int]:
+    """The units some due track has still to reach: another replica is scanning it right now, or
+    it clashed and waits for the next tick. Their digests are not sealed yet (the tracks join them)."""
+    query = (
+        sa_select(col(Assignment.unit_id))
+        .where(col(Track.next_at).is_not(None), col(Track.next_at) <= now)
+        .where(col(Track.assignment_id) == col(Assignment.id))
+        .distinct()
+    )
+    return {unit_id for (unit_id,) in session.execute(query).all()}
+
+
 def _due_tracks(session: Session, now: datetime, clashed: set[int]) -> list[_Context]:
     query = (
         sa_select(Track, Assignment, Occurrence, Task, Plan, Unit)
