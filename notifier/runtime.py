@@ -74,6 +74,7 @@ class Runtime:
     channels: dict[str, Channel]
     clock: Clock
     inbounds: list[Inbound] = field(default_factory=list)
+    policy_fingerprint: str = ""  # of the policy file as loaded: a restart with another one re-syncs
 
     @property
     def templates(self) -> Path:
@@ -113,6 +114,7 @@ class Runtime:
 def build_runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
     policy = load_policy(settings.policy_file)
     runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)}, clock)
+    runtime.policy_fingerprint = _policy_fingerprint(settings)
     if settings.telegram_token:
         _add_telegram(runtime, settings, clock)
     if settings.smtp_host:
@@ -211,7 +213,7 @@ def daily_sync(runtime: Runtime, now: datetime) -> bool:
     """The daemon's sync of every track, once a day across all replicas, and again after the
     policy file changed (a restart with a new policy re-plans at once). False while another
     replica is doing it: the caller asks again on its next tick."""
-    period = f"{vietnam_time(now).date().isoformat()} {_policy_fingerprint(runtime.settings)}"
+    period = f"{vietnam_time(now).date().isoformat()} {runtime.policy_fingerprint}"
     with Session(runtime.engine) as session:
         claim = claim_period(session, DAILY_SYNC, period, now, supersedes=operator.ne)
         if claim is Claim.CLAIMED:
@@ -221,6 +223,7 @@ def daily_sync(runtime: Runtime, now: datetime) -> bool:
 
 
 def _policy_fingerprint(settings: Settings) -> str:
+    """Read at start beside the policy: an edit while running takes effect, and re-syncs, on restart."""
     path = settings.policy_file
     return hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()[:16]
 

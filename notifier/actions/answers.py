@@ -95,17 +95,12 @@ def pressed_under(session: Session, channel: str, chat: str, message_id: str, si
     sent = find_sent(session, channel, chat, message_id)
     if sent is not None:
         return sent.delivery_id
-    delivery = session.get(Delivery, signed_for)
-    if delivery is None or delivery.channel != channel or delivery.target != chat:
-        return None
-    return signed_for
+    return signed_for if _went_to(session, channel, chat, signed_for) else None
 
 
-def _adopt(session: Session, channel: str, chat: str, message_id: str, delivery_id: int) -> None:
-    """Record a message found by a press but never recorded, so the acknowledgement display and
-    later presses find it like the others."""
-    if find_sent(session, channel, chat, message_id) is None:
-        session.add(SentMessage(channel=channel, chat=chat, message_id=message_id, delivery_id=delivery_id))
+def _went_to(session: Session, channel: str, chat: str, delivery_id: int) -> bool:
+    delivery = session.get(Delivery, delivery_id)
+    return delivery is not None and delivery.channel == channel and delivery.target == chat
 
 
 def replied_to(session: Session, channel: str, chat: str, message_id: str) -> tuple[int, str] | None:
@@ -131,9 +126,12 @@ def _record_press(
     external_id: str,
     now: datetime,
 ) -> PressOutcome:
-    if pressed_under(session, channel, chat, message_id, press.delivery_id) != press.delivery_id:
+    sent = find_sent(session, channel, chat, message_id)
+    if sent is None and _went_to(session, channel, chat, press.delivery_id):
+        # Never recorded: recorded now, so the acknowledgement display and later presses find it.
+        session.add(SentMessage(channel=channel, chat=chat, message_id=message_id, delivery_id=press.delivery_id))
+    elif sent is None or sent.delivery_id != press.delivery_id:
         return PressOutcome("Nút này không thuộc bản tin gửi tới nhóm này.")
-    _adopt(session, channel, chat, message_id, press.delivery_id)
     return _apply_press(
         session, policy, directory, session.get_one(Delivery, press.delivery_id), press, person, external_id, now
     )

@@ -100,8 +100,9 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Digest, skip_locked=True)
-        sealed, scanning = 0, units_still_due(session, now)
-        for digest, unit in session.exec(query).all():
+        due = session.exec(query).all()
+        sealed, scanning = 0, units_still_due(session, now) if due else set[int]()
+        for digest, unit in due:
             if _still_filling(digest, unit, scanning, now):
                 continue
             chasing = policy.follow_up.chases and digest.kind == "leadership"

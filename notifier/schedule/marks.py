@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from notifier.schedule.models import ScheduleMark
@@ -44,10 +43,5 @@ def claim_period(
         return Claim.DONE
     mark = mark or ScheduleMark(name=name, period=period)
     mark.period, mark.at = period, at
-    session.add(mark)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # the very first mark, written by another process in the same moment
-        return Claim.BUSY
+    session.add(mark)  # no race for the first mark: the advisory lock (SQLite: its write lock) is held
     return Claim.CLAIMED
