@@ -22,11 +22,11 @@ from notifier.channels.base import OutItem
 from notifier.channels.callbacks import Press
 from notifier.channels.models import SentMessage
 from notifier.clock import at_vietnam, vietnam_time
-from notifier.delivery.models import Ack, Delivery
-from notifier.plans.models import Task
+from notifier.delivery.models import Ack, Delivery, DeliveryStatus
+from notifier.plans.models import Role, Task
 from notifier.schedule.digest_view import ItemView, digest_reminders, short_title
 from notifier.schedule.digests import DigestBook
-from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
+from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, RoundStatus, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.progress import complete
 from notifier.units.directory import Directory, load_directory
@@ -263,7 +263,7 @@ def _done(c: _Press) -> tuple[str, bool]:
     if not c.person.allowed(entry.done_reporters if entry else ()):
         return "Bạn không có quyền báo hoàn thành cho đơn vị này.", False
     occurrence = c.session.get(Occurrence, reminder.occurrence_id) if reminder.occurrence_id else None
-    if occurrence is None or occurrence.status != "open" or _part_finished(c.session, occurrence, unit):
+    if occurrence is None or occurrence.status != RoundStatus.OPEN or _part_finished(c.session, occurrence, unit):
         return "Nhiệm vụ này đã được báo xong trước đó.", False
     accept = bool(entry and entry.accept_done_reports)
     completion = complete(c.session, occurrence, c.now, unit=unit, by=c.person.name, confirmed=accept)
@@ -272,7 +272,9 @@ def _done(c: _Press) -> tuple[str, bool]:
     if not completion.finished:
         return f"Nhiệm vụ {task.number}: đã ghi nhận phần việc của đơn vị; chờ các đơn vị chủ trì khác.", True
     tail = (
-        "đã ghi nhận hoàn thành." if completion.occurrence.status == "done" else "đã ghi nhận; chờ văn phòng xác nhận."
+        "đã ghi nhận hoàn thành."
+        if completion.occurrence.status == RoundStatus.DONE
+        else "đã ghi nhận; chờ văn phòng xác nhận."
     )
     return f"Nhiệm vụ {task.number}: {tail}", True
 
@@ -306,7 +308,7 @@ def _outcome(session: Session, answer: str, delivery: Delivery, digest: Digest, 
         snoozed=any(a.action == "snooze" for a in acks),
         finished=finished,
         items=tuple(
-            OutItem(numbers.get(r.task_id, "?"), r.role == "lead" and r.state != "check_in") for r in reminders
+            OutItem(numbers.get(r.task_id, "?"), r.role == Role.LEAD and r.state != "check_in") for r in reminders
         ),
         kind=digest.kind,
     )
@@ -332,7 +334,9 @@ def displays_behind(session: Session, channel: str) -> list[tuple[Delivery, Sent
     )
     rows = session.exec(
         select(Delivery, SentMessage)
-        .where(Delivery.channel == channel, Delivery.status == "sent", SentMessage.delivery_id == Delivery.id)
+        .where(
+            Delivery.channel == channel, Delivery.status == DeliveryStatus.SENT, SentMessage.delivery_id == Delivery.id
+        )
         .where(col(Delivery.digest_id).in_(list(counts)))
         .order_by(col(SentMessage.part).desc())
     ).all()
@@ -389,7 +393,11 @@ def open_items(session: Session, unit: Unit, policy: Policy, now: datetime) -> l
     rows = session.exec(
         select(Assignment, Occurrence, Task)
         .where(Assignment.unit_id == unit.id, col(Assignment.active).is_(True))
-        .where(Occurrence.task_id == Assignment.task_id, Occurrence.status == "open", Task.id == Assignment.task_id)
+        .where(
+            Occurrence.task_id == Assignment.task_id,
+            Occurrence.status == RoundStatus.OPEN,
+            Task.id == Assignment.task_id,
+        )
     ).all()
     today = vietnam_time(now).date()
     items = []
@@ -404,7 +412,7 @@ def open_items(session: Session, unit: Unit, policy: Policy, now: datetime) -> l
                 task.deadline_text,
                 due,
                 days,
-                "open",
+                RoundStatus.OPEN,
                 assignment.role,
                 None,
             )

@@ -20,7 +20,7 @@ from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.digests import open_message
 from notifier.schedule.explanations import tell_leadership
-from notifier.schedule.models import Digest, ExplanationRequest, Occurrence
+from notifier.schedule.models import Digest, ExplanationRequest, ExplanationStatus, Occurrence, RoundStatus
 from notifier.units.lookup import find_unit
 from notifier.units.models import Unit
 
@@ -73,7 +73,7 @@ def _overdue(session: Session, office: Office, task: Task, unit: Unit) -> Occurr
     today = vietnam_time(office.clock()).date()
     rows = session.exec(
         select(Occurrence)
-        .where(Occurrence.task_id == task.id, Occurrence.status == "open", col(Occurrence.due).is_not(None))
+        .where(Occurrence.task_id == task.id, Occurrence.status == RoundStatus.OPEN, col(Occurrence.due).is_not(None))
         .order_by(col(Occurrence.due))
     ).all()
     late = [o for o in rows if o.due is not None and o.due < today]
@@ -83,7 +83,7 @@ def _overdue(session: Session, office: Office, task: Task, unit: Unit) -> Occurr
         select(ExplanationRequest.id).where(
             ExplanationRequest.occurrence_id == late[0].id,
             ExplanationRequest.unit_id == unit.id,
-            ExplanationRequest.status == "waiting",
+            ExplanationRequest.status == ExplanationStatus.WAITING,
         )
     ).first()
     if waiting is not None:
@@ -149,13 +149,13 @@ def answer_in_chat(office: Office, delivery_id: int, text: str, *, person: Perso
 
 
 def _answer(session: Session, office: Office, request: ExplanationRequest, text: str, by: str, via: str) -> None:
-    if request.status != "waiting":
+    if request.status != ExplanationStatus.WAITING:
         when = f"{vietnam_time(request.answered_at):%H:%M %d/%m/%Y}" if request.answered_at else ""
         raise InputError(f"yêu cầu giải trình số {request.id} đã được trả lời ({request.answered_by}, {when})")
     if not text.strip():
         raise InputError("nội dung giải trình còn trống")
     now = office.clock()
-    request.status, request.answer = "answered", text.strip()
+    request.status, request.answer = ExplanationStatus.ANSWERED, text.strip()
     request.answered_by, request.answered_via, request.answered_at = by, via, now
     request.answer_digest_id = tell_leadership(session, office.policy, request, "answer", now)
     session.add(request)

@@ -17,12 +17,21 @@ from notifier.clock import vietnam_time
 from notifier.delivery.models import Delivery
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
-from notifier.plans.models import Task
+from notifier.plans.models import Role, Task
 from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.digests import open_message
 from notifier.schedule.history import record
-from notifier.schedule.models import Assignment, Digest, ExtensionRequest, Occurrence, Reminder
+from notifier.schedule.models import (
+    Assignment,
+    Digest,
+    DigestStatus,
+    ExtensionRequest,
+    Occurrence,
+    Reminder,
+    RequestStatus,
+    RoundStatus,
+)
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy
 from notifier.units.directory import load_directory
@@ -62,11 +71,11 @@ def request_from_digest(
     with change(office, tracks=False) as session:
         digest = session.get_one(Digest, session.get_one(Delivery, delivery_id).digest_id)
         reminder = _item(session, digest_reminders(session, digest), item)
-        if reminder.role != "lead" or reminder.occurrence_id is None:
+        if reminder.role != Role.LEAD or reminder.occurrence_id is None:
             raise InputError("chỉ đơn vị chủ trì xin gia hạn nhiệm vụ")
         task = session.get_one(Task, reminder.task_id)
         occurrence = session.get_one(Occurrence, reminder.occurrence_id)
-        if occurrence.status != "open" or occurrence.due is None:
+        if occurrence.status != RoundStatus.OPEN or occurrence.due is None:
             raise InputError(f"nhiệm vụ {task.number} không còn mở để gia hạn")
         unit = session.get_one(Unit, digest.unit_id)
         return _new_request(session, office, task, occurrence, unit, new_due, reason, via, by), task.number
@@ -79,7 +88,7 @@ def _item(session: Session, reminders: list[Reminder], item: int | str | None) -
         return reminders[item]
     numbers = [session.get_one(Task, r.task_id).number for r in reminders]
     if item is None:
-        leads = [r for r in reminders if r.role == "lead"]
+        leads = [r for r in reminders if r.role == Role.LEAD]
         if len(leads) != 1:
             raise InputError("hãy ghi số nhiệm vụ cần gia hạn, ví dụ «gia hạn 4.8 15/12/2026 lý do …»")
         return leads[0]
@@ -119,7 +128,7 @@ def _new_request(
 
 
 def _open_occurrence(session: Session, task: Task, period: str | None) -> Occurrence:
-    query = select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.status == "open")
+    query = select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.status == RoundStatus.OPEN)
     if period:
         query = query.where(Occurrence.period == period.strip())
     rows = sorted(session.exec(query).all(), key=lambda o: (o.due is None, o.due, o.id))
@@ -137,7 +146,7 @@ def lead_units(session: Session, task: Task) -> list[Unit]:
     query = (
         select(Unit)
         .where(Assignment.task_id == task.id, Assignment.unit_id == Unit.id)
-        .where(Assignment.role == "lead", col(Assignment.active).is_(True))
+        .where(Assignment.role == Role.LEAD, col(Assignment.active).is_(True))
     )
     return list(session.exec(query).all())
 
@@ -165,7 +174,7 @@ def _check(
         raise InputError(f"nhiệm vụ đã quá hạn từ {due:%d/%m/%Y}: đề nghị gia hạn xin gửi qua văn phòng")
     approved = session.exec(
         select(func.count(col(ExtensionRequest.id))).where(
-            ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == "approved"
+            ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == RequestStatus.APPROVED
         )
     ).one()
     most = office.policy.extensions.max_per_occurrence
@@ -173,7 +182,7 @@ def _check(
         raise InputError(f"nhiệm vụ đã được gia hạn {approved} lần, tối đa {most} lần")
     waiting = session.exec(
         select(ExtensionRequest.id)
-        .where(ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == "pending")
+        .where(ExtensionRequest.occurrence_id == occurrence.id, ExtensionRequest.status == RequestStatus.PENDING)
         .where(ExtensionRequest.unit_id == (unit.id if unit else None))
     ).first()
     if waiting is not None:
@@ -195,7 +204,7 @@ def decide_extension(
 def _decide(
     session: Session, office: Office, request: ExtensionRequest, *, approve: bool, note: str, due: date | None, by: str
 ) -> None:
-    if request.status != "pending":
+    if request.status != RequestStatus.PENDING:
         raise InputError(
             f"đề nghị gia hạn số {request.id} đã được quyết định: {STATUS.get(request.status, request.status)}"
         )
@@ -204,7 +213,7 @@ def _decide(
         request.approved_due = _extend(session, request, due or request.requested_due, now, by)
     elif not note.strip():
         raise InputError("không đồng ý gia hạn: ghi lý do để báo lại đơn vị (--note)")
-    request.status = "approved" if approve else "rejected"
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_note = by, now, note.strip()
     request.notice_digest_id = _notice(session, office, request, now)
     _withdraw_question(session, request)
@@ -215,8 +224,8 @@ def _decide(
 def _withdraw_question(session: Session, request: ExtensionRequest) -> None:
     """Decided before leadership's message went out (the office on its page): it is not sent."""
     digest = session.get(Digest, request.decision_digest_id) if request.decision_digest_id else None
-    if digest is not None and digest.status == "open":
-        digest.status = "withdrawn"
+    if digest is not None and digest.status == DigestStatus.OPEN:
+        digest.status = DigestStatus.WITHDRAWN
         session.add(digest)
 
 
@@ -240,12 +249,12 @@ def _ask_leadership(session: Session, office: Office, request: ExtensionRequest,
     if leader is None:
         raise InputError(f"policy: leadership_unit «{name}» không có trong danh sách đơn vị")
     key = f"{leader.id}:decision:extension:{request.id}"
-    return open_message(session, office.policy, leader, key, role="leadership", kind="decision", now=now)
+    return open_message(session, office.policy, leader, key, role=Role.LEADERSHIP, kind="decision", now=now)
 
 
 def _extend(session: Session, request: ExtensionRequest, day: date, now: datetime, by: str) -> date:
     occurrence = session.get_one(Occurrence, request.occurrence_id)
-    if occurrence.status != "open":
+    if occurrence.status != RoundStatus.OPEN:
         raise InputError(f"nhiệm vụ của đề nghị số {request.id} không còn mở (đã xong hoặc đã hủy)")
     if occurrence.due is not None and day <= occurrence.due:
         raise InputError(f"ngày gia hạn {day:%d/%m/%Y} phải sau hạn hiện tại {occurrence.due:%d/%m/%Y}")
@@ -278,7 +287,7 @@ def decide_in_chat(
         if request is None:
             return None
         body = delivery.body or ""
-        if request.status != "pending":
+        if request.status != RequestStatus.PENDING:
             return ChatDecision(_already(request), body, _decided_line(request))
         refusal = _refusal(session, office, delivery, person, approve, note)
         if refusal is not None:
@@ -309,7 +318,7 @@ def _already(request: ExtensionRequest) -> str:
 
 
 def _decided_answer(request: ExtensionRequest) -> str:
-    if request.status == "approved" and request.approved_due is not None:
+    if request.status == RequestStatus.APPROVED and request.approved_due is not None:
         return (
             f"Đã đồng ý gia hạn đến ngày {request.approved_due:%d/%m/%Y} (đề nghị số {request.id}). Đơn vị sẽ được báo."
         )
@@ -317,7 +326,7 @@ def _decided_answer(request: ExtensionRequest) -> str:
 
 
 def _decided_line(request: ExtensionRequest) -> str:
-    mark = "✅ Đồng ý" if request.status == "approved" else "❌ Không đồng ý"
+    mark = "✅ Đồng ý" if request.status == RequestStatus.APPROVED else "❌ Không đồng ý"
     when = f"{vietnam_time(request.decided_at):%H:%M %d/%m/%Y}" if request.decided_at else ""
     note = f" — {request.decision_note}" if request.decision_note else ""
     return f"{mark}: {request.decided_by}, {when}{note}"

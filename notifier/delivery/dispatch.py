@@ -29,12 +29,13 @@ from notifier.channels.lease import holder_gone
 from notifier.channels.models import SentMessage
 from notifier.clock import stamp, stopwatch, wall_time
 from notifier.delivery.follow_up import chains_running, first_step, new_delivery
-from notifier.delivery.models import Delivery
+from notifier.delivery.models import Delivery, DeliveryStatus
 from notifier.delivery.render import render_digest
+from notifier.plans.models import Role
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.digests import ITEM_KINDS
-from notifier.schedule.models import Digest, Reminder
+from notifier.schedule.models import Digest, DigestStatus, Reminder
 from notifier.schedule.policy import Policy
 from notifier.schedule.scan import units_still_due
 from notifier.text import labels
@@ -47,7 +48,7 @@ LEASE = timedelta(minutes=5)
 SCAN_WAIT = timedelta(minutes=10)  # the longest a digest waits for due tracks still to reach it
 MAX_ATTEMPTS = 8
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
-WAITING = ("pending", "sending")
+WAITING = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 MAYBE_TWICE = "có thể đã gửi hai lần: một lần gửi trước có thể đã tới"
 
 Targets = Callable[[Session, Unit], Sequence[tuple[str, str]]]
@@ -95,7 +96,7 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
         # Escalations last: whether one waits depends on the units' chains that this pass starts.
         query = (
             select(Digest, Unit)
-            .where(Digest.status == "open", col(Digest.send_at) <= now, Digest.unit_id == Unit.id)
+            .where(Digest.status == DigestStatus.OPEN, col(Digest.send_at) <= now, Digest.unit_id == Unit.id)
             .order_by(col(Digest.kind) == "leadership", col(Digest.id))
         )
         if session.get_bind().dialect.name == "postgresql":
@@ -108,7 +109,7 @@ def seal_due_digests(engine: Engine, now: datetime, targets: Targets, policy: Po
             chasing = policy.follow_up.chases and digest.kind == "leadership"
             if chasing and chains_running(session, _subjects(session, digest)):
                 continue  # leadership hears after the unit's follow-ups, not beside them
-            digest.status = "sealed"
+            digest.status = DigestStatus.SEALED
             session.add(digest)
             sealed += 1
             chosen = targets(session, unit)
@@ -144,7 +145,7 @@ def _eligible_query(session: Session) -> object:
     )
     return (
         select(Delivery.id)
-        .where(Delivery.status == "pending", ~blocked)
+        .where(Delivery.status == DeliveryStatus.PENDING, ~blocked)
         # real time: retry pacing is about the machine, not the plan's calendar
         .where(or_(col(Delivery.next_attempt_at).is_(None), col(Delivery.next_attempt_at) <= wall_time()))
         .order_by(col(Delivery.id))
@@ -164,9 +165,9 @@ def claim_next(dispatcher: Dispatcher) -> Claimed | None:
                 return None
             taken = session.exec(
                 update(Delivery)
-                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "pending")
+                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == DeliveryStatus.PENDING)
                 .values(
-                    status="sending",
+                    status=DeliveryStatus.SENDING,
                     attempts=col(Delivery.attempts) + 1,
                     claimed_by=WORKER,
                     claimed_until=wall_time() + LEASE,  # real time: a lease
@@ -191,7 +192,7 @@ def _prepare(session: Session, delivery_id: int, dispatcher: Dispatcher) -> Clai
     content = maker(session, digest) if maker else DigestContent({})
     if digest.kind in ITEM_KINDS:
         view = digest_view(session, digest, dispatcher.calendar)
-        items = tuple(OutItem(i.number, i.role == "lead" and i.state != "check_in") for i in view.items)
+        items = tuple(OutItem(i.number, i.role == Role.LEAD and i.state != "check_in") for i in view.items)
     context = channel.context(delivery_id, delivery.target, delivery.created_at) if channel is not None else {}
     context |= content.values | {"follow_up": _chased(session, delivery)}
     args = (session, digest, dispatcher.calendar, dispatcher.templates)
@@ -222,7 +223,7 @@ def _chased(session: Session, delivery: Delivery) -> str | None:
 def record_sent(engine: Engine, claimed: Claimed, result: SendResult, now: datetime) -> None:
     with Session(engine) as session:
         delivery = session.get_one(Delivery, claimed.id)
-        delivery.status, delivery.provider_message_id, delivery.sent_at = "sent", result.provider_id, now
+        delivery.status, delivery.provider_message_id, delivery.sent_at = DeliveryStatus.SENT, result.provider_id, now
         delivery.claimed_until, delivery.error, delivery.updated_at = None, None, stamp()
         if delivery.maybe_sent:
             _add_note(delivery, MAYBE_TWICE)  # an earlier attempt may have arrived as well
@@ -244,22 +245,27 @@ def record_failure(dispatcher: Dispatcher, claimed: Claimed, error: ChannelError
         delivery = session.get_one(Delivery, claimed.id)
         delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, stamp()
         if error.uncertain:
-            delivery.status = "uncertain"  # it may have arrived: never sent again without a person deciding
+            delivery.status = (
+                DeliveryStatus.UNCERTAIN
+            )  # it may have arrived: never sent again without a person deciding
             delivery.maybe_sent += 1
         elif error.retry_after is not None and not error.permanent:
             # A 429 is the provider pacing us, not a failed attempt: wait as asked, then go on.
             delivery.attempts = max(delivery.attempts - 1, 0)
             # real time: retry pacing
-            delivery.status, delivery.next_attempt_at = "pending", wall_time() + timedelta(seconds=error.retry_after)
+            delivery.status, delivery.next_attempt_at = (
+                DeliveryStatus.PENDING,
+                wall_time() + timedelta(seconds=error.retry_after),
+            )
         elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = "failed"
+            delivery.status = DeliveryStatus.FAILED
             if error.permanent and error.breaks_link:
                 mark_broken(session, delivery.channel, delivery.target, str(error))
         else:
             backoff = dispatcher.backoff
             wait = error.retry_after or backoff[min(delivery.attempts, len(backoff)) - 1]
             # real time: retry pacing
-            delivery.status, delivery.next_attempt_at = "pending", wall_time() + timedelta(seconds=wait)
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, wall_time() + timedelta(seconds=wait)
         session.add(delivery)
         session.commit()
         return delivery.status
@@ -354,7 +360,7 @@ def _log(dispatcher: Dispatcher, claimed: Claimed, started: float, outcome: str)
 def _interrupted(engine: Engine) -> list[Delivery]:
     """``sending`` rows whose process is gone: its claim ran out, or it was this host's and is dead."""
     with Session(engine) as session:
-        rows = session.exec(select(Delivery).where(Delivery.status == "sending")).all()
+        rows = session.exec(select(Delivery).where(Delivery.status == DeliveryStatus.SENDING)).all()
         return [d for d in rows if _abandoned(d)]
 
 
@@ -381,20 +387,20 @@ def _settle(engine: Engine, delivery_id: int, went_out: bool | None, channel: Ch
         # Locked and judged again: another replica may have settled it, and another claimed it
         # since, while this one asked the channel; a live claim is never settled.
         delivery = session.get_one(Delivery, delivery_id, with_for_update=True)
-        if delivery.status != "sending" or not _abandoned(delivery):
+        if delivery.status != DeliveryStatus.SENDING or not _abandoned(delivery):
             return
         if went_out is None and delivery.on_wire_at is None:
             went_out = False  # it stopped before the request left: certainly not sent
         if went_out:
-            delivery.status, delivery.sent_at = "sent", now
+            delivery.status, delivery.sent_at = DeliveryStatus.SENT, now
             _add_note(delivery, "gửi bị gián đoạn; kênh xác nhận đã gửi")
             if delivery.maybe_sent:
                 _add_note(delivery, MAYBE_TWICE)
         elif went_out is None and channel is not None and not channel.resend_when_unsure:
-            delivery.status, delivery.maybe_sent = "uncertain", delivery.maybe_sent + 1
+            delivery.status, delivery.maybe_sent = DeliveryStatus.UNCERTAIN, delivery.maybe_sent + 1
             _add_note(delivery, "gửi bị gián đoạn; không biết đã tới chưa: chờ văn phòng quyết định gửi lại")
         else:
-            delivery.status, delivery.next_attempt_at = "pending", None
+            delivery.status, delivery.next_attempt_at = DeliveryStatus.PENDING, None
             if went_out is None:
                 delivery.maybe_sent += 1  # this attempt may have arrived: the resend may repeat it
             _add_note(

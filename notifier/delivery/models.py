@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender
+    SENT = "sent"
+    FAILED = "failed"  # a permanent error
+    UNCERTAIN = "uncertain"  # it may have arrived: never sent again without a person deciding
 
 
 class Delivery(SQLModel, table=True):
@@ -27,7 +36,7 @@ class Delivery(SQLModel, table=True):
     digest_id: int = Field(foreign_key="digest.id", index=True)
     channel: str = Field(max_length=20)
     target: str = Field(max_length=200)
-    status: str = Field(default="pending", max_length=20)
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=20)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))

@@ -9,11 +9,11 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
-from notifier.delivery.models import Ack, Delivery
-from notifier.plans.models import Task
+from notifier.delivery.models import Ack, Delivery, DeliveryStatus
+from notifier.plans.models import Role, Task, TaskStatus
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.digests import ITEM_KINDS
-from notifier.schedule.models import Assignment, Digest, Occurrence
+from notifier.schedule.models import Assignment, Digest, Occurrence, RoundStatus
 from notifier.schedule.steps import SOON_WORKING_DAYS
 from notifier.units.models import Unit
 
@@ -41,7 +41,9 @@ def summary_view(session: Session, digest: Digest, calendar: WorkingCalendar) ->
     units = session.exec(select(Unit).where(col(Unit.active).is_(True), col(Unit.is_group).is_(False))).all()
     lines = [line for u in units if (line := _line(session, u, day, soon, digest.send_at)) is not None]
     unspecified = session.exec(
-        select(Task).where(Task.deadline_kind == "unspecified", Task.status == "open").order_by(col(Task.position))
+        select(Task)
+        .where(Task.deadline_kind == "unspecified", Task.status == TaskStatus.OPEN)
+        .order_by(col(Task.position))
     ).all()
     recipient = session.get_one(Unit, digest.unit_id)
     return SummaryView(recipient.name, f"{day:%d/%m/%Y}", lines, list(unspecified))
@@ -50,12 +52,12 @@ def summary_view(session: Session, digest: Digest, calendar: WorkingCalendar) ->
 def _line(session: Session, unit: Unit, day: date, soon: date, at: datetime) -> UnitLine | None:
     rows = session.exec(
         select(Occurrence)
-        .where(Occurrence.task_id == Assignment.task_id, Assignment.unit_id == unit.id, Assignment.role == "lead")
+        .where(Occurrence.task_id == Assignment.task_id, Assignment.unit_id == unit.id, Assignment.role == Role.LEAD)
         .where(col(Assignment.active).is_(True), col(Occurrence.due).is_not(None))
     ).all()
-    overdue = sum(o.status == "open" and o.due is not None and o.due < day for o in rows)
-    due_soon = sum(o.status == "open" and o.due is not None and day <= o.due <= soon for o in rows)
-    done = sum(o.status == "done" for o in rows)
+    overdue = sum(o.status == RoundStatus.OPEN and o.due is not None and o.due < day for o in rows)
+    due_soon = sum(o.status == RoundStatus.OPEN and o.due is not None and day <= o.due <= soon for o in rows)
+    done = sum(o.status == RoundStatus.DONE for o in rows)
     unacknowledged = _unacknowledged(session, unit, at)
     if not (overdue or due_soon or done or unacknowledged):
         return None
@@ -68,7 +70,7 @@ def _unacknowledged(session: Session, unit: Unit, at: datetime) -> int:
         select(Digest.id)
         .where(Digest.unit_id == unit.id, col(Digest.kind).in_(ITEM_KINDS))
         .where(col(Digest.send_at) >= week_ago)
-        .where(Delivery.digest_id == Digest.id, Delivery.status == "sent")
+        .where(Delivery.digest_id == Digest.id, Delivery.status == DeliveryStatus.SENT)
         .distinct()
     ).all()
     acked = set(session.exec(select(Ack.digest_id).where(col(Ack.digest_id).in_(sent))).all())

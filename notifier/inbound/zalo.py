@@ -30,7 +30,7 @@ from notifier.channels.callbacks import Press
 from notifier.channels.splitting import split_message
 from notifier.channels.zalo import MAX_TEXT, NothingNew, ZaloChannel, rate_limits
 from notifier.clock import stopwatch
-from notifier.delivery.models import Delivery
+from notifier.delivery.models import Delivery, DeliveryStatus
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.inbound.ack_words import RECEIVED, only_acknowledges
@@ -295,7 +295,7 @@ class ZaloInbound:
                 Delivery.digest_id == reply.digest_id,
                 Delivery.channel == CHANNEL,
                 Delivery.target == chat,
-                col(Delivery.status).in_(("sent", "uncertain")),
+                col(Delivery.status).in_((DeliveryStatus.SENT, DeliveryStatus.UNCERTAIN)),
             )
         ).first()
         if delivery is None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from notifier.plans.catalogue import CatalogueTask
 from notifier.plans.deadlines import Deadline, DeadlineContext, parse_deadline
+from notifier.plans.models import Role
 from notifier.text.folding import fold
 from notifier.units.matcher import UnitMatcher, UnitRef
 
-ROLES = ("lead", "coordinating")
+ROLES = (Role.LEAD, Role.COORDINATING)
 
 
 @dataclass
@@ -47,7 +48,7 @@ def make_draft(row: CatalogueTask, matcher: UnitMatcher, context: DeadlineContex
         deadline=parse_deadline(row.deadline, context),
         where=row.where,
         extras=dict(row.extras),
-        refs={"lead": lead.refs, "coordinating": coordinating.refs},
+        refs={Role.LEAD: lead.refs, Role.COORDINATING: coordinating.refs},
     )
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from notifier.clock import stamp
 from notifier.errors import InputError
 from notifier.plans.deadlines import DeadlineContext, DeadlineKind, parse_deadline
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Task, TaskStatus
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _VIETNAMESE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -54,7 +54,7 @@ def _short_key_matches(session: Session, short: str) -> list[Task]:
         .where(col(Task.key).endswith(f":{short}"), col(Plan.removed_at).is_(None))
         .order_by(col(Task.key))
     ).all()
-    live = [t for t in rows if t.status != "archived"]
+    live = [t for t in rows if t.status != TaskStatus.ARCHIVED]
     return live or list(rows)
 
 

@@ -23,7 +23,7 @@ from notifier.plans.deadlines import DeadlineContext
 from notifier.plans.drafts import ROLES, TaskDraft, make_draft, unresolved_names
 from notifier.plans.identity import match_identities
 from notifier.plans.metadata import PlanMetadata, read_metadata
-from notifier.plans.models import ImportRun, Plan, Task, TaskUnit
+from notifier.plans.models import ImportRun, Plan, Task, TaskStatus, TaskUnit
 from notifier.plans.readers import SourceDocument, read_plan
 from notifier.plans.readers.limits import SizeLimits
 from notifier.plans.report import Change, ImportReport
@@ -221,8 +221,8 @@ def _apply_tasks(
 
 def _archive_missing(session: Session, stored: list[Task], kept: set[int | None], report: ImportReport) -> None:
     for task in stored:
-        if task.id not in kept and task.status != "archived":
-            task.status, task.archived_at, task.updated_at = "archived", stamp(), stamp()
+        if task.id not in kept and task.status != TaskStatus.ARCHIVED:
+            task.status, task.archived_at, task.updated_at = TaskStatus.ARCHIVED, stamp(), stamp()
             session.add(task)
             report.archived.append(task.key)
 
@@ -275,8 +275,8 @@ def _update_task(
     report: ImportReport,
 ) -> None:
     changed = [label for field, label in _COMPARED.items() if getattr(task, field) != _draft_value(draft, field)]
-    if task.status == "archived":
-        task.status, task.archived_at = "open", None
+    if task.status == TaskStatus.ARCHIVED:
+        task.status, task.archived_at = TaskStatus.OPEN, None
         report.restored.append(task.key)
     _copy_fields(task, draft)
     task.position, task.updated_at = position, stamp()

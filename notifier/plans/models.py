@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
@@ -10,6 +11,24 @@ from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
+
+
+class TaskStatus(StrEnum):
+    """A catalogue row's standing: open while the plan holds it; archived when a re-import dropped
+    it or the plan was removed (the row stays for the log)."""
+
+    OPEN = "open"
+    ARCHIVED = "archived"
+
+
+class Role(StrEnum):
+    """Who a task, a track or a digest is for. Tasks name leads and coordinating units; digests also
+    go to leadership (escalations) and to the office."""
+
+    LEAD = "lead"
+    COORDINATING = "coordinating"
+    LEADERSHIP = "leadership"
+    OFFICE = "office"
 
 
 class Plan(SQLModel, table=True):
@@ -59,7 +78,7 @@ class Task(SQLModel, table=True):
     due_set_by_office: bool = False
     extras: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source_where: str = Field(default="", max_length=200)
-    status: str = Field(default="open", max_length=20, index=True)
+    status: str = Field(default=TaskStatus.OPEN, max_length=20, index=True)
     archived_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

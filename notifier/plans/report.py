@@ -11,6 +11,7 @@ from notifier.plans.catalogue import Catalogue
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.drafts import ROLES, TaskDraft
 from notifier.plans.metadata import PlanMetadata
+from notifier.plans.models import Role
 from notifier.plans.problems import Problem
 from notifier.text import labels
 from notifier.text.folding import fold
@@ -163,7 +164,7 @@ def _unit_problems(drafts: list[TaskDraft]) -> list[Problem]:
     return [
         Problem("warning", f"{d.where} (mục {d.number})", "không có cơ quan chủ trì")
         for d in drafts
-        if not d.refs["lead"]
+        if not d.refs[Role.LEAD]
     ]
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
 from notifier.errors import InputError
-from notifier.plans.models import ImportRun, Plan, Task
+from notifier.plans.models import ImportRun, Plan, Task, TaskStatus
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def _last_runs(session: Session) -> dict[int, ImportRun]:
 
 def _record(plan: Plan, counts: Counter[tuple[int, str]], run: ImportRun | None) -> PlanRecord:
     pid = plan.id or 0
-    archived = counts[(pid, "archived")]
+    archived = counts[(pid, TaskStatus.ARCHIVED)]
     return PlanRecord(
         code=plan.code,
         number=plan.number,
@@ -103,9 +103,9 @@ def remove_plan(session: Session, code: str) -> RemovedPlan:
         known = ", ".join(p.code for p in session.exec(select(Plan).where(col(Plan.removed_at).is_(None))).all())
         raise InputError(f"không có kế hoạch mã «{code}»" + (f"; các kế hoạch: {known}" if known else ""))
     now = stamp()
-    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status != "archived")).all()
+    tasks = session.exec(select(Task).where(Task.plan_id == plan.id, Task.status != TaskStatus.ARCHIVED)).all()
     for task in tasks:
-        task.status, task.archived_at, task.updated_at = "archived", now, now
+        task.status, task.archived_at, task.updated_at = TaskStatus.ARCHIVED, now, now
         session.add(task)
     plan.removed_at, plan.updated_at = now, now
     session.add(plan)

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import iso_utc
 from notifier.schedule.digest_view import digest_view
-from notifier.schedule.models import Digest
+from notifier.schedule.models import Digest, DigestStatus
 from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy
 from notifier.schedule.scan import scan
@@ -37,7 +37,9 @@ def due_preview(engine: Engine, policy: Policy, at: datetime) -> list[dict[str, 
 
 def _digests_at(session: Session, policy: Policy, at: datetime) -> list[dict[str, Any]]:
     digests = session.exec(
-        select(Digest).where(Digest.status == "open", col(Digest.send_at) <= at).order_by(col(Digest.unit_id))
+        select(Digest)
+        .where(Digest.status == DigestStatus.OPEN, col(Digest.send_at) <= at)
+        .order_by(col(Digest.unit_id))
     ).all()
     out = []
     for digest in digests:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, or_, select
 from notifier.clock import iso_utc
 from notifier.delivery.dispatch import DigestContent
 from notifier.plans.models import Task
-from notifier.schedule.models import Digest, ExplanationRequest, Occurrence
+from notifier.schedule.models import Digest, ExplanationRequest, ExplanationStatus, Occurrence
 from notifier.units.models import Unit
 
 
@@ -70,7 +70,7 @@ def explanation_records(
         ExplanationRequest.unit_id == Unit.id,
     )
     if not include_answered:
-        query = query.where(ExplanationRequest.status == "waiting")
+        query = query.where(ExplanationRequest.status == ExplanationStatus.WAITING)
     if task_key is not None:
         query = query.where(Task.key == task_key)
     if ids is not None:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from notifier.clock import iso_day, iso_utc
 from notifier.delivery.dispatch import DigestContent
 from notifier.plans.models import Task
-from notifier.schedule.models import Digest, ExtensionRequest, Occurrence
+from notifier.schedule.models import Digest, ExtensionRequest, Occurrence, RequestStatus
 from notifier.units.models import Unit
 
 #: How a request came, as the messages name it.
@@ -66,7 +66,7 @@ def extension_records(
         ExtensionRequest.task_id == Task.id, ExtensionRequest.occurrence_id == Occurrence.id
     )
     if not include_decided:
-        query = query.where(ExtensionRequest.status == "pending")
+        query = query.where(ExtensionRequest.status == RequestStatus.PENDING)
     if ids is not None:
         query = query.where(col(ExtensionRequest.id).in_(ids))
     if task_key is not None:
@@ -126,7 +126,7 @@ def _approved_before(session: Session, request: ExtensionRequest) -> int:
     """How many extensions this round of the task has had already (leadership weighs it)."""
     rows = session.exec(
         select(ExtensionRequest.id).where(
-            ExtensionRequest.occurrence_id == request.occurrence_id, ExtensionRequest.status == "approved"
+            ExtensionRequest.occurrence_id == request.occurrence_id, ExtensionRequest.status == RequestStatus.APPROVED
         )
     ).all()
     return len(rows)

@@ -12,11 +12,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
 from notifier.clock import iso_utc, vietnam_time, wall_time
-from notifier.delivery.models import Ack, Delivery, Heartbeat
+from notifier.delivery.models import Ack, Delivery, DeliveryStatus, Heartbeat
 from notifier.plans.identity import plan_of
 from notifier.plans.models import Task
 from notifier.schedule.digest_view import item_order
-from notifier.schedule.models import Digest, Reminder, Track
+from notifier.schedule.models import Digest, DigestStatus, Reminder, Track
 from notifier.text.folding import fold
 from notifier.units.links import unconfigured_error, unconfigured_links
 from notifier.units.models import Unit
@@ -182,11 +182,11 @@ def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> 
         deliveries = Counter(
             dict(session.exec(select(Delivery.status, func.count()).group_by(col(Delivery.status))).all())
         )
-        open_digests = session.exec(select(func.count(col(Digest.id))).where(Digest.status == "open")).one()
+        open_digests = session.exec(select(func.count(col(Digest.id))).where(Digest.status == DigestStatus.OPEN)).one()
         next_due = session.exec(select(func.min(Track.next_at))).one()
         failing = session.exec(
             select(Delivery, Digest, Unit).where(
-                Delivery.status == "failed", Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
+                Delivery.status == DeliveryStatus.FAILED, Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
             )
         ).all()
     return {

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 
 from notifier.channels.models import Lease
 from notifier.delivery.dispatch import WAITING
-from notifier.delivery.models import Delivery
+from notifier.delivery.models import Delivery, DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def operations(engine: Engine) -> Operations:
         ).first()
         retrying = session.exec(
             select(func.count(col(Delivery.id))).where(
-                Delivery.status == "pending", col(Delivery.next_attempt_at).is_not(None)
+                Delivery.status == DeliveryStatus.PENDING, col(Delivery.next_attempt_at).is_not(None)
             )
         ).one()
         leases = [LeaseHeld(x.name, x.holder, x.expires_at) for x in session.exec(select(Lease)).all()]

@@ -20,9 +20,18 @@ from sqlmodel import Session, col, select
 from notifier.clock import at_vietnam, iso_day, vietnam_time
 from notifier.delivery.models import Ack
 from notifier.errors import InputError
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Role, Task
 from notifier.plans.periods import ReportPeriod
-from notifier.schedule.models import Assignment, Digest, ExplanationRequest, Occurrence, ProgressEvent, Track
+from notifier.schedule.models import (
+    Assignment,
+    Digest,
+    ExplanationRequest,
+    ExplanationStatus,
+    Occurrence,
+    ProgressEvent,
+    RoundStatus,
+    Track,
+)
 from notifier.units.models import Unit
 
 ON_TIME, LATE, IN_PROGRESS, OVERDUE = "done_on_time", "done_late", "in_progress", "overdue"
@@ -161,13 +170,13 @@ def replay(occurrence: Occurrence, events: list[ProgressEvent], until: datetime)
 def _apply(state: _State, event: ProgressEvent) -> None:
     if event.kind in ("due", "extended"):
         state.due, state.extended = event.due, event.kind == "extended"
-    elif event.kind in ("done", "reported") and event.unit_id is None:
+    elif event.kind in (RoundStatus.DONE, RoundStatus.REPORTED) and event.unit_id is None:
         state.whole_done = state.whole_done or event.at
-    elif event.kind in ("done", "reported") and event.unit_id is not None:
+    elif event.kind in (RoundStatus.DONE, RoundStatus.REPORTED) and event.unit_id is not None:
         state.unit_done.setdefault(event.unit_id, event.at)
     elif event.kind == "reopened":
         state.whole_done, state.unit_done, state.cancelled = None, {}, False
-    elif event.kind == "cancelled":
+    elif event.kind == RoundStatus.CANCELLED:
         state.cancelled = True
 
 
@@ -233,14 +242,14 @@ def load_history(session: Session, *, plan_code: str | None = None) -> History:
         events[event.occurrence_id].append(event)
     leads: dict[int, list[int]] = defaultdict(list)
     lead_rows = select(Track.occurrence_id, Assignment.unit_id).where(
-        Track.assignment_id == Assignment.id, Assignment.role == "lead", col(Track.occurrence_id).in_(ids)
+        Track.assignment_id == Assignment.id, Assignment.role == Role.LEAD, col(Track.occurrence_id).in_(ids)
     )
     for occurrence_id, unit_id in session.exec(lead_rows.order_by(col(Assignment.id))).all():
         leads[occurrence_id].append(unit_id)
-    undated = select(Assignment).where(col(Assignment.task_id).in_(tasks), Assignment.role == "lead")
+    undated = select(Assignment).where(col(Assignment.task_id).in_(tasks), Assignment.role == Role.LEAD)
     notes = select(Ack, Digest.unit_id).where(Ack.digest_id == Digest.id, Ack.action == "comment")
     answered = select(ExplanationRequest).where(
-        ExplanationRequest.status == "answered", col(ExplanationRequest.task_id).in_(tasks)
+        ExplanationRequest.status == ExplanationStatus.ANSWERED, col(ExplanationRequest.task_id).in_(tasks)
     )
     return History(
         plans,

@@ -9,8 +9,8 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import iso_day
 from notifier.errors import InputError
-from notifier.plans.models import Plan, Task, TaskUnit
-from notifier.schedule.models import Occurrence
+from notifier.plans.models import Plan, Role, Task, TaskStatus, TaskUnit
+from notifier.schedule.models import Occurrence, RoundStatus
 from notifier.units.lookup import find_unit
 from notifier.units.models import GroupMember, Unit
 
@@ -22,7 +22,7 @@ def task_records(
     if plan_code:
         query = query.where(Plan.code == plan_code)
     if not include_archived:
-        query = query.where(Task.status != "archived")
+        query = query.where(Task.status != TaskStatus.ARCHIVED)
     rows = session.exec(query.order_by(col(Plan.code), col(Task.position))).all()
     if plan_code and not rows and session.exec(select(Plan).where(Plan.code == plan_code)).first() is None:
         raise InputError(f"không có kế hoạch mã «{plan_code}»")
@@ -77,7 +77,7 @@ def _finished(session: Session, task_ids: list[int]) -> dict[int, str]:
         select(Occurrence.task_id, Occurrence.status).where(
             col(Occurrence.task_id).in_(task_ids),
             col(Occurrence.period).in_(("once", "continuous")),
-            col(Occurrence.status).in_(("done", "reported")),
+            col(Occurrence.status).in_((RoundStatus.DONE, RoundStatus.REPORTED)),
         )
     ).all()
     return dict(rows)
@@ -86,8 +86,8 @@ def _finished(session: Session, task_ids: list[int]) -> dict[int, str]:
 def _record(
     task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]], finished: str | None = None
 ) -> dict[str, Any]:
-    lead = _names(assigned.get("lead", []))
-    coordinating = [n for n in _names(assigned.get("coordinating", [])) if n not in lead]
+    lead = _names(assigned.get(Role.LEAD, []))
+    coordinating = [n for n in _names(assigned.get(Role.COORDINATING, [])) if n not in lead]
     return {
         "key": task.key,
         "plan": plan.code,
@@ -98,10 +98,10 @@ def _record(
         "title": task.title,
         "lead_units": lead,
         "coordinating_units": coordinating,
-        "lead_groups": _groups(assigned.get("lead", [])),
-        "coordinating_groups": _groups(assigned.get("coordinating", [])),
+        "lead_groups": _groups(assigned.get(Role.LEAD, [])),
+        "coordinating_groups": _groups(assigned.get(Role.COORDINATING, [])),
         "unresolved_units": [
-            ref.written for role in ("lead", "coordinating") for ref, u in assigned.get(role, []) if u is None
+            ref.written for role in (Role.LEAD, Role.COORDINATING) for ref, u in assigned.get(role, []) if u is None
         ],
         "lead_text": task.lead_text,
         "coordinating_text": task.coordinating_text,
@@ -116,7 +116,7 @@ def _record(
             "set_by_office": task.due_set_by_office,
         },
         "extras": task.extras,
-        "status": finished if finished and task.status == "open" else task.status,
+        "status": finished if finished and task.status == TaskStatus.OPEN else task.status,
         "source": task.source_where,
     }
 

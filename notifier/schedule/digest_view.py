@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Role, Task
 from notifier.plans.periods import period_label
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.models import Digest, Occurrence, Reminder
@@ -86,7 +86,7 @@ class DigestView:
     def output_role(self) -> str:
         if self.role != "unit":
             return self.role
-        return "lead" if any(i.role == "lead" for i in self.items) else "coordinating"
+        return Role.LEAD if any(i.role == Role.LEAD for i in self.items) else Role.COORDINATING
 
 
 def digest_view(session: Session, digest: Digest, calendar: WorkingCalendar) -> DigestView:

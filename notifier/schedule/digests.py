@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from notifier.clock import vietnam_time
-from notifier.schedule.models import Digest
+from notifier.plans.models import Role
+from notifier.schedule.models import Digest, DigestStatus
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
@@ -51,14 +52,14 @@ class DigestBook:
         slot = self.policy.calendar.send_slot(self.now, self.policy.send_time_for(unit.name))
         day = vietnam_time(slot).date()
         candidates = self.session.exec(
-            select(Digest).where(Digest.unit_id == unit.id, Digest.kind == kind, Digest.status == "open")
+            select(Digest).where(Digest.unit_id == unit.id, Digest.kind == kind, Digest.status == DigestStatus.OPEN)
         ).all()
         for digest in candidates:
             if vietnam_time(digest.send_at).date() == day:
                 return digest
         prefix = f"{unit.id}:{kind}:{day.isoformat()}:"
         taken = self.session.exec(select(func.count(col(Digest.id))).where(col(Digest.key).startswith(prefix))).one()
-        role = {"leadership": "leadership", "summary": "office"}.get(kind, "unit")
+        role = {"leadership": Role.LEADERSHIP, "summary": Role.OFFICE}.get(kind, "unit")
         digest = Digest(key=f"{prefix}{taken + 1}", unit_id=unit.id or 0, role=role, kind=kind, send_at=slot)
         try:
             with self.session.begin_nested():

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
+from notifier.plans.models import Role
 from notifier.schedule.digests import open_message
-from notifier.schedule.models import ExplanationRequest
+from notifier.schedule.models import ExplanationRequest, ExplanationStatus
 from notifier.schedule.policy import Policy
 from notifier.units.models import Unit
 
@@ -26,7 +27,7 @@ def tell_leadership(
     if leader is None:
         return None
     key = f"{leader.id}:explanation:{request.id}:{what}"
-    return open_message(session, policy, leader, key, role="leadership", kind="explanation", now=now)
+    return open_message(session, policy, leader, key, role=Role.LEADERSHIP, kind="explanation", now=now)
 
 
 def escalate_unanswered(engine: Engine, policy: Policy, now: datetime) -> int:
@@ -36,7 +37,7 @@ def escalate_unanswered(engine: Engine, policy: Policy, now: datetime) -> int:
     with Session(engine) as session:
         late = session.exec(
             select(ExplanationRequest).where(
-                ExplanationRequest.status == "waiting",
+                ExplanationRequest.status == ExplanationStatus.WAITING,
                 col(ExplanationRequest.escalation_digest_id).is_(None),
                 col(ExplanationRequest.answer_by) < today,
             )

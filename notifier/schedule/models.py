@@ -5,12 +5,41 @@ that gather a recipient's reminders for one send time."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from notifier.clock import stamp
 from notifier.db.types import UTCDateTime
+
+
+class RoundStatus(StrEnum):
+    """An occurrence's standing, and a track's ``done_status`` (reported or done)."""
+
+    OPEN = "open"
+    REPORTED = "reported"  # a lead unit said it is done; the office has not confirmed
+    DONE = "done"
+    CANCELLED = "cancelled"  # the plan no longer has this period
+
+
+class DigestStatus(StrEnum):
+    OPEN = "open"  # still gathering reminders
+    SEALED = "sealed"  # its deliveries are written
+    WITHDRAWN = "withdrawn"  # a notice made moot before it was sent
+
+
+class RequestStatus(StrEnum):
+    """An extension request's standing."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ExplanationStatus(StrEnum):
+    WAITING = "waiting"
+    ANSWERED = "answered"
 
 
 class Assignment(SQLModel, table=True):
@@ -37,7 +66,7 @@ class Occurrence(SQLModel, table=True):
     period: str = Field(max_length=20)  # "once", "continuous", "2026", "2026-Q4", "2026-11", "2026-H2"
     window_start: date | None = None
     due: date | None = None
-    status: str = Field(default="open", max_length=20)
+    status: str = Field(default=RoundStatus.OPEN, max_length=20)
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     done_by: str | None = Field(default=None, max_length=200)
     # An approved extension (gia hạn): the deadline from then on, whatever the plan's words say.
@@ -61,7 +90,7 @@ class Track(SQLModel, table=True):
     next_step: str | None = Field(default=None, max_length=40)
     last_day: date | None = None  # the day of the last step emitted (or skipped as past)
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    done_status: str | None = Field(default=None, max_length=20)  # "reported" by the unit, or "done"
+    done_status: str | None = Field(default=None, max_length=20)  # RoundStatus.REPORTED or DONE
 
 
 class Reminder(SQLModel, table=True):
@@ -102,13 +131,12 @@ class Digest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=200)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str = Field(max_length=20)  # lead, coordinating, leadership, office
+    role: str = Field(max_length=20)  # a Role
     # reminder, leadership, summary, report, notice, decision, explain, explanation
     kind: str = Field(default="reminder", max_length=20)
     period: str | None = Field(default=None, max_length=20)  # a report's period: 2026-Q4
     send_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    # open: still collecting items; sealed: deliveries written, nothing more is added.
-    status: str = Field(default="open", max_length=20)
+    status: str = Field(default=DigestStatus.OPEN, max_length=20)
     # A follow-up chain across channels: while set, the next channel is tried at this time unless
     # the digest is acknowledged (``follow_up_step``: how many channels were tried after the first).
     follow_up_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
@@ -150,7 +178,7 @@ class ExtensionRequest(SQLModel, table=True):
     requested_by: str = Field(max_length=200)
     requested_via: str = Field(max_length=20)  # office, web, telegram, zalo, email
     requested_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    status: str = Field(default="pending", max_length=20)  # pending, approved, rejected
+    status: str = Field(default=RequestStatus.PENDING, max_length=20)
     decided_by: str | None = Field(default=None, max_length=200)
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     approved_due: date | None = None
@@ -177,7 +205,7 @@ class ExplanationRequest(SQLModel, table=True):
     asked_via: str = Field(max_length=20)  # office, web, telegram, zalo
     asked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     answer_by: date  # the last working day for the answer; the next one escalates
-    status: str = Field(default="waiting", max_length=20)  # waiting, answered
+    status: str = Field(default=ExplanationStatus.WAITING, max_length=20)
     answer: str = Field(default="", sa_column=Column(Text, nullable=False))
     answered_by: str | None = Field(default=None, max_length=200)
     answered_via: str | None = Field(default=None, max_length=20)

@@ -8,9 +8,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Role, Task, TaskStatus
 from notifier.schedule.digests import DigestBook
-from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.models import Assignment, Occurrence, Reminder, RoundStatus, Track
 from notifier.schedule.planner import plot_for
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import current_state, fallen_due
@@ -25,7 +25,7 @@ def digest_now(session: Session, policy: Policy, unit: Unit, now: datetime) -> i
         .where(col(Track.assignment_id) == col(Assignment.id), col(Track.occurrence_id) == col(Occurrence.id))
         .where(col(Assignment.task_id) == col(Task.id), col(Task.plan_id) == col(Plan.id))
         .where(col(Assignment.unit_id) == unit.id, col(Assignment.active).is_(True))
-        .where(col(Occurrence.status) == "open", col(Task.status) == "open")
+        .where(col(Occurrence.status) == RoundStatus.OPEN, col(Task.status) == TaskStatus.OPEN)
     ).all()
     book = DigestBook(session, policy, now)
     written = 0
@@ -35,11 +35,11 @@ def digest_now(session: Session, policy: Policy, unit: Unit, now: datetime) -> i
         )
         if passed:
             state = current_state(passed[-1], today)
-        elif following is not None and assignment.role == "lead":
+        elif following is not None and assignment.role == Role.LEAD:
             state = "upcoming"
         else:
             continue  # a coordinating unit hears of a task only once its steps begin
-        if state == "overdue" and assignment.role != "lead":
+        if state == "overdue" and assignment.role != Role.LEAD:
             continue
         if state == "escalation":
             state = "overdue"
@@ -68,7 +68,9 @@ def snooze_task(session: Session, policy: Policy, task: Task, now: datetime) -> 
     day = policy.calendar.next_working_day(vietnam_time(now).date(), include_today=False)
     tracks = session.exec(
         select(Track, Unit)
-        .where(Track.occurrence_id == Occurrence.id, Occurrence.task_id == task.id, Occurrence.status == "open")
+        .where(
+            Track.occurrence_id == Occurrence.id, Occurrence.task_id == task.id, Occurrence.status == RoundStatus.OPEN
+        )
         .where(Track.assignment_id == Assignment.id, Assignment.unit_id == Unit.id, col(Track.next_at).is_not(None))
     ).all()
     for track, unit in tracks:

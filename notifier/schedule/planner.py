@@ -16,10 +16,10 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
 from notifier.plans.deadlines import DeadlineKind
-from notifier.plans.models import Plan, Task, TaskUnit
+from notifier.plans.models import Plan, Task, TaskStatus, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
 from notifier.schedule.history import record
-from notifier.schedule.models import Assignment, Occurrence, Track
+from notifier.schedule.models import Assignment, Occurrence, RoundStatus, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Plot, steps
 from notifier.units.models import GroupMember, Unit
@@ -79,7 +79,7 @@ class OccurrenceChanges:
         for occurrence in self.dated:
             record(session, occurrence, "due", now, due=occurrence.due)
         for occurrence in self.closed:
-            record(session, occurrence, "cancelled", now)
+            record(session, occurrence, RoundStatus.CANCELLED, now)
 
 
 def _within(query: Any, column: Any, scope: list[int] | None) -> Any:
@@ -144,9 +144,13 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
     and each closing goes into the history the periodic report replays."""
     today = vietnam_time(now).date()
     stored = {o.period: o for o in rows}
-    periods = {p.key: p for p in periods_of(task, today)} if task.status != "archived" else {}
+    periods = {p.key: p for p in periods_of(task, today)} if task.status != TaskStatus.ARCHIVED else {}
     for key, occurrence in stored.items():
-        late = _late_period(task, key, today) if occurrence.status == "open" and task.status != "archived" else None
+        late = (
+            _late_period(task, key, today)
+            if occurrence.status == RoundStatus.OPEN and task.status != TaskStatus.ARCHIVED
+            else None
+        )
         if late is not None:
             periods.setdefault(key, late)
     dated: list[Occurrence] = []
@@ -165,11 +169,11 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
                 dated.append(occurrence)
         stored[key] = occurrence
     for key, occurrence in stored.items():
-        if key not in periods and occurrence.status == "open":
-            occurrence.status = "cancelled"
+        if key not in periods and occurrence.status == RoundStatus.OPEN:
+            occurrence.status = RoundStatus.CANCELLED
             session.add(occurrence)
             closed.append(occurrence)
-    return OccurrenceChanges([o for o in stored.values() if o.status == "open"], dated, closed)
+    return OccurrenceChanges([o for o in stored.values() if o.status == RoundStatus.OPEN], dated, closed)
 
 
 _PERIOD_KEYS = {
@@ -256,7 +260,7 @@ def _sync_track(
     """Bring a stored track's next step up to date; a track still to be made comes back as the
     row to insert."""
     finished = track is not None and track.done_at is not None
-    if not assignment.active or finished or task.status == "archived":
+    if not assignment.active or finished or task.status == TaskStatus.ARCHIVED:
         wanted: tuple[str | None, datetime | None] = (None, None)
     else:
         plot = plot_for(policy, task, plan, assignment.role, occurrence)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from notifier.errors import InputError
+from notifier.plans.models import Role
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.yamlfile import load_mapping
 
@@ -105,7 +106,7 @@ class Policy:
 
     def rules(self, role: str, plan_code: str, task_key: str) -> RoleRules:
         """The rules for a role, the plan's overrides applied, then the task's."""
-        rules = self.lead if role == "lead" else self.coordinating
+        rules = self.lead if role == Role.LEAD else self.coordinating
         for overrides in (self.plan_overrides.get(plan_code, {}), self.task_overrides.get(task_key, {})):
             if role in overrides:
                 rules = _role_rules(overrides[role], rules, f"override {role}")
@@ -144,8 +145,8 @@ def _policy(data: dict[str, Any]) -> Policy:
         raise ValueError(f"weekly_summary.weekday: «{weekday}» không phải ngày làm việc (monday … friday)")
     return replace(
         base,
-        lead=_role_rules(data.get("lead") or {}, base.lead, "lead"),
-        coordinating=_role_rules(data.get("coordinating") or {}, base.coordinating, "coordinating"),
+        lead=_role_rules(data.get("lead") or {}, base.lead, Role.LEAD),
+        coordinating=_role_rules(data.get("coordinating") or {}, base.coordinating, Role.COORDINATING),
         check_in_day=_positive(data.get("check_in_working_day", 1), "check_in_working_day"),
         send_time=_clock(data.get("send_time", "08:00"), "send_time"),
         unit_send_times={

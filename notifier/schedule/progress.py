@@ -16,9 +16,9 @@ from sqlmodel import Session, col, select
 
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
-from notifier.plans.models import Task
+from notifier.plans.models import Role, Task
 from notifier.schedule.history import record
-from notifier.schedule.models import Assignment, Occurrence, Track
+from notifier.schedule.models import Assignment, Occurrence, RoundStatus, Track
 from notifier.text.folding import fold
 from notifier.units.models import Unit
 
@@ -31,13 +31,13 @@ class Completion:
     finished: bool  # the whole occurrence is done or reported, not only this unit's part
 
 
-def current_occurrence(session: Session, task: Task, status: str = "open") -> Occurrence | None:
+def current_occurrence(session: Session, task: Task, status: str = RoundStatus.OPEN) -> Occurrence | None:
     """The earliest occurrence in ``status`` (for "done" and "reported": the latest one)."""
     rows = session.exec(select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.status == status)).all()
     ordered = sorted(rows, key=lambda o: (o.due is None, o.due, o.id))
     if not ordered:
         return None
-    return ordered[0] if status == "open" else ordered[-1]
+    return ordered[0] if status == RoundStatus.OPEN else ordered[-1]
 
 
 def complete(
@@ -46,30 +46,35 @@ def complete(
     """Record a completion: the office's for the whole occurrence (``unit`` None), or a unit's part."""
     tracks = _tracks(session, occurrence)
     if unit is None:
-        _finish(occurrence, tracks, now, by, "done")
-        record(session, occurrence, "done", now, by=by)
+        _finish(occurrence, tracks, now, by, RoundStatus.DONE)
+        record(session, occurrence, RoundStatus.DONE, now, by=by)
     else:
         own = [t for t, a in tracks if a.unit_id == unit.id]
         if not own:
             raise InputError(f"đơn vị «{unit.name}» không được giao nhiệm vụ này")
         for track in own:
-            track.done_at, track.done_status = track.done_at or now, "done" if confirmed else "reported"
+            track.done_at, track.done_status = (
+                track.done_at or now,
+                RoundStatus.DONE if confirmed else RoundStatus.REPORTED,
+            )
             track.next_at, track.next_step = None, None
-        record(session, occurrence, "done" if confirmed else "reported", now, unit_id=unit.id, by=by)
-        leads = [t for t, a in tracks if a.role == "lead"]
+        record(
+            session, occurrence, RoundStatus.DONE if confirmed else RoundStatus.REPORTED, now, unit_id=unit.id, by=by
+        )
+        leads = [t for t, a in tracks if a.role == Role.LEAD]
         if all(t.done_at is not None for t in leads):
-            whole = "done" if all(t.done_status == "done" for t in leads) else "reported"
+            whole = RoundStatus.DONE if all(t.done_status == RoundStatus.DONE for t in leads) else RoundStatus.REPORTED
             _finish(occurrence, tracks, now, by, whole)
             record(session, occurrence, whole, now, by=by)
     session.add_all([occurrence, *(t for t, _ in tracks)])
     session.flush()
-    return Completion(occurrence, occurrence.status in ("done", "reported"))
+    return Completion(occurrence, occurrence.status in (RoundStatus.DONE, RoundStatus.REPORTED))
 
 
 def _finish(
     occurrence: Occurrence, tracks: list[tuple[Track, Assignment]], now: datetime, by: str, status: str
 ) -> None:
-    if occurrence.status != "reported":  # confirming a report keeps when the unit reported it
+    if occurrence.status != RoundStatus.REPORTED:  # confirming a report keeps when the unit reported it
         occurrence.done_at, occurrence.done_by = now, by
     occurrence.status = status
     for track, _ in tracks:
@@ -98,14 +103,14 @@ def mark_done(
 
 def _chosen_occurrence(session: Session, task: Task, period: str | None) -> Occurrence | None:
     if period is None:
-        return current_occurrence(session, task, "reported") or current_occurrence(session, task)
+        return current_occurrence(session, task, RoundStatus.REPORTED) or current_occurrence(session, task)
     occurrence = session.exec(
         select(Occurrence).where(Occurrence.task_id == task.id, Occurrence.period == period.strip())
     ).first()
     if occurrence is None:
         known = ", ".join(o.period for o in session.exec(select(Occurrence).where(Occurrence.task_id == task.id)))
         raise InputError(f"nhiệm vụ «{task.key}» không có kỳ «{period}» (các kỳ: {known or 'chưa có'})")
-    return occurrence if occurrence.status in ("open", "reported") else None
+    return occurrence if occurrence.status in (RoundStatus.OPEN, RoundStatus.REPORTED) else None
 
 
 def _assigned_unit(session: Session, occurrence: Occurrence, name: str, key: str) -> Unit:
@@ -123,17 +128,19 @@ def _assigned_unit(session: Session, occurrence: Occurrence, name: str, key: str
 def reopen(session: Session, key: str, now: datetime, *, by: str = OFFICE) -> Occurrence:
     """The office rejects a reported completion or undoes one: every unit is reminded again."""
     task = find_task(session, key)
-    occurrence = current_occurrence(session, task, "reported") or current_occurrence(session, task, "done")
+    occurrence = current_occurrence(session, task, RoundStatus.REPORTED) or current_occurrence(
+        session, task, RoundStatus.DONE
+    )
     if occurrence is None:
         partly = session.exec(
             select(Track)
             .where(Track.occurrence_id == Occurrence.id, Occurrence.task_id == task.id)
-            .where(col(Track.done_at).is_not(None), Occurrence.status == "open")
+            .where(col(Track.done_at).is_not(None), Occurrence.status == RoundStatus.OPEN)
         ).all()
         if not partly:
             raise InputError(f"nhiệm vụ «{key}» chưa được đánh dấu hoàn thành")
         occurrence = session.get_one(Occurrence, partly[0].occurrence_id)
-    occurrence.status, occurrence.done_at, occurrence.done_by = "open", None, None
+    occurrence.status, occurrence.done_at, occurrence.done_by = RoundStatus.OPEN, None, None
     record(session, occurrence, "reopened", now, by=by)
     for track in session.exec(select(Track).where(Track.occurrence_id == occurrence.id)).all():
         track.done_at, track.done_status = None, None  # the planner gives it its next step again

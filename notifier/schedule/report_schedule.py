@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
+from notifier.plans.models import Role
 from notifier.plans.periods import period_around
 from notifier.schedule.models import Digest
 from notifier.schedule.policy import Policy
@@ -52,7 +53,7 @@ def _open(session: Session, policy: Policy, unit: Unit, code: str, now: datetime
     key = f"{unit.id}:report:{code}"
     if session.exec(select(Digest.id).where(Digest.key == key)).first() is not None:
         return 0
-    role = "leadership" if unit.name == policy.leadership_unit else "office"
+    role = Role.LEADERSHIP if unit.name == policy.leadership_unit else Role.OFFICE
     slot = policy.calendar.send_slot(now, policy.send_time_for(unit.name))
     session.add(Digest(key=key, unit_id=unit.id or 0, role=role, kind="report", send_at=slot, period=code))
     try:

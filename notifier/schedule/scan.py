@@ -17,9 +17,9 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Role, Task, TaskStatus
 from notifier.schedule.digests import DigestBook
-from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.models import Assignment, Occurrence, Reminder, RoundStatus, Track
 from notifier.schedule.planner import plot_for
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Step, current_state, fallen_due
@@ -113,7 +113,7 @@ def _due_tracks(session: Session, now: datetime, clashed: set[int]) -> list[_Con
 
 def _advance(session: Session, policy: Policy, book: DigestBook, c: _Context, now: datetime) -> int:
     today = vietnam_time(now).date()
-    if c.task.status != "open" or c.occurrence.status != "open" or not c.assignment.active:
+    if c.task.status != TaskStatus.OPEN or c.occurrence.status != RoundStatus.OPEN or not c.assignment.active:
         c.track.next_at, c.track.next_step = None, None
         session.add(c.track)
         return 0
@@ -137,7 +137,7 @@ def _emit(session: Session, policy: Policy, book: DigestBook, c: _Context, passe
         return written
     latest = facing[-1]
     state = current_state(latest, today)
-    if state == "overdue" and c.assignment.role != "lead" and not _owed(c, latest):
+    if state == "overdue" and c.assignment.role != Role.LEAD and not _owed(c, latest):
         return written  # coordinating units are not chased once the due day has passed
     key = f"{c.track.id}:{c.occurrence.due or '-'}:{latest.name}:{latest.day.isoformat()}"
     return written + _write(session, book, c, key, latest.name, state, c.unit, c.assignment.role, None)
@@ -156,7 +156,7 @@ def _escalate(session: Session, policy: Policy, book: DigestBook, c: _Context, s
     if leader is None:
         return 0
     key = f"{c.track.id}:{c.occurrence.due or '-'}:escalation"
-    return _write(session, book, c, key, step.name, "escalation", leader, "leadership", c.unit.id)
+    return _write(session, book, c, key, step.name, "escalation", leader, Role.LEADERSHIP, c.unit.id)
 
 
 def _write(
@@ -172,7 +172,7 @@ def _write(
 ) -> int:
     if session.exec(select(Reminder.id).where(Reminder.key == key)).first() is not None:
         return 0  # this step was emitted before: never twice
-    digest = book.digest_for(recipient, "leadership" if role == "leadership" else "reminder")
+    digest = book.digest_for(recipient, "leadership" if role == Role.LEADERSHIP else "reminder")
     session.add(
         Reminder(
             key=key,

@@ -15,7 +15,7 @@ from notifier.clock import stamp
 from notifier.errors import InputError
 from notifier.text import labels
 from notifier.units.lookup import find_unit
-from notifier.units.models import ChannelLink, LinkCode, Unit
+from notifier.units.models import ChannelLink, LinkCode, LinkStatus, Unit
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
 CODE_LENGTH = 6
@@ -63,7 +63,7 @@ def attach(session: Session, unit: Unit, channel: str, target: str, title: str |
     """Point ``target`` at ``unit`` (moving it from another unit if it was linked elsewhere)."""
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
     link = link or ChannelLink(unit_id=unit.id or 0, channel=channel, target=target)
-    link.unit_id, link.status, link.error, link.updated_at = unit.id or 0, "active", None, stamp()
+    link.unit_id, link.status, link.error, link.updated_at = unit.id or 0, LinkStatus.ACTIVE, None, stamp()
     link.title = title or link.title
     session.add(link)
     session.flush()
@@ -87,7 +87,7 @@ def detach(session: Session, unit_name: str, channel: str, target: str | None = 
 def active_targets(session: Session, unit: Unit) -> list[tuple[str, str]]:
     links = session.exec(
         select(ChannelLink)
-        .where(ChannelLink.unit_id == unit.id, ChannelLink.status == "active")
+        .where(ChannelLink.unit_id == unit.id, ChannelLink.status == LinkStatus.ACTIVE)
         .order_by(col(ChannelLink.id))
     ).all()
     return [(link.channel, link.target) for link in links]
@@ -102,7 +102,7 @@ def mark_broken(session: Session, channel: str, target: str, error: str) -> bool
     link = session.exec(select(ChannelLink).where(ChannelLink.channel == channel, ChannelLink.target == target)).first()
     if link is None:
         return False
-    link.status, link.error, link.updated_at = "broken", error, stamp()
+    link.status, link.error, link.updated_at = LinkStatus.BROKEN, error, stamp()
     session.add(link)
     return True
 

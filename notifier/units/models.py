@@ -8,6 +8,7 @@ what the operator adds from the command line (``notifier units alias``).
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -56,6 +57,11 @@ class GroupMember(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id")
 
 
+class LinkStatus(StrEnum):
+    ACTIVE = "active"
+    BROKEN = "broken"  # a permanent error (bot removed, chat gone) stopped deliveries to it
+
+
 class ChannelLink(SQLModel, table=True):
     """A unit reached on a channel: a Telegram or Zalo chat id, or an email address."""
 
@@ -68,7 +74,7 @@ class ChannelLink(SQLModel, table=True):
     target: str = Field(max_length=200)
     title: str | None = Field(default=None, max_length=300)
     # active, or broken: a permanent error (bot removed, chat gone) stopped deliveries to it.
-    status: str = Field(default="active", max_length=20)
+    status: str = Field(default=LinkStatus.ACTIVE, max_length=20)
     error: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=stamp, sa_column=Column(UTCDateTime, nullable=False))

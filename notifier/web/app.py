@@ -31,6 +31,7 @@ from notifier.delivery.models import Ack, Delivery
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.editing import parse_day
+from notifier.plans.models import Role
 from notifier.reports.explanations import ExplanationRecord, explanation_records
 from notifier.reports.log import daemon_record
 from notifier.schedule.digest_view import digest_view
@@ -129,7 +130,7 @@ def _ack_page(context: WebContext, request: Request, form: dict[str, str]) -> Re
     elif request.method == "POST":
         ack, first = confirm_by_link(context.office, delivery.id or 0, _client(request))
         state = "done" if first else "already"
-    leads = [(n, item) for n, item in enumerate(view.items) if item.role == "lead" and item.state != "check_in"]
+    leads = [(n, item) for n, item in enumerate(view.items) if item.role == Role.LEAD and item.state != "check_in"]
     values = {"digest": view, "ack": ack, "token": token, "recipient": delivery.target, "leads": leads}
     return _page(context, state, asked=asked, explanation=explanation, **values)
 

@@ -17,6 +17,7 @@ from notifier.actions.extensions import STATUS
 from notifier.errors import InputError
 from notifier.plans.editing import parse_day
 from notifier.reports.extensions import extension_records
+from notifier.schedule.models import RequestStatus
 from notifier.web.context import WebContext
 
 Render = Callable[..., HTMLResponse]
@@ -32,8 +33,8 @@ class ExtensionPage:
     def _page(self, visitor: Any, note: str | None, status: int = 200) -> Response:
         with Session(self.context.engine) as session:
             records = extension_records(session, include_decided=True)
-        waiting = [r for r in records if r.status == "pending"]
-        decided = sorted((r for r in records if r.status != "pending"), key=lambda r: r.id, reverse=True)
+        waiting = [r for r in records if r.status == RequestStatus.PENDING]
+        decided = sorted((r for r in records if r.status != RequestStatus.PENDING), key=lambda r: r.id, reverse=True)
         leadership = self.context.policy.extensions.decided_by == "leadership"
         return self.render(
             "extensions.html.j2",

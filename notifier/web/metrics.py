@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 from notifier.clock import wall_time
 from notifier.reports.log import status_record
 from notifier.reports.operations import operations
-from notifier.schedule.models import ExplanationRequest, ExtensionRequest
+from notifier.schedule.models import ExplanationRequest, ExplanationStatus, ExtensionRequest, RequestStatus
 from notifier.web.context import WebContext
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -72,10 +72,10 @@ def _operations(context: WebContext) -> list[str]:
 def _waiting(context: WebContext) -> dict[str, int]:
     with Session(context.engine) as session:
         extensions = session.exec(
-            select(func.count(col(ExtensionRequest.id))).where(ExtensionRequest.status == "pending")
+            select(func.count(col(ExtensionRequest.id))).where(ExtensionRequest.status == RequestStatus.PENDING)
         ).one()
         explanations = session.exec(
-            select(func.count(col(ExplanationRequest.id))).where(ExplanationRequest.status == "waiting")
+            select(func.count(col(ExplanationRequest.id))).where(ExplanationRequest.status == ExplanationStatus.WAITING)
         ).one()
     return {'kind="extension"': extensions, 'kind="explanation"': explanations}
 

@@ -30,13 +30,14 @@ from notifier.actions.base import Office
 from notifier.actions.explanations import STATUS as EXPLANATION_STATUS
 from notifier.actions.extensions import STATUS as EXTENSION_STATUS
 from notifier.clock import VIETNAM, vietnam_time, wall_time
+from notifier.delivery.models import DeliveryStatus
 from notifier.delivery.render import environment
 from notifier.errors import InputError
 from notifier.plans.catalogue import parse_column_names
 from notifier.plans.editing import find_task, parse_day
 from notifier.plans.identity import plan_of
 from notifier.plans.importer import ImportOptions
-from notifier.plans.models import Task, TaskUnit
+from notifier.plans.models import Task, TaskStatus, TaskUnit
 from notifier.plans.roster import plan_records
 from notifier.reports.charts import unit_bars
 from notifier.reports.explanations import explanation_records
@@ -44,10 +45,10 @@ from notifier.reports.extensions import extension_records
 from notifier.reports.log import LogRecord, log_records
 from notifier.reports.report_workbook import XLSX
 from notifier.reports.units import unit_records
-from notifier.schedule.models import Assignment, Digest, Reminder
+from notifier.schedule.models import Assignment, Digest, DigestStatus, Reminder
 from notifier.units.directory import load_directory
 from notifier.units.links import links_by_unit, unconfigured_error, unconfigured_links
-from notifier.units.models import ChannelLink, Unit
+from notifier.units.models import ChannelLink, LinkStatus, Unit
 from notifier.web.auth import SessionClaim, Sessions, authenticate
 from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
@@ -274,7 +275,7 @@ class OfficePages:
                 session.exec(
                     select(Assignment.unit_id, func.count(col(Assignment.id)))
                     .join(Task, col(Task.id) == Assignment.task_id)
-                    .where(col(Assignment.active).is_(True), Task.status != "archived")
+                    .where(col(Assignment.active).is_(True), Task.status != TaskStatus.ARCHIVED)
                     .group_by(col(Assignment.unit_id))
                 ).all()
             )
@@ -572,7 +573,7 @@ class OfficePages:
         with Session(self.context.engine) as session:
             plans = plan_records(session)
             broken = session.exec(
-                select(ChannelLink, Unit).where(ChannelLink.status == "broken", ChannelLink.unit_id == Unit.id)
+                select(ChannelLink, Unit).where(ChannelLink.status == LinkStatus.BROKEN, ChannelLink.unit_id == Unit.id)
             ).all()
             unconfigured = [
                 (link, unit, unconfigured_error(link.channel))
@@ -580,20 +581,20 @@ class OfficePages:
             ]
             unresolved = session.exec(
                 select(TaskUnit, Task).where(
-                    col(TaskUnit.unit_id).is_(None), TaskUnit.task_id == Task.id, Task.status != "archived"
+                    col(TaskUnit.unit_id).is_(None), TaskUnit.task_id == Task.id, Task.status != TaskStatus.ARCHIVED
                 )
             ).all()
             not_understood = session.exec(
                 select(Task).where(
                     col(Task.deadline_understood).is_(False),
                     col(Task.due_set_by_office).is_(False),
-                    Task.status != "archived",
+                    Task.status != TaskStatus.ARCHIVED,
                 )
             ).all()
             session.expunge_all()
         failed = [
             r
-            for r in log_records(self.context.engine, statuses=("failed", "uncertain"))
+            for r in log_records(self.context.engine, statuses=(DeliveryStatus.FAILED, DeliveryStatus.UNCERTAIN))
             if plan_code in (None, *r.plans)
         ]
         return self.render(
@@ -664,7 +665,9 @@ class OfficePages:
 def _waiting_digests(session: Session) -> list[dict[str, Any]]:
     """Digests still collecting items or due to go: whom, when (Vietnam time), how many items."""
     rows = session.exec(
-        select(Digest, Unit).where(Digest.status == "open", Digest.unit_id == Unit.id).order_by(col(Digest.send_at))
+        select(Digest, Unit)
+        .where(Digest.status == DigestStatus.OPEN, Digest.unit_id == Unit.id)
+        .order_by(col(Digest.send_at))
     ).all()
     counts = dict(
         session.exec(

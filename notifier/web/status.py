@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from notifier.clock import vietnam_time
 from notifier.plans.deadlines import DeadlineKind
-from notifier.plans.models import Plan, Task
+from notifier.plans.models import Plan, Role, Task, TaskStatus
 from notifier.schedule.calendar import WorkingCalendar
-from notifier.schedule.models import Assignment, Occurrence
+from notifier.schedule.models import Assignment, Occurrence, RoundStatus
 from notifier.schedule.steps import SOON_WORKING_DAYS
 from notifier.text import labels
 from notifier.units.models import Unit
@@ -48,11 +48,11 @@ def category(
     *,
     continuous: bool = False,
 ) -> str:
-    if continuous and status not in ("done", "reported"):
+    if continuous and status not in (RoundStatus.DONE, RoundStatus.REPORTED):
         return "continuous"
     if due is None:
-        return "no_deadline" if status not in ("done", "reported") else "done_on_time"
-    if status in ("done", "reported"):
+        return "no_deadline" if status not in (RoundStatus.DONE, RoundStatus.REPORTED) else "done_on_time"
+    if status in (RoundStatus.DONE, RoundStatus.REPORTED):
         return "done_on_time" if done_on is None or done_on <= due else "done_late"
     if due < today:
         return "overdue"
@@ -63,11 +63,11 @@ def task_states(session: Session, calendar: WorkingCalendar, today: date) -> lis
     """Every open task with the occurrence that matters now: the earliest open one, else the last done."""
     rows = session.exec(
         select(Task, Plan)
-        .where(Task.plan_id == Plan.id, Task.status != "archived")
+        .where(Task.plan_id == Plan.id, Task.status != TaskStatus.ARCHIVED)
         .order_by(col(Plan.code), col(Task.position))
     ).all()
     occurrences: dict[int, list[Occurrence]] = defaultdict(list)
-    for occurrence in session.exec(select(Occurrence).where(Occurrence.status != "cancelled")).all():
+    for occurrence in session.exec(select(Occurrence).where(Occurrence.status != RoundStatus.CANCELLED)).all():
         occurrences[occurrence.task_id].append(occurrence)
     leads = _leads(session)
     return [
@@ -79,11 +79,11 @@ def task_states(session: Session, calendar: WorkingCalendar, today: date) -> lis
 def _state(
     task: Task, plan: Plan, rounds: list[Occurrence], lead: tuple[str, ...], calendar: WorkingCalendar, today: date
 ) -> TaskState:
-    open_rounds = sorted((o for o in rounds if o.status == "open"), key=lambda o: o.due or date.max)
-    closed = sorted((o for o in rounds if o.status != "open"), key=lambda o: o.due or date.min)
+    open_rounds = sorted((o for o in rounds if o.status == RoundStatus.OPEN), key=lambda o: o.due or date.max)
+    closed = sorted((o for o in rounds if o.status != RoundStatus.OPEN), key=lambda o: o.due or date.min)
     current = open_rounds[0] if open_rounds else (closed[-1] if closed else None)
     due = current.due if current else task.due
-    status = current.status if current else "open"
+    status = current.status if current else RoundStatus.OPEN
     done_on = vietnam_time(current.done_at).date() if current and current.done_at else None
     continuous = task.deadline_kind == DeadlineKind.CONTINUOUS.value
     state = category(due, status, done_on, today, calendar, continuous=continuous)
@@ -94,7 +94,7 @@ def _leads(session: Session) -> dict[int, tuple[str, ...]]:
     names: dict[int, list[str]] = defaultdict(list)
     rows = session.exec(
         select(Assignment, Unit).where(
-            Assignment.unit_id == Unit.id, Assignment.role == "lead", col(Assignment.active).is_(True)
+            Assignment.unit_id == Unit.id, Assignment.role == Role.LEAD, col(Assignment.active).is_(True)
         )
     ).all()
     for assignment, unit in rows:

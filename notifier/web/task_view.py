@@ -10,7 +10,7 @@ from sqlmodel import Session, col, or_, select
 
 from notifier.delivery.models import Ack
 from notifier.plans.models import Task
-from notifier.schedule.models import Assignment, Occurrence, Reminder, Track
+from notifier.schedule.models import Assignment, Occurrence, Reminder, RoundStatus, Track
 from notifier.text import labels
 from notifier.units.models import Unit
 
@@ -69,14 +69,14 @@ def _current_track(session: Session, assignment: Assignment) -> Track | None:
         .where(Track.assignment_id == assignment.id, Track.occurrence_id == Occurrence.id)
         .order_by(col(Occurrence.id))
     ).all()
-    open_rounds = [track for track, occurrence in rows if occurrence.status == "open"]
+    open_rounds = [track for track, occurrence in rows if occurrence.status == RoundStatus.OPEN]
     return open_rounds[0] if open_rounds else (rows[-1][0] if rows else None)
 
 
 def _state(track: Track | None, reminded: bool, acknowledged: bool) -> str:
-    if track is not None and track.done_status == "done":
+    if track is not None and track.done_status == RoundStatus.DONE:
         return "đã hoàn thành"
-    if track is not None and track.done_status == "reported":
+    if track is not None and track.done_status == RoundStatus.REPORTED:
         return "đã báo xong, chờ văn phòng xác nhận"
     if acknowledged:
         return "đã xác nhận nhận tin"
