@@ -26,7 +26,7 @@ from notifier.plans.editing import parse_day
 from notifier.plans.report import KIND_LABELS, render_report
 from notifier.plans.roster import any_plan, plan_records
 from notifier.reports.log import log_records, status_record
-from notifier.reports.tasks import task_records
+from notifier.reports.tasks import TaskRecord, task_records
 from notifier.reports.units import unit_records
 from notifier.schedule.calendar import WorkingCalendar
 from notifier.schedule.policy import load_policy
@@ -95,7 +95,7 @@ def _tasks(args: argparse.Namespace, settings: Settings, engine: Engine, clock: 
     with Session(engine) as session:
         records = task_records(session, plan_code=args.plan_code, unit=unit, include_archived=args.all)
     if args.json:
-        _print_json(records)
+        _print_json([r.json() for r in records])
     else:
         print(render_task_table(records, unit))
     return 0
@@ -364,41 +364,39 @@ def _backup(args: argparse.Namespace, settings: Settings, engine: Engine, clock:
 def _status(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Clock) -> int:
     record = status_record(engine, clock.now(), settings.configured_channels)
     if args.json:
-        _print_json(record)
+        _print_json(record.json())
         return 0
-    daemon = record["daemon"]
+    daemon = record.daemon
     print(
         "Dịch vụ: "
-        + ("đang chạy" if daemon["alive"] else "không chạy")
-        + (f" (nhịp cuối {labels.vn_time(daemon['beat_at'])})" if daemon["beat_at"] else "")
+        + ("đang chạy" if daemon.alive else "không chạy")
+        + (f" (nhịp cuối {labels.vn_time(daemon.beat_at)})" if daemon.beat_at else "")
     )
-    if daemon["problem"]:
-        print(f"Sự cố: {daemon['problem']}")
-    sends = ", ".join(f"{labels.label(labels.DELIVERY_STATUS, k)} {v}" for k, v in record["deliveries"].items())
+    if daemon.problem:
+        print(f"Sự cố: {daemon.problem}")
+    sends = ", ".join(f"{labels.label(labels.DELIVERY_STATUS, k)} {v}" for k, v in record.deliveries.items())
     print(f"Lượt gửi: {sends or 'chưa có'}")
-    print(f"Bản tin chờ gửi: {record['digests_waiting']}")
-    step = record["next_step_at"]
-    print(f"Bước nhắc kế tiếp: {labels.vn_time(step) or 'không còn'}")
-    for link in record["failing_links"]:
+    print(f"Bản tin chờ gửi: {record.digests_waiting}")
+    print(f"Bước nhắc kế tiếp: {labels.vn_time(record.next_step_at) or 'không còn'}")
+    for link in record.failing_links:
         print(f"Kênh lỗi: {link}")
     return 0
 
 
-def render_task_table(records: list[dict[str, Any]], unit: str | None = None) -> str:
+def render_task_table(records: list[TaskRecord], unit: str | None = None) -> str:
     """The task list; for one unit, with its role in each task (chủ trì or phối hợp)."""
     role_head = f"{'Vai trò':<9} " if unit else ""
     lines = [f"{'Mã':<24} {role_head}{'Nhiệm vụ':<52} {'Chủ trì':<34} Thời hạn"]
     for r in records:
-        deadline = r["deadline"]
-        due = f" → {labels.vn_date(deadline['due'])}" if deadline["due"] else ""
-        kind = KIND_LABELS[DeadlineKind(deadline["kind"])]
-        lead = "; ".join(r["lead_units"]) or "(chưa rõ)"
+        deadline = r.deadline
+        due = f" → {labels.vn_date(deadline.due)}" if deadline.due else ""
+        kind = KIND_LABELS[DeadlineKind(deadline.kind)]
+        lead = "; ".join(r.lead_units) or "(chưa rõ)"
         role = ""
         if unit:
-            role = f"{'chủ trì' if unit in r['lead_units'] or unit in r['lead_groups'] else 'phối hợp':<9} "
+            role = f"{'chủ trì' if unit in r.lead_units or unit in r.lead_groups else 'phối hợp':<9} "
         lines.append(
-            f"{r['key']:<24} {role}{_cut(r['title'], 52):<52} {_cut(lead, 34):<34} "
-            f"{deadline['text'] or '—'} [{kind}{due}]"
+            f"{r.key:<24} {role}{_cut(r.title, 52):<52} {_cut(lead, 34):<34} {deadline.text or '—'} [{kind}{due}]"
         )
     lines.append(f"({len(records)} nhiệm vụ)")
     return "\n".join(lines)

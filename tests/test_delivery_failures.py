@@ -71,5 +71,5 @@ def test_a_permanent_failure_is_recorded_not_retried_and_shown_in_status(
     assert asyncio.run(run_pass(runtime, datetime(2026, 11, 27, 3, 0, tzinfo=UTC))).sent == 0
     assert {r.attempts for r in log_records(engine)} == {1}
     status = status_record(engine, AT_8, settings.configured_channels)
-    assert status["deliveries"] == {"failed": 8}
-    assert "Phòng Kinh tế (console: Phòng Kinh tế)" in status["failing_links"]
+    assert status.deliveries == {"failed": 8}
+    assert "Phòng Kinh tế (console: Phòng Kinh tế)" in status.failing_links

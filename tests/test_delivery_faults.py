@@ -322,7 +322,7 @@ def test_a_polling_loop_that_ends_is_reported_and_started_again(
     asyncio.run(watch())
     assert poller.runs == 2  # started again
     assert seen == [None]  # the problem cleared once it ran again
-    problem = daemon_record(engine)["problem"]  # what `status` and /healthz said while it was down
+    problem = daemon_record(engine).problem  # what `status` and /healthz said while it was down
     said = "nhận tin Flaky lỗi RuntimeError('getUpdates answered something unexpected'); chạy lại sau 0.2 giây"
     assert problem == said
     engine.dispose()

@@ -39,6 +39,13 @@ print(json.dumps(d, indent=1, ensure_ascii=False))" > "$out/log.json"
     "$py" -m notifier tasks --json > "$out/tasks-after.json"
     "$py" -m notifier units --json > "$out/units-after.json"
     "$py" -m notifier due --at 2026-12-01T08:00 --json > "$out/due-after.json"
+    # The daemon's heartbeat is real time (liveness): its times, pid and tick length are left out.
+    "$py" -m notifier status --json | "$py" -c "import json,sys; d=json.load(sys.stdin); \
+[d['daemon'].pop(k) for k in ('pid', 'started_at', 'beat_at', 'tick_seconds', 'alive')]; \
+print(json.dumps(d, indent=1, ensure_ascii=False))" > "$out/status.json"
+    "$py" -m notifier status | grep -v '^Dịch vụ' > "$out/status.txt"
+    "$py" -m notifier tasks > "$out/tasks.txt"
+    "$py" -m notifier tasks --unit "Phòng Kinh tế" > "$out/tasks-unit.txt"
   )
   rm -rf "$out/work"
 }

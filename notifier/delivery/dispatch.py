@@ -245,18 +245,15 @@ def record_failure(dispatcher: Dispatcher, claimed: Claimed, error: ChannelError
         delivery = session.get_one(Delivery, claimed.id)
         delivery.error, delivery.claimed_until, delivery.updated_at = str(error), None, stamp()
         if error.uncertain:
-            delivery.status = (
-                DeliveryStatus.UNCERTAIN
-            )  # it may have arrived: never sent again without a person deciding
+            # It may have arrived: never sent again without a person deciding.
+            delivery.status = DeliveryStatus.UNCERTAIN
             delivery.maybe_sent += 1
         elif error.retry_after is not None and not error.permanent:
             # A 429 is the provider pacing us, not a failed attempt: wait as asked, then go on.
             delivery.attempts = max(delivery.attempts - 1, 0)
+            delivery.status = DeliveryStatus.PENDING
             # real time: retry pacing
-            delivery.status, delivery.next_attempt_at = (
-                DeliveryStatus.PENDING,
-                wall_time() + timedelta(seconds=error.retry_after),
-            )
+            delivery.next_attempt_at = wall_time() + timedelta(seconds=error.retry_after)
         elif error.permanent or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = DeliveryStatus.FAILED
             if error.permanent and error.breaks_link:

@@ -24,7 +24,6 @@ from notifier.units.models import Unit
 HEARTBEAT_STALE = timedelta(minutes=3)
 
 
-
 @dataclass(frozen=True)
 class AckRecord:
     by: str
@@ -152,27 +151,72 @@ def _log_record(
     )
 
 
-def daemon_record(engine: Engine) -> dict[str, Any]:
-    """The daemon's heartbeat as `status --json` gives it (`daemon`): alive, where, any problem."""
+@dataclass(frozen=True)
+class DaemonRecord:
+    """The daemon's heartbeat: alive (it beat within 3 minutes), where, any problem it reports."""
+
+    alive: bool
+    pid: int | None = None
+    host: str | None = None
+    started_at: datetime | None = None
+    beat_at: datetime | None = None
+    problem: str | None = None
+    tick_seconds: float | None = None
+
+    def json(self) -> dict[str, Any]:
+        """`status --json`'s ``daemon``."""
+        return {
+            "alive": self.alive,
+            "pid": self.pid,
+            "host": self.host,
+            "started_at": iso_utc(self.started_at) if self.started_at else None,
+            "beat_at": iso_utc(self.beat_at) if self.beat_at else None,
+            "problem": self.problem,
+            "tick_seconds": self.tick_seconds,
+        }
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    """What `notifier status` tells: the daemon, the sends by status, what waits, what fails."""
+
+    daemon: DaemonRecord
+    deliveries: dict[str, int]
+    digests_waiting: int
+    next_step_at: datetime | None
+    failing_links: list[str]
+    unconfigured_links: list[str]
+    now: datetime
+
+    def json(self) -> dict[str, Any]:
+        """The `notifier status --json` object."""
+        return {
+            "daemon": self.daemon.json(),
+            "deliveries": self.deliveries,
+            "digests_waiting": self.digests_waiting,
+            "next_step_at": iso_utc(self.next_step_at) if self.next_step_at else None,
+            "failing_links": self.failing_links,
+            "unconfigured_links": self.unconfigured_links,
+            "now": iso_utc(self.now),
+            "now_vietnam": vietnam_time(self.now).isoformat(),
+        }
+
+
+def daemon_record(engine: Engine) -> DaemonRecord:
+    """The daemon's heartbeat as `status` and `/healthz` tell it."""
     with Session(engine) as session:
         return _daemon(session.exec(select(Heartbeat).where(Heartbeat.name == "daemon")).first())
 
 
-def _daemon(beat: Heartbeat | None) -> dict[str, Any]:
+def _daemon(beat: Heartbeat | None) -> DaemonRecord:
+    if beat is None:
+        return DaemonRecord(alive=False)
     # real time: liveness is about the machine, whatever clock the daemon's business runs on
-    alive = beat is not None and wall_time() - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
-    return {
-        "alive": alive,
-        "pid": beat.pid if beat else None,
-        "host": beat.host if beat else None,
-        "started_at": iso_utc(beat.started_at) if beat else None,
-        "beat_at": iso_utc(beat.beat_at) if beat else None,
-        "problem": beat.problem if beat else None,
-        "tick_seconds": beat.tick_seconds if beat else None,
-    }
+    alive = wall_time() - beat.beat_at.astimezone(UTC) < HEARTBEAT_STALE
+    return DaemonRecord(alive, beat.pid, beat.host, beat.started_at, beat.beat_at, beat.problem, beat.tick_seconds)
 
 
-def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> dict[str, Any]:
+def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> StatusRecord:
     with Session(engine) as session:
         unconfigured = [
             f"{u.name} ({link.channel}: {link.target}) — {unconfigured_error(link.channel)}"
@@ -189,13 +233,12 @@ def status_record(engine: Engine, now: datetime, configured: frozenset[str]) -> 
                 Delivery.status == DeliveryStatus.FAILED, Delivery.digest_id == Digest.id, Digest.unit_id == Unit.id
             )
         ).all()
-    return {
-        "daemon": _daemon(beat),
-        "deliveries": dict(sorted(deliveries.items())),
-        "digests_waiting": open_digests,
-        "next_step_at": iso_utc(next_due) if isinstance(next_due, datetime) else None,
-        "failing_links": sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}) + unconfigured,
-        "unconfigured_links": unconfigured,
-        "now": iso_utc(now),
-        "now_vietnam": vietnam_time(now).isoformat(),
-    }
+    return StatusRecord(
+        daemon=_daemon(beat),
+        deliveries=dict(sorted(deliveries.items())),
+        digests_waiting=open_digests,
+        next_step_at=next_due if isinstance(next_due, datetime) else None,
+        failing_links=sorted({f"{u.name} ({d.channel}: {d.target})" for d, _, u in failing}) + unconfigured,
+        unconfigured_links=unconfigured,
+        now=now,
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -15,9 +17,67 @@ from notifier.units.lookup import find_unit
 from notifier.units.models import GroupMember, Unit
 
 
+@dataclass(frozen=True)
+class DeadlineRecord:
+    """A task's deadline: the plan's words and what they were understood to mean."""
+
+    text: str
+    kind: str  # a DeadlineKind
+    start: date | None
+    due: date | None
+    due_day: int | None
+    understood: bool
+    set_by_office: bool
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "start": iso_day(self.start),
+            "due": iso_day(self.due),
+            "due_day": self.due_day,
+            "understood": self.understood,
+            "set_by_office": self.set_by_office,
+        }
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """One task as scripts and the office see it; ``json()`` is the `notifier tasks --json` row."""
+
+    key: str
+    plan: str
+    number: str
+    parent: str | None
+    section: str | None
+    section_title: str | None
+    title: str
+    lead_units: list[str]
+    coordinating_units: list[str]
+    lead_groups: list[str]
+    coordinating_groups: list[str]
+    unresolved_units: list[str]
+    lead_text: str
+    coordinating_text: str
+    unit_note: str | None
+    deadline: DeadlineRecord
+    extras: dict[str, Any]
+    status: str  # a TaskStatus, or the RoundStatus of a finished one-off or continuous task
+    source: str
+
+    def names(self, unit: str) -> bool:
+        """The unit (or group) is named as lead or coordinating."""
+        return unit in self.lead_units or unit in self.coordinating_units
+
+    def json(self) -> dict[str, Any]:
+        row = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        row["deadline"] = self.deadline.json()
+        return row
+
+
 def task_records(
     session: Session, *, plan_code: str | None = None, unit: str | None = None, include_archived: bool = False
-) -> list[dict[str, Any]]:
+) -> list[TaskRecord]:
     query = select(Task, Plan).where(Task.plan_id == Plan.id)
     if plan_code:
         query = query.where(Plan.code == plan_code)
@@ -31,7 +91,7 @@ def task_records(
     records = [_record(task, plan, assigned.get(task.id or 0, {}), finished.get(task.id or 0)) for task, plan in rows]
     if unit:
         wanted = _unit_name(session, unit)
-        records = [r for r in records if wanted in r["lead_units"] or wanted in r["coordinating_units"]]
+        records = [r for r in records if r.names(wanted)]
     return records
 
 
@@ -85,40 +145,40 @@ def _finished(session: Session, task_ids: list[int]) -> dict[int, str]:
 
 def _record(
     task: Task, plan: Plan, assigned: dict[str, list[tuple[TaskUnit, Unit | None]]], finished: str | None = None
-) -> dict[str, Any]:
+) -> TaskRecord:
     lead = _names(assigned.get(Role.LEAD, []))
-    coordinating = [n for n in _names(assigned.get(Role.COORDINATING, [])) if n not in lead]
-    return {
-        "key": task.key,
-        "plan": plan.code,
-        "number": task.number,
-        "parent": task.parent,
-        "section": task.section,
-        "section_title": task.section_title,
-        "title": task.title,
-        "lead_units": lead,
-        "coordinating_units": coordinating,
-        "lead_groups": _groups(assigned.get(Role.LEAD, [])),
-        "coordinating_groups": _groups(assigned.get(Role.COORDINATING, [])),
-        "unresolved_units": [
+    deadline = DeadlineRecord(
+        task.deadline_text,
+        task.deadline_kind,
+        task.window_start,
+        task.due,
+        task.due_day,
+        task.deadline_understood,
+        task.due_set_by_office,
+    )
+    return TaskRecord(
+        key=task.key,
+        plan=plan.code,
+        number=task.number,
+        parent=task.parent,
+        section=task.section,
+        section_title=task.section_title,
+        title=task.title,
+        lead_units=lead,
+        coordinating_units=[n for n in _names(assigned.get(Role.COORDINATING, [])) if n not in lead],
+        lead_groups=_groups(assigned.get(Role.LEAD, [])),
+        coordinating_groups=_groups(assigned.get(Role.COORDINATING, [])),
+        unresolved_units=[
             ref.written for role in (Role.LEAD, Role.COORDINATING) for ref, u in assigned.get(role, []) if u is None
         ],
-        "lead_text": task.lead_text,
-        "coordinating_text": task.coordinating_text,
-        "unit_note": task.unit_note or None,
-        "deadline": {
-            "text": task.deadline_text,
-            "kind": task.deadline_kind,
-            "start": iso_day(task.window_start),
-            "due": iso_day(task.due),
-            "due_day": task.due_day,
-            "understood": task.deadline_understood,
-            "set_by_office": task.due_set_by_office,
-        },
-        "extras": task.extras,
-        "status": finished if finished and task.status == TaskStatus.OPEN else task.status,
-        "source": task.source_where,
-    }
+        lead_text=task.lead_text,
+        coordinating_text=task.coordinating_text,
+        unit_note=task.unit_note or None,
+        deadline=deadline,
+        extras=task.extras,
+        status=finished if finished and task.status == TaskStatus.OPEN else task.status,
+        source=task.source_where,
+    )
 
 
 def _names(items: list[tuple[TaskUnit, Unit | None]]) -> list[str]:

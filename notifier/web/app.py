@@ -97,10 +97,10 @@ def _health(context: WebContext) -> Response:
     (a bot's polling loop that ended, the web port); 503 and the reason otherwise. Served by
     `notifier run` and by `notifier web`, it tells of the daemon either way."""
     daemon = daemon_record(context.engine)
-    if not daemon["alive"]:
+    if not daemon.alive:
         return PlainTextResponse("không hoạt động: dịch vụ nhắc việc không báo nhịp trong 3 phút", status_code=503)
-    if daemon["problem"]:
-        return PlainTextResponse(f"có sự cố: {daemon['problem']}", status_code=503)
+    if daemon.problem:
+        return PlainTextResponse(f"có sự cố: {daemon.problem}", status_code=503)
     return PlainTextResponse("ok")
 
 

@@ -4,7 +4,7 @@ gauges read from the database, which is the truth whichever replica answers)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlmodel import Session, col, func, select
 from starlette.responses import PlainTextResponse, Response
@@ -20,26 +20,26 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 def metrics(context: WebContext) -> Response:
     status = status_record(context.engine, context.clock(), frozenset())
-    daemon = status["daemon"]
+    daemon = status.daemon
     lines = _gauge(
         "notifier_deliveries",
         "Deliveries by status.",
-        {f'status="{name}"': count for name, count in status["deliveries"].items()},
+        {f'status="{name}"': count for name, count in status.deliveries.items()},
     )
-    lines += _gauge("notifier_digests_waiting", "Digests open, not sealed yet.", {"": status["digests_waiting"]})
+    lines += _gauge("notifier_digests_waiting", "Digests open, not sealed yet.", {"": status.digests_waiting})
     lines += _gauge(
-        "notifier_failing_links", "Unit links that fail or lack their channel.", {"": len(status["failing_links"])}
+        "notifier_failing_links", "Unit links that fail or lack their channel.", {"": len(status.failing_links)}
     )
-    lines += _gauge("notifier_daemon_up", "1 while the daemon beats (within 3 minutes).", {"": int(daemon["alive"])})
+    lines += _gauge("notifier_daemon_up", "1 while the daemon beats (within 3 minutes).", {"": int(daemon.alive)})
     lines += _gauge(
-        "notifier_daemon_problem", "1 while the daemon reports a problem.", {"": int(bool(daemon["problem"]))}
+        "notifier_daemon_problem", "1 while the daemon reports a problem.", {"": int(bool(daemon.problem))}
     )
-    if daemon["beat_at"]:
+    if daemon.beat_at:
         # real time: liveness
-        age = (wall_time() - datetime.fromisoformat(daemon["beat_at"]).astimezone(UTC)).total_seconds()
+        age = (wall_time() - daemon.beat_at.astimezone(UTC)).total_seconds()
         lines += _gauge("notifier_daemon_heartbeat_age_seconds", "Seconds since the daemon's last beat.", {"": age})
-    if daemon["tick_seconds"] is not None:
-        lines += _gauge("notifier_tick_duration_seconds", "How long the last tick took.", {"": daemon["tick_seconds"]})
+    if daemon.tick_seconds is not None:
+        lines += _gauge("notifier_tick_duration_seconds", "How long the last tick took.", {"": daemon.tick_seconds})
     lines += _gauge("notifier_requests_waiting", "Extension requests and explanations waiting.", _waiting(context))
     lines += _operations(context)
     return PlainTextResponse("\n".join(lines) + "\n", media_type=CONTENT_TYPE)
