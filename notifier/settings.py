@@ -1,7 +1,9 @@
 """One settings object, read from the environment and ``.env`` (the environment wins).
 
-Every variable is documented in ``.env.example``. A wrong value stops start-up
-with a message naming the variable.
+Every variable is documented in ``.env.example``. Each field names its variable (its alias) and
+says how a value is read; a wrong value stops start-up with a message naming the variable.
+pydantic-settings reads the process's environment and ``.env``; tests and benches hand
+``load_settings`` a mapping instead, validated by the same model.
 """
 
 from __future__ import annotations
@@ -10,18 +12,18 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from dotenv import dotenv_values
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from notifier.clock import parse_vietnam_time
 from notifier.errors import ConfigError
 
-_BEFORE_CHOICES = {"on_day": False, "day_before": True}
-# The repository's templates/ when running from a checkout; elsewhere NOTIFIER_TEMPLATES_DIR says.
+
 def shipped(name: str) -> Path:
     """A folder notifier ships: beside the package in a checkout (templates/, config/), or under
     <prefix>/share/notifier/ where a wheel or a plain `pip install .` puts it."""
@@ -35,44 +37,194 @@ def shipped(name: str) -> Path:
 
 DEFAULT_TEMPLATES = shipped("templates")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-_JSON_LOGS = {"text": False, "json": True}
-_YES_NO = {"yes": True, "no": False}
+_SMTP_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path
-    config_dir: Path
-    database_url: str
-    before_means_day_before: bool
-    log_level: str
-    templates_dir: Path = DEFAULT_TEMPLATES
-    console_file: Path | None = None
-    fixed_now: datetime | None = None
-    telegram_token: str | None = None
-    telegram_api_url: str = "https://api.telegram.org"
-    secret_key: str | None = None
-    retry_seconds: tuple[float, ...] = (30.0, 120.0, 600.0, 1800.0, 3600.0)
-    smtp_host: str | None = None
-    smtp_port: int = 587
-    smtp_security: str = "starttls"
-    smtp_user: str | None = None
-    smtp_password: str | None = None
-    smtp_ca_file: Path | None = None
-    mail_from: str | None = None
-    public_base_url: str | None = None
-    ack_link_days: int = 30
-    web_host: str = "127.0.0.1"
-    web_port: int = 8080
-    zalo_token: str | None = None
-    zalo_api_url: str = "https://bot-api.zaloplatforms.com"
-    units_path: Path | None = None  # NOTIFIER_UNITS_FILE; None: units.yaml in the config folder
-    plan_max_text_mb: int = 8
-    plan_max_document_mb: int = 60
-    sqlite_busy_seconds: int = 30  # how long a SQLite transaction waits for another's write lock
-    tick_seconds: int = 30  # how often the daemon scans and sends
-    json_logs: bool = False  # NOTIFIER_LOG_FORMAT=json: one JSON object per line, for log collectors
-    log_mask_targets: bool = False  # shorten chat ids and addresses in logs ("-1…42")
+# How a variable's text becomes a value (in Annotated, the last BeforeValidator runs first). Each
+# raises ValueError with the Vietnamese message that follows the variable's name:
+# "NOTIFIER_WEB_PORT: cần một số nguyên từ 0 đến 65535 (nhận «x»)".
+
+
+def _between(low: int, high: int) -> BeforeValidator:
+    def read(raw: object) -> int:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise ValueError(f"cần một số nguyên từ {low} đến {high} (nhận «{raw}»)")
+        return value
+
+    return BeforeValidator(read)
+
+
+def _one_of(choices: Mapping[str, Any]) -> BeforeValidator:
+    def read(raw: object) -> Any:
+        if not isinstance(raw, str):
+            return raw  # a default, or a value already read
+        if raw.strip() not in choices:
+            raise ValueError(f"giá trị «{raw.strip()}» không hợp lệ; chọn một trong: {', '.join(choices)}")
+        return choices[raw.strip()]
+
+    return BeforeValidator(read)
+
+
+def _url(raw: object) -> str:
+    url = str(raw).strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"cần địa chỉ http:// hoặc https:// (nhận «{raw}»)")
+    return url
+
+
+def _text(raw: object) -> str | None:
+    """Surrounding blanks dropped; nothing left means unset."""
+    text = "" if raw is None else str(raw).strip()
+    return text or None
+
+
+def _seconds(raw: object) -> tuple[float, ...]:
+    if isinstance(raw, tuple):
+        return raw
+    try:
+        values = tuple(float(part) for part in str(raw).split(","))
+    except ValueError:
+        values = ()
+    if not values or any(v <= 0 for v in values):
+        raise ValueError(f"cần các số giây dương cách nhau bởi dấu phẩy (nhận «{raw}»)")
+    return values
+
+
+def _moment(raw: object) -> datetime | None:
+    if raw is None or isinstance(raw, datetime) or not str(raw).strip():
+        return raw if isinstance(raw, datetime) else None
+    try:
+        return parse_vietnam_time(str(raw))
+    except ValueError:
+        raise ValueError(f"thời điểm «{raw}» không hợp lệ; viết như 2026-11-27T08:00") from None
+
+
+def _folder(raw: object) -> Path:
+    folder = Path(str(raw))
+    if not folder.is_dir():
+        raise ValueError(f"không có thư mục «{folder}»")
+    return folder
+
+
+def _file(raw: object) -> Path | None:
+    if raw is None or not str(raw).strip():
+        return None
+    path = Path(str(raw))
+    if not path.is_file():
+        raise ValueError(f"không có tệp «{path}»")
+    return path
+
+
+def _log_level(raw: object) -> str:
+    level = str(raw).strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"giá trị «{raw}» không hợp lệ; chọn một trong: {', '.join(_LOG_LEVELS)}")
+    return level
+
+
+def _config_dir() -> Path:
+    """./config, else the defaults notifier ships (the office copies them to edit: the shipped
+    ones belong to the installation)."""
+    here = Path("config")
+    return here if here.is_dir() else shipped("config")
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Url = Annotated[str, BeforeValidator(_url)]
+
+
+def _env(name: str, default: Any = None, **more: Any) -> Any:
+    """A field read from the variable ``name``."""
+    if "default_factory" in more:
+        return Field(alias=name, **more)
+    return Field(default, alias=name, **more)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        frozen=True, extra="ignore", case_sensitive=True, env_ignore_empty=True, validate_default=False
+    )
+
+    data_dir: Path = _env("NOTIFIER_DATA_DIR", Path("data"))
+    config_dir: Path = _env("NOTIFIER_CONFIG_DIR", default_factory=_config_dir)
+    # Unset: a SQLite file in the data folder (filled in by the validator below).
+    database_url: str = _env("DATABASE_URL", "", validate_default=True)
+    before_means_day_before: Annotated[bool, _one_of({"on_day": False, "day_before": True})] = _env(
+        "NOTIFIER_BEFORE_DATE_MEANS", False
+    )
+    log_level: Annotated[str, BeforeValidator(_log_level)] = _env("NOTIFIER_LOG_LEVEL", "INFO")
+    templates_dir: Annotated[Path, BeforeValidator(_folder)] = _env(
+        "NOTIFIER_TEMPLATES_DIR", DEFAULT_TEMPLATES, validate_default=True
+    )
+    console_file: Path | None = _env("NOTIFIER_CONSOLE_FILE")
+    fixed_now: Annotated[datetime | None, BeforeValidator(_moment)] = _env("NOTIFIER_NOW")
+    telegram_token: Text = _env("TELEGRAM_BOT_TOKEN")
+    telegram_api_url: Url = _env("TELEGRAM_API_URL", "https://api.telegram.org")
+    secret_key: Text = _env("NOTIFIER_SECRET_KEY")
+    retry_seconds: Annotated[tuple[float, ...], NoDecode, BeforeValidator(_seconds)] = _env(
+        "NOTIFIER_RETRY_SECONDS", (30.0, 120.0, 600.0, 1800.0, 3600.0)
+    )
+    smtp_host: Text = _env("SMTP_HOST")
+    smtp_security: Annotated[str, _one_of({k: k for k in _SMTP_SECURITY}), BeforeValidator(str.lower)] = _env(
+        "SMTP_SECURITY", "starttls"
+    )
+    # Unset: the security's usual port (587, 465, 25), filled in by the validator below.
+    smtp_port: Annotated[int, _between(1, 65535)] = _env("SMTP_PORT", 587)
+    smtp_user: Text = _env("SMTP_USER")
+    smtp_password: str | None = _env("SMTP_PASSWORD")
+    smtp_ca_file: Annotated[Path | None, BeforeValidator(_file)] = _env("SMTP_CA_FILE")
+    mail_from: Text = _env("MAIL_FROM", validate_default=True)
+    public_base_url: Annotated[str | None, BeforeValidator(_url)] = _env("PUBLIC_BASE_URL")
+    ack_link_days: Annotated[int, _between(1, 365)] = _env("ACK_LINK_DAYS", 30)
+    web_host: Annotated[str, BeforeValidator(str.strip)] = _env("NOTIFIER_WEB_HOST", "127.0.0.1")
+    web_port: Annotated[int, _between(0, 65535)] = _env("NOTIFIER_WEB_PORT", 8080)
+    zalo_token: Text = _env("ZALO_BOT_TOKEN")
+    zalo_api_url: Url = _env("ZALO_API_URL", "https://bot-api.zaloplatforms.com")
+    units_path: Path | None = _env("NOTIFIER_UNITS_FILE")  # None: units.yaml in the config folder
+    plan_max_text_mb: Annotated[int, _between(1, 1024)] = _env("NOTIFIER_PLAN_MAX_TEXT_MB", 8)
+    plan_max_document_mb: Annotated[int, _between(1, 1024)] = _env("NOTIFIER_PLAN_MAX_DOCUMENT_MB", 60)
+    # How long a SQLite transaction waits for another's write lock.
+    sqlite_busy_seconds: Annotated[int, _between(1, 3600)] = _env("NOTIFIER_SQLITE_BUSY_SECONDS", 30)
+    tick_seconds: Annotated[int, _between(1, 3600)] = _env("NOTIFIER_TICK_SECONDS", 30)  # scan-and-send period
+    # json: one JSON object per log line, for log collectors.
+    json_logs: Annotated[bool, _one_of({"text": False, "json": True})] = _env("NOTIFIER_LOG_FORMAT", False)
+    # Shorten chat ids and addresses in logs ("-1…42").
+    log_mask_targets: Annotated[bool, _one_of({"yes": True, "no": False})] = _env("NOTIFIER_LOG_MASK_TARGETS", False)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database(cls, raw: object, info: ValidationInfo) -> str:
+        url = str(raw or "").strip()
+        if not url:
+            return f"sqlite:///{info.data.get('data_dir', Path('data')) / 'notifier.sqlite3'}"
+        if url.startswith(("postgresql://", "postgres://")):
+            # SQLAlchemy would pick psycopg2, which we do not ship; psycopg 3 is the driver.
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+        if url.startswith(("sqlite:", "postgresql+psycopg:")):
+            return url
+        raise ValueError(
+            "chỉ hỗ trợ sqlite:///đường/dẫn hoặc postgresql://người_dùng@máy:cổng/csdl "
+            f"(nhận được «{url.split('://', 1)[0]}://…»)"
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _usual_port(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("SMTP_PORT"):
+            security = str(data.get("SMTP_SECURITY") or "starttls").strip().lower()
+            return {**data, "SMTP_PORT": str(_SMTP_SECURITY.get(security, 587))}
+        return data
+
+    @field_validator("mail_from", mode="after")
+    @classmethod
+    def _sender(cls, sender: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("smtp_host") and (sender is None or "@" not in sender):
+            raise ValueError("cần địa chỉ gửi thư (ví dụ nhacviec@thaitan.gov.vn) khi đã đặt SMTP_HOST")
+        return sender
 
     @property
     def chat_channels(self) -> bool:
@@ -99,95 +251,28 @@ class Settings:
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
-    values: dict[str, str] = {}
-    if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
-    data_dir = Path(values.get("NOTIFIER_DATA_DIR") or "data")
-    return Settings(
-        data_dir=data_dir,
-        config_dir=_config_dir(values.get("NOTIFIER_CONFIG_DIR")),
-        database_url=_database_url(values.get("DATABASE_URL", ""), data_dir),
-        before_means_day_before=_choice(values, "NOTIFIER_BEFORE_DATE_MEANS", "on_day", _BEFORE_CHOICES),
-        log_level=_log_level(values.get("NOTIFIER_LOG_LEVEL") or "INFO"),
-        templates_dir=_folder(values.get("NOTIFIER_TEMPLATES_DIR"), DEFAULT_TEMPLATES, "NOTIFIER_TEMPLATES_DIR"),
-        console_file=Path(values["NOTIFIER_CONSOLE_FILE"]) if values.get("NOTIFIER_CONSOLE_FILE") else None,
-        fixed_now=parse_moment(values.get("NOTIFIER_NOW"), "NOTIFIER_NOW"),
-        telegram_token=(values.get("TELEGRAM_BOT_TOKEN") or "").strip() or None,
-        telegram_api_url=_url(values.get("TELEGRAM_API_URL") or "https://api.telegram.org", "TELEGRAM_API_URL"),
-        secret_key=(values.get("NOTIFIER_SECRET_KEY") or "").strip() or None,
-        retry_seconds=_seconds(values.get("NOTIFIER_RETRY_SECONDS") or "30,120,600,1800,3600"),
-        **_smtp(values),
-        public_base_url=_url(values["PUBLIC_BASE_URL"], "PUBLIC_BASE_URL") if values.get("PUBLIC_BASE_URL") else None,
-        ack_link_days=_int(values.get("ACK_LINK_DAYS") or "30", "ACK_LINK_DAYS", 1, 365),
-        web_host=(values.get("NOTIFIER_WEB_HOST") or "127.0.0.1").strip(),
-        web_port=_int(values.get("NOTIFIER_WEB_PORT") or "8080", "NOTIFIER_WEB_PORT", 0, 65535),
-        zalo_token=(values.get("ZALO_BOT_TOKEN") or "").strip() or None,
-        zalo_api_url=_url(values.get("ZALO_API_URL") or "https://bot-api.zaloplatforms.com", "ZALO_API_URL"),
-        units_path=Path(values["NOTIFIER_UNITS_FILE"]) if values.get("NOTIFIER_UNITS_FILE") else None,
-        plan_max_text_mb=_int(values.get("NOTIFIER_PLAN_MAX_TEXT_MB") or "8", "NOTIFIER_PLAN_MAX_TEXT_MB", 1, 1024),
-        plan_max_document_mb=_int(
-            values.get("NOTIFIER_PLAN_MAX_DOCUMENT_MB") or "60", "NOTIFIER_PLAN_MAX_DOCUMENT_MB", 1, 1024
-        ),
-        sqlite_busy_seconds=_int(
-            values.get("NOTIFIER_SQLITE_BUSY_SECONDS") or "30", "NOTIFIER_SQLITE_BUSY_SECONDS", 1, 3600
-        ),
-        tick_seconds=_int(values.get("NOTIFIER_TICK_SECONDS") or "30", "NOTIFIER_TICK_SECONDS", 1, 3600),
-        json_logs=_choice(values, "NOTIFIER_LOG_FORMAT", "text", _JSON_LOGS),
-        log_mask_targets=_choice(values, "NOTIFIER_LOG_MASK_TARGETS", "no", _YES_NO),
-    )
-
-
-_SMTP_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
-
-
-def _smtp(values: Mapping[str, str]) -> dict[str, Any]:
-    host = (values.get("SMTP_HOST") or "").strip() or None
-    security = (values.get("SMTP_SECURITY") or "starttls").strip().lower()
-    if security not in _SMTP_SECURITY:
-        raise ConfigError(f"SMTP_SECURITY: «{security}» không hợp lệ; chọn một trong: starttls, ssl, none")
-    sender = (values.get("MAIL_FROM") or "").strip() or None
-    if host and (sender is None or "@" not in sender):
-        raise ConfigError("MAIL_FROM: cần địa chỉ gửi thư (ví dụ nhacviec@thaitan.gov.vn) khi đã đặt SMTP_HOST")
-    ca_file = Path(values["SMTP_CA_FILE"]) if values.get("SMTP_CA_FILE") else None
-    if ca_file is not None and not ca_file.is_file():
-        raise ConfigError(f"SMTP_CA_FILE: không có tệp «{ca_file}»")
-    return {
-        "smtp_host": host,
-        "smtp_port": _int(values.get("SMTP_PORT") or str(_SMTP_SECURITY[security]), "SMTP_PORT", 1, 65535),
-        "smtp_security": security,
-        "smtp_user": (values.get("SMTP_USER") or "").strip() or None,
-        "smtp_password": values.get("SMTP_PASSWORD") or None,
-        "smtp_ca_file": ca_file,
-        "mail_from": sender,
-    }
-
-
-def _int(raw: str, name: str, low: int, high: int) -> int:
+    """The settings from the process's environment and ``env_file`` (the environment wins); with
+    ``environ``, from that mapping instead of the process's environment."""
+    found = env_file if env_file is not None and env_file.is_file() else None
     try:
-        value = int(raw.strip())
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ConfigError(f"{name}: cần một số nguyên từ {low} đến {high} (nhận «{raw}»)")
-    return value
+        if environ is None:
+            return Settings(_env_file=found)
+        values = {k: v for k, v in dotenv_values(found).items() if v} if found else {}
+        values.update({k: v for k, v in environ.items() if v})  # empty means unset, as for the process's
+        return Settings.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError(_first_problem(error)) from None
 
 
-def _url(raw: str, name: str) -> str:
-    url = raw.strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{name}: cần địa chỉ http:// hoặc https:// (nhận «{raw}»)")
-    return url
-
-
-def _seconds(raw: str) -> tuple[float, ...]:
-    try:
-        values = tuple(float(part) for part in raw.split(","))
-    except ValueError:
-        values = ()
-    if not values or any(v <= 0 for v in values):
-        raise ConfigError(f"NOTIFIER_RETRY_SECONDS: cần các số giây dương cách nhau bởi dấu phẩy (nhận «{raw}»)")
-    return values
+def _first_problem(error: ValidationError) -> str:
+    """The first wrong variable, named, with our message (pydantic's own for anything else)."""
+    problem = error.errors(include_url=False)[0]
+    name = str(problem["loc"][0]) if problem["loc"] else "?"
+    field = Settings.model_fields.get(name)
+    name = field.alias if field is not None and field.alias else name  # a default checked: named by field
+    cause = (problem.get("ctx") or {}).get("error")
+    message = str(cause) if isinstance(cause, ValueError) else f"giá trị «{problem.get('input')}» không hợp lệ"
+    return f"{name}: {message}"
 
 
 PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "please-change-me"}
@@ -236,48 +321,3 @@ def parse_moment(raw: str | None, name: str) -> datetime | None:
         return parse_vietnam_time(raw)
     except ValueError:
         raise ConfigError(f"{name}: thời điểm «{raw}» không hợp lệ; viết như 2026-11-27T08:00") from None
-
-
-def _config_dir(raw: str | None) -> Path:
-    """NOTIFIER_CONFIG_DIR, else ./config, else the defaults notifier ships (the office copies them
-    to edit: the shipped ones belong to the installation)."""
-    if raw:
-        return Path(raw)
-    here = Path("config")
-    return here if here.is_dir() else shipped("config")
-
-
-def _folder(raw: str | None, default: Path, name: str) -> Path:
-    folder = Path(raw) if raw else default
-    if not folder.is_dir():
-        raise ConfigError(f"{name}: không có thư mục «{folder}»")
-    return folder
-
-
-def _database_url(raw: str, data_dir: Path) -> str:
-    url = raw.strip()
-    if not url:
-        return f"sqlite:///{data_dir / 'notifier.sqlite3'}"
-    if url.startswith(("postgresql://", "postgres://")):
-        # SQLAlchemy would pick psycopg2, which we do not ship; psycopg 3 is the driver.
-        return "postgresql+psycopg://" + url.split("://", 1)[1]
-    if url.startswith(("sqlite:", "postgresql+psycopg:")):
-        return url
-    raise ConfigError(
-        "DATABASE_URL: chỉ hỗ trợ sqlite:///đường/dẫn hoặc postgresql://người_dùng@máy:cổng/csdl "
-        f"(nhận được «{url.split('://', 1)[0]}://…»)"
-    )
-
-
-def _choice(values: Mapping[str, str], name: str, default: str, choices: Mapping[str, bool]) -> bool:
-    raw = (values.get(name) or default).strip()
-    if raw not in choices:
-        raise ConfigError(f"{name}: giá trị «{raw}» không hợp lệ; chọn một trong: {', '.join(choices)}")
-    return choices[raw]
-
-
-def _log_level(raw: str) -> str:
-    level = raw.strip().upper()
-    if level not in _LOG_LEVELS:
-        raise ConfigError(f"NOTIFIER_LOG_LEVEL: giá trị «{raw}» không hợp lệ; chọn một trong: {', '.join(_LOG_LEVELS)}")
-    return level

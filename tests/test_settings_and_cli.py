@@ -43,6 +43,46 @@ def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
         load_settings({variable: value}, env_file=None)
 
 
+def test_the_process_environment_wins_over_dot_env_and_foreign_variables_are_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "NOTIFIER_LOG_LEVEL=warning\nNOTIFIER_RETRY_SECONDS=5,10\nPOSTGRES_PASSWORD=x\nNOTIFIER_WEB_PORT=9000\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("NOTIFIER_WEB_PORT", "9100")
+    monkeypatch.setenv("NOTIFIER_TICK_SECONDS", "")  # set but empty: unset, the default holds
+    settings = load_settings(env_file=env_file)
+    assert (settings.log_level, settings.retry_seconds) == ("WARNING", (5.0, 10.0))
+    assert (settings.web_port, settings.tick_seconds) == (9100, 30)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"SMTP_HOST": "mail.example.vn"}, "MAIL_FROM: cần địa chỉ gửi thư"),
+        ({"SMTP_SECURITY": "tls"}, "SMTP_SECURITY: giá trị «tls» không hợp lệ"),
+        ({"NOTIFIER_WEB_PORT": "http"}, "NOTIFIER_WEB_PORT: cần một số nguyên từ 0 đến 65535 (nhận «http»)"),
+        ({"NOTIFIER_RETRY_SECONDS": "30,-1"}, "NOTIFIER_RETRY_SECONDS: cần các số giây dương"),
+    ],
+)
+def test_the_message_names_the_variable_even_when_another_one_made_it_wrong(
+    values: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(values, env_file=None)
+    assert str(raised.value).startswith(message)
+
+
+def test_the_smtp_port_follows_the_security_unless_set() -> None:
+    ports = [
+        load_settings({"SMTP_SECURITY": security, **more}, env_file=None).smtp_port
+        for security, more in [("ssl", {}), ("none", {}), ("starttls", {}), ("ssl", {"SMTP_PORT": "2465"})]
+    ]
+    assert ports == [465, 25, 587, 2465]
+
+
 def _notifier(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "notifier", *args]
     return subprocess.run(command, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True)

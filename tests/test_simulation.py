@@ -16,7 +16,7 @@ import asyncio
 import os
 import random
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def world(settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("NOTIFIER_CONSOLE_FILE", str(tmp_path / "console.jsonl"))
     generated = tmp_path / "sinh-ra.csv"
     generated.write_text(GENERATED, encoding="utf-8")
-    settings = replace(settings, console_file=tmp_path / "console.jsonl")
+    settings = settings.model_copy(update={"console_file": tmp_path / "console.jsonl"})
     install(Clock(at_vietnam(FIRST, time(7, 0))))
     runtime = build_runtime(settings, engine, Clock(at_vietnam(FIRST, time(7, 0))))
     actions.plans.import_plan(runtime.office, SAMPLE, ImportOptions())
