@@ -302,6 +302,12 @@ def test_a_track_that_clashes_with_another_replica_joins_its_digest_on_the_next_
         ("follow_up:\n  after_working_hours: -1\n", "follow_up.after_working_hours"),
         ("follow_up:\n  order: [fax]\n", "follow_up.order"),
         ("follow_up:\n  kinds: [summary]\n", "follow_up.kinds"),
+        # An override is checked when the file is read, not when a task of that plan is first due.
+        (
+            "plans:\n  KH-dan-van-2026:\n    lead:\n      before_working_days: [0]\n",
+            "plans.KH-dan-van-2026.lead.before_working_days: cần danh sách số ngày làm việc dương",
+        ),
+        ("tasks:\n  x:\n    coordinating:\n      on_due_day: maybe\n", "tasks.x.coordinating.on_due_day"),
     ],
 )
 def test_a_bad_policy_file_is_refused_by_name_and_field(

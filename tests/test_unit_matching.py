@@ -94,6 +94,9 @@ def test_directory_errors_name_the_file_and_entry(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="«pa» vừa là tên của «Phòng A» vừa là tên của «Phòng B»"):
         load_directory(bad)
+    bad.write_text("units:\n  - {name: Phòng A, kind: phòng, aliases: PA}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"units\.yaml: units\[0\]\.aliases: cần danh sách chuỗi \(nhận «PA»\)"):
+        load_directory(bad)
     bad.write_text("groups:\n  - {name: Nhóm, members: [Không có]}\n", encoding="utf-8")
     with pytest.raises(InputError, match="nhóm «Nhóm»: không có đơn vị «Không có»"):
         load_directory(bad)

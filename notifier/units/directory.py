@@ -4,37 +4,89 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from notifier.errors import InputError
 from notifier.text.folding import clean_spaces, fold
-from notifier.yamlfile import load_mapping
+from notifier.yamlfile import NULL_IS_EMPTY_LIST, load_model
 
 
-@dataclass(frozen=True)
-class UnitEntry:
-    name: str
-    kind: str
-    head: str = ""
-    aliases: tuple[str, ...] = ()
+def _text(value: Any) -> str:
+    """A name or a kind: YAML may give a number (a unit called 2), never a list or a table."""
+    if value is None:
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise ValueError(f"cần một chuỗi (nhận «{value}»)")
+    return clean_spaces(str(value))
+
+
+def _named(value: Any) -> str:
+    text = _text(value)
+    if not text:
+        raise ValueError("không được để trống")
+    return text
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    """Names, blanks dropped; nothing means none."""
+    if values is None:
+        return ()
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError(f"cần danh sách chuỗi (nhận «{values}»)")
+    return tuple(clean_spaces(v) for v in values if clean_spaces(v))
+
+
+Name = Annotated[str, BeforeValidator(_named)]
+Text = Annotated[str, BeforeValidator(_text)]
+Texts = Annotated[tuple[str, ...], BeforeValidator(_texts)]
+
+
+class UnitEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: Name
+    kind: Name
+    head: Text = ""
+    aliases: Texts = ()
     # A "✔️ Xong" press from the unit's chat closes the task without the office confirming it.
     accept_done_reports: bool = False
     # Who may press "✔️ Xong" (chat user ids or @usernames); empty: anyone in the unit's chat.
     done_reporters: tuple[str, ...] = ()
 
+    @field_validator("done_reporters", mode="before")
+    @classmethod
+    def _reporters(cls, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise ValueError(f"cần một danh sách (nhận «{value}»)")
+        return tuple(str(r).strip() for r in value)
 
-@dataclass(frozen=True)
-class GroupEntry:
+
+class GroupEntry(BaseModel):
     """A phrase such as "Các phòng chuyên môn, đơn vị liên quan" and who it means.
 
     Members are named units, every unit of the listed kinds, and other groups.
     """
 
-    name: str
-    aliases: tuple[str, ...] = ()
-    members: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    name: Name
+    aliases: Texts = ()
+    members: Texts = ()
+    kinds: Texts = ()
+    groups: Texts = ()
+
+
+class UnitsFile(BaseModel):
+    """``units.yaml`` as written: the units, then the groups."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    units: Annotated[list[UnitEntry], NULL_IS_EMPTY_LIST] = Field(default_factory=list)
+    groups: Annotated[list[GroupEntry], NULL_IS_EMPTY_LIST] = Field(default_factory=list)
 
 
 @dataclass
@@ -63,68 +115,12 @@ def load_directory(path: Path) -> Directory:
     """Read and check ``units.yaml``; every problem names the file and the entry."""
     if not path.exists():
         raise InputError(f"{path}: không tìm thấy tệp danh sách đơn vị")
-    data = load_mapping(path, "cần các mục 'units' và 'groups'")
-    directory = Directory()
-    for i, raw in enumerate(_entries(path, data, "units")):
-        unit = _unit(path, i, raw)
-        directory.units[unit.name] = unit
-    for i, raw in enumerate(_entries(path, data, "groups")):
-        group = _group(path, i, raw)
-        directory.groups[group.name] = group
+    written = load_model(path, UnitsFile, "cần các mục 'units' và 'groups'")
+    directory = Directory(
+        units={unit.name: unit for unit in written.units}, groups={group.name: group for group in written.groups}
+    )
     _check_references(path, directory)
     return directory
-
-
-def _entries(path: Path, data: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    items = data.get(key) or []
-    if not isinstance(items, list) or not all(isinstance(x, dict) for x in items):
-        raise InputError(f"{path}: mục '{key}' phải là một danh sách")
-    return items
-
-
-def _text(path: Path, where: str, raw: dict[str, Any], key: str, required: bool = False) -> str:
-    value = raw.get(key, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str | int):
-        raise InputError(f"{path}: {where}: trường '{key}' phải là chuỗi")
-    text = clean_spaces(str(value))
-    if required and not text:
-        raise InputError(f"{path}: {where}: thiếu trường '{key}'")
-    return text
-
-
-def _texts(path: Path, where: str, raw: dict[str, Any], key: str) -> tuple[str, ...]:
-    values = raw.get(key) or []
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise InputError(f"{path}: {where}: trường '{key}' phải là danh sách chuỗi")
-    return tuple(clean_spaces(v) for v in values if clean_spaces(v))
-
-
-def _unit(path: Path, index: int, raw: dict[str, Any]) -> UnitEntry:
-    where = f"units[{index}]"
-    reporters = raw.get("done_reporters") or []
-    if not isinstance(reporters, list):
-        raise InputError(f"{path}: {where}: trường 'done_reporters' phải là danh sách")
-    return UnitEntry(
-        name=_text(path, where, raw, "name", required=True),
-        kind=_text(path, where, raw, "kind", required=True),
-        head=_text(path, where, raw, "head"),
-        aliases=_texts(path, where, raw, "aliases"),
-        accept_done_reports=bool(raw.get("accept_done_reports", False)),
-        done_reporters=tuple(str(r).strip() for r in reporters),
-    )
-
-
-def _group(path: Path, index: int, raw: dict[str, Any]) -> GroupEntry:
-    where = f"groups[{index}]"
-    return GroupEntry(
-        name=_text(path, where, raw, "name", required=True),
-        aliases=_texts(path, where, raw, "aliases"),
-        members=_texts(path, where, raw, "members"),
-        kinds=_texts(path, where, raw, "kinds"),
-        groups=_texts(path, where, raw, "groups"),
-    )
 
 
 def _check_references(path: Path, directory: Directory) -> None:
