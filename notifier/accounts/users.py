@@ -37,7 +37,7 @@ def check_password(password: str, stored: str) -> bool:
 
 
 def b64(data: bytes) -> str:
-    """URL-safe base64 without padding (password hashes here, session cookies in web/auth.py)."""
+    """URL-safe base64 without padding, for the password hashes."""
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 

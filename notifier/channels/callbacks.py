@@ -9,11 +9,10 @@ message, or another chat, useless.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
+
+from notifier.channels.signing import CompactSigner
 
 ACTIONS = {"r": "received", "s": "snooze", "d": "done", "e": "extend", "a": "approve", "j": "reject", "x": "explain"}
 _FORMAT = re.compile(r"^([rsdeajx])(\d{1,12})\.(\d{0,3})\.([A-Za-z0-9_-]{16})$")
@@ -32,11 +31,11 @@ class Press:
 
 class CallbackSigner:
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(f"notifier-callback:{secret}".encode()).digest()
+        self._signer = CompactSigner(secret, "notifier-callback", 16)  # the 64-byte limit
 
     def encode(self, action: str, delivery_id: int, item: int | None = None) -> str:
         payload = f"{action}{delivery_id}.{'' if item is None else item}"
-        data = f"{payload}.{self._sign(payload)}"
+        data = f"{payload}.{self._signer.signature(payload)}"
         assert len(data.encode()) <= 64
         return data
 
@@ -45,10 +44,6 @@ class CallbackSigner:
         if not m:
             raise ForgedCallback("malformed")
         payload = f"{m.group(1)}{m.group(2)}.{m.group(3)}"
-        if not hmac.compare_digest(self._sign(payload), m.group(4)):
+        if not self._signer.valid(payload, m.group(4)):
             raise ForgedCallback("bad signature")
         return Press(ACTIONS[m.group(1)], int(m.group(2)), int(m.group(3)) if m.group(3) else None)
-
-    def _sign(self, payload: str) -> str:
-        digest = hmac.new(self._key, payload.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode()[:16]

@@ -7,12 +7,11 @@ kept past its time.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from notifier.channels.signing import CompactSigner
 
 _TOKEN = re.compile(r"^(\d{1,12})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$")
 
@@ -33,12 +32,12 @@ class LinkClaim:
 
 class AckLinks:
     def __init__(self, secret: str, base_url: str, lifetime: timedelta) -> None:
-        self._key = hashlib.sha256(f"notifier-ack-link:{secret}".encode()).digest()
+        self._signer = CompactSigner(secret, "notifier-ack-link", 22)
         self.base_url, self.lifetime = base_url.rstrip("/"), lifetime
 
     def token(self, delivery_id: int, recipient: str, created_at: datetime) -> str:
         expires = int((created_at + self.lifetime).timestamp())
-        return f"{delivery_id}.{expires}.{self._sign(delivery_id, expires, recipient)}"
+        return f"{delivery_id}.{expires}.{self._signer.signature(self._payload(delivery_id, expires, recipient))}"
 
     def url(self, delivery_id: int, recipient: str, created_at: datetime) -> str:
         return f"{self.base_url}/xac-nhan/{self.token(delivery_id, recipient, created_at)}"
@@ -53,13 +52,14 @@ class AckLinks:
 
     def verify(self, token: str, recipient: str, now: datetime) -> LinkClaim:
         claim = self.claim(token)
-        expected = self._sign(claim.delivery_id, int(claim.expires.timestamp()), recipient)
-        if not hmac.compare_digest(expected, token.rsplit(".", 1)[1]):
+        if not self._signer.valid(
+            self._payload(claim.delivery_id, int(claim.expires.timestamp()), recipient), token.rsplit(".", 1)[1]
+        ):
             raise BadLink("bad signature")
         if now >= claim.expires:
             raise ExpiredLink(f"expired at {claim.expires.isoformat()}")
         return claim
 
-    def _sign(self, delivery_id: int, expires: int, recipient: str) -> str:
-        payload = f"{delivery_id}:{expires}:{recipient.strip().lower()}".encode()
-        return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()).decode()[:22]
+    @staticmethod
+    def _payload(delivery_id: int, expires: int, recipient: str) -> str:
+        return f"{delivery_id}:{expires}:{recipient.strip().lower()}"

@@ -3,8 +3,6 @@ session, and rate-limited login attempts (counted in the database, so every proc
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -13,7 +11,8 @@ from functools import cache
 from sqlmodel import Session, col, func, select
 
 from notifier.accounts.models import LoginFailure, User
-from notifier.accounts.users import b64, check_password, hash_password, normal_username
+from notifier.accounts.users import check_password, hash_password, normal_username
+from notifier.channels.signing import BadSignature, signer
 
 SESSION_LIFETIME = timedelta(hours=12)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -29,35 +28,34 @@ class SessionClaim:
 
 
 class Sessions:
-    """Cookie values ``username|nonce|expiry|epoch|signature`` (HMAC with NOTIFIER_SECRET_KEY); the
-    epoch must match the user's, so logout and a password change revoke sessions on the server."""
+    """Cookie values ``username|nonce|expiry|epoch|signature`` (signed with NOTIFIER_SECRET_KEY); the
+    epoch must match the user's, so logout and a password change revoke sessions on the server. The
+    expiry is on the service's clock, in the cookie (not itsdangerous's timestamp, which is the
+    machine's time)."""
 
     def __init__(self, secret: str) -> None:
-        self._key = hashlib.sha256(f"notifier-session:{secret}".encode()).digest()
+        self._signer = signer(secret, "notifier-session", sep="|")
 
     def issue(self, username: str, now: datetime, epoch: int = 0) -> str:
         expires = int((now + SESSION_LIFETIME).timestamp())
-        payload = f"{username}|{secrets.token_urlsafe(12)}|{expires}|{epoch}"
-        return f"{payload}|{self._sign(payload)}"
+        return self._signer.sign(f"{username}|{secrets.token_urlsafe(12)}|{expires}|{epoch}").decode()
 
     def read(self, cookie: str | None, now: datetime) -> SessionClaim | None:
         if not cookie or cookie.count("|") != 4:
             return None
-        payload, signature = cookie.rsplit("|", 1)
-        if not hmac.compare_digest(self._sign(payload), signature):
+        try:
+            payload = self._signer.unsign(cookie).decode()
+        except BadSignature:
             return None
         username, nonce, expires, epoch = payload.split("|")
         moment = datetime.fromtimestamp(int(expires), tz=UTC) if expires.isdigit() else now
         return SessionClaim(username, nonce, moment, int(epoch)) if moment > now and epoch.isdigit() else None
 
     def csrf(self, claim: SessionClaim) -> str:
-        return self._sign(f"csrf|{claim.nonce}")
+        return self._signer.get_signature(f"csrf|{claim.nonce}").decode()
 
     def csrf_ok(self, claim: SessionClaim, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf(claim), token or "")
-
-    def _sign(self, payload: str) -> str:
-        return b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
+        return bool(token) and self._signer.verify_signature(f"csrf|{claim.nonce}", token or "")
 
 
 def too_many_failures(session: Session, username: str, client: str, now: datetime) -> bool:
