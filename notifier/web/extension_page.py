@@ -3,12 +3,9 @@ reject for admins (a reason to reject), and the decided ones below."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any
 
 from sqlmodel import Session
-from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from notifier import actions
@@ -19,6 +16,7 @@ from notifier.plans.editing import parse_day
 from notifier.reports.extensions import extension_records
 from notifier.schedule.models import RequestStatus
 from notifier.web.context import WebContext
+from notifier.web.visit import Visit, Visitor
 
 Render = Callable[..., HTMLResponse]
 
@@ -27,10 +25,10 @@ class ExtensionPage:
     def __init__(self, context: WebContext, render: Render) -> None:
         self.context, self.render = context, render
 
-    async def page(self, request: Request, visitor: Any) -> Response:
-        return await asyncio.to_thread(self._page, visitor, None)
+    def page(self, visit: Visit) -> Response:
+        return self._page(visit.visitor, None)
 
-    def _page(self, visitor: Any, note: str | None, status: int = 200) -> Response:
+    def _page(self, visitor: Visitor, note: str | None, status: int = 200) -> Response:
         with Session(self.context.engine) as session:
             records = extension_records(session, include_decided=True)
         waiting = [r for r in records if r.status == RequestStatus.PENDING]
@@ -47,13 +45,9 @@ class ExtensionPage:
             leadership=self.context.policy.leadership_unit if leadership else None,
         )
 
-    async def decide(self, request: Request, visitor: Any) -> Response:
-        form = await request.form()
-        number = request.path_params["request_id"]
-        choice = {k: str(form.get(k) or "") for k in ("decision", "note", "date")}
-        return await asyncio.to_thread(self._decide, visitor, number, choice)
-
-    def _decide(self, visitor: Any, number: int, choice: dict[str, str]) -> Response:
+    def decide(self, visit: Visit) -> Response:
+        visitor, number = visit.visitor, visit.path["request_id"]
+        choice = {k: visit.text(k) for k in ("decision", "note", "date")}
         office = Office(
             self.context.engine, self.context.settings, self.context.policy, self.context.clock, visitor.user.username
         )

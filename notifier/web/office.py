@@ -49,18 +49,18 @@ from notifier.schedule.models import Assignment, Digest, DigestStatus, Reminder
 from notifier.units.directory import load_directory
 from notifier.units.links import links_by_unit, unconfigured_error, unconfigured_links
 from notifier.units.models import ChannelLink, LinkStatus, Unit
-from notifier.web.auth import SessionClaim, Sessions, authenticate
+from notifier.web.auth import Sessions, authenticate
 from notifier.web.context import WebContext
 from notifier.web.exports import Heading, log_workbook, status_workbook
 from notifier.web.extension_page import ExtensionPage
 from notifier.web.report_page import ReportPage
 from notifier.web.status import CATEGORIES, task_states
 from notifier.web.task_view import unit_parts
+from notifier.web.visit import Page, Visit, Visitor
 
 COOKIE = "nv_session"
 UPLOAD_KEEP_SECONDS = 24 * 3600  # an upload previewed but never applied
 PRE_COOKIE = "nv_login"
-Handler = Callable[[Request, "Visitor"], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -70,15 +70,6 @@ class _ImportChoice:
     columns: str = ""
     add_units: bool = False
     confirmed: bool = False
-
-
-class Visitor:
-    def __init__(self, claim: SessionClaim, user: User, csrf: str) -> None:
-        self.claim, self.user, self.csrf = claim, user, csrf
-
-    @property
-    def is_admin(self) -> bool:
-        return self.user.role == "admin"
 
 
 def office_routes(context: WebContext, sessions: Sessions) -> list[Route]:
@@ -123,7 +114,10 @@ class OfficePages:
         settings = self.context.settings
         return (settings.plan_max_document_mb if settings else 60) * 2**20 + 64 * 1024
 
-    def guard(self, handler: Handler, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
+    def guard(self, page: Page, *, admin: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """The page for a signed-in visitor (an admin, if ``admin``) whose form, if any, carries
+        the session's CSRF token; the page runs in a worker thread (see ``web.visit``)."""
+
         async def guarded(request: Request) -> Response:
             visitor = await asyncio.to_thread(self._visitor, request)
             if visitor is None:
@@ -155,7 +149,9 @@ class OfficePages:
                     title="Không có quyền",
                     text="Tài khoản chỉ được xem, không được thay đổi.",
                 )
-            return await handler(request, visitor)
+            fields = dict(await request.form()) if request.method == "POST" else {}  # read once: cached
+            visit = Visit(visitor, request.method, dict(request.path_params), dict(request.query_params), fields)
+            return await asyncio.to_thread(page, visit)
 
         return guarded
 
@@ -218,25 +214,20 @@ class OfficePages:
             session.commit()
             return found
 
-    async def logout(self, request: Request, visitor: Visitor) -> Response:
+    def logout(self, visit: Visit) -> Response:
         """Ends the session on the server too: a copied cookie opens nothing afterwards."""
-        await asyncio.to_thread(self._end_sessions, visitor)
+        with Session(self.context.engine) as session:
+            end_sessions(session, visit.visitor.user.username)
+            audit(session, visit.visitor.user.username, "logout", "", self.context.clock())
+            session.commit()
         response: Response = RedirectResponse("/dang-nhap", status_code=303)
         response.delete_cookie(COOKIE)
         return response
 
-    def _end_sessions(self, visitor: Visitor) -> None:
-        with Session(self.context.engine) as session:
-            end_sessions(session, visitor.user.username)
-            audit(session, visitor.user.username, "logout", "", self.context.clock())
-            session.commit()
-
     # -- pages ------------------------------------------------------------------------------
 
-    async def overview(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._overview, visitor, request.query_params.get("ke_hoach") or None)
-
-    def _overview(self, visitor: Visitor, plan_code: str | None) -> Response:
+    def overview(self, visit: Visit) -> Response:
+        visitor, plan_code = visit.visitor, visit.choice("ke_hoach")
         today = vietnam_time(self.context.clock()).date()
         with Session(self.context.engine) as session:
             plans = plan_records(session)
@@ -264,10 +255,7 @@ class OfficePages:
             plan_code=plan_code,
         )
 
-    async def units(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._units, visitor)
-
-    def _units(self, visitor: Visitor) -> Response:
+    def units(self, visit: Visit) -> Response:
         """Every unit with its channels' health and how many tasks it leads or joins."""
         with Session(self.context.engine) as session:
             records = unit_records(session, load_directory(self.context.settings.units_file), self._configured())
@@ -280,10 +268,10 @@ class OfficePages:
                 ).all()
             )
         units = [r for r in records if not r.is_group]
-        return self.render("units.html.j2", visitor, units=units, tasks=roles)
+        return self.render("units.html.j2", visit.visitor, units=units, tasks=roles)
 
-    async def task(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._task, visitor, request.path_params["key"], None)
+    def task(self, visit: Visit) -> Response:
+        return self._task(visit.visitor, visit.path["key"], None)
 
     def _task(self, visitor: Visitor, key: str, note: str | None, status: int = 200) -> Response:
         today = vietnam_time(self.context.clock()).date()
@@ -325,13 +313,9 @@ class OfficePages:
             today=today,
         )
 
-    async def act(self, request: Request, visitor: Visitor) -> Response:
-        form = await request.form()
-        key, action = request.path_params["key"], str(form.get("action") or "")
-        fields = {name: str(form.get(name) or "") for name in ("date", "question", "unit")}
-        return await asyncio.to_thread(self._act, visitor, key, action, fields)
-
-    def _act(self, visitor: Visitor, key: str, action: str, fields: dict[str, str]) -> Response:
+    def act(self, visit: Visit) -> Response:
+        visitor, key, action = visit.visitor, visit.path["key"], visit.text("action")
+        fields = {name: visit.text(name) for name in ("date", "question", "unit")}
         try:
             text = self._apply(self._office(visitor), key, action, fields)
         except InputError as exc:
@@ -364,9 +348,8 @@ class OfficePages:
             self.context.engine, self.context.settings, self.policy, self.context.clock, visitor.user.username
         )
 
-    async def unit(self, request: Request, visitor: Visitor) -> Response:
-        plan_code = request.query_params.get("ke_hoach") or None
-        return await asyncio.to_thread(self._unit, visitor, request.path_params["unit_id"], None, plan_code)
+    def unit(self, visit: Visit) -> Response:
+        return self._unit(visit.visitor, visit.path["unit_id"], None, visit.choice("ke_hoach"))
 
     def _unit(self, visitor: Visitor, unit_id: int, note: str | None, plan_code: str | None = None) -> Response:
         today = vietnam_time(self.context.clock()).date()
@@ -395,44 +378,48 @@ class OfficePages:
             plan_code=plan_code,
         )
 
-    async def link_code(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._link_code, visitor, request.path_params["unit_id"])
-
-    def _link_code(self, visitor: Visitor, unit_id: int) -> Response:
-        code, _ = actions.links.issue_link_code(self._office(visitor), self._unit_name(unit_id))
+    def link_code(self, visit: Visit) -> Response:
+        unit_id = visit.path["unit_id"]
+        code, _ = actions.links.issue_link_code(self._office(visit.visitor), self._unit_name(unit_id))
         text = (
             f"Mã liên kết: {code.code} — gửi «/dangky {code.code}» trong nhóm của đơn vị; "
             f"hết hạn {vietnam_time(code.expires_at):%H:%M %d/%m/%Y}."
         )
-        return self._unit(visitor, unit_id, text)
+        return self._unit(visit.visitor, unit_id, text)
 
     def _unit_name(self, unit_id: int) -> str:
         with Session(self.context.engine) as session:
             return session.get_one(Unit, unit_id).name
 
-    async def import_form(self, request: Request, visitor: Visitor) -> Response:
+    def import_form(self, visit: Visit) -> Response:
         return self.render(
-            "import.html.j2", visitor, report=None, upload=None, applied=False, error=None, columns="", add_units=False
+            "import.html.j2",
+            visit.visitor,
+            report=None,
+            upload=None,
+            applied=False,
+            error=None,
+            columns="",
+            add_units=False,
         )
 
-    async def import_plan(self, request: Request, visitor: Visitor) -> Response:
+    def import_plan(self, visit: Visit) -> Response:
         """Upload, then a dry run showing the difference; applying is a second, explicit step
         (with a confirmation when it would archive most of the plan)."""
-        form = await request.form()
+        visitor = visit.visitor
         choice = _ImportChoice(
-            columns=str(form.get("columns") or "").strip(),
-            add_units=form.get("add_units") == "1",
-            confirmed=form.get("yes") == "1",
+            columns=visit.text("columns").strip(),
+            add_units=visit.text("add_units") == "1",
+            confirmed=visit.text("yes") == "1",
         )
-        upload = form.get("file")
-        if upload is not None and hasattr(upload, "read"):
-            data, name = await upload.read(), str(getattr(upload, "filename", "") or "ke-hoach")
-            path = await asyncio.to_thread(self._store_upload, data, name)
-            return await asyncio.to_thread(self._import, visitor, path, choice, dry_run=True)
-        stored = self._stored(str(form.get("upload") or ""))
+        upload = visit.upload("file")
+        if upload is not None:
+            path = self._store_upload(upload.file.read(), upload.filename or "ke-hoach")
+            return self._import(visitor, path, choice, dry_run=True)
+        stored = self._stored(visit.text("upload"))
         if stored is None:
             return self._import_error(visitor, "Hãy chọn tệp kế hoạch (.pdf, .docx, .doc, .odt, .xlsx, .txt, .csv).")
-        return await asyncio.to_thread(self._import, visitor, stored, choice, dry_run=False)
+        return self._import(visitor, stored, choice, dry_run=False)
 
     def _import_error(self, visitor: Visitor, error: str, choice: _ImportChoice | None = None) -> Response:
         return self.render(
@@ -492,13 +479,9 @@ class OfficePages:
             confirm_needed=(report.confirm_needed or "").replace("--yes", "ô xác nhận bên dưới"),
         )
 
-    async def link(self, request: Request, visitor: Visitor) -> Response:
-        form = await request.form()
-        unit_id = request.path_params["unit_id"]
-        values = (str(form.get("channel") or ""), str(form.get("target") or "").strip(), str(form.get("do") or ""))
-        return await asyncio.to_thread(self._link, visitor, unit_id, *values)
-
-    def _link(self, visitor: Visitor, unit_id: int, channel: str, target: str, do: str) -> Response:
+    def link(self, visit: Visit) -> Response:
+        visitor, unit_id = visit.visitor, visit.path["unit_id"]
+        channel, target, do = visit.text("channel"), visit.text("target").strip(), visit.text("do")
         if channel not in ("telegram", "email", "zalo") or not target:
             return self._unit(visitor, unit_id, "Hãy chọn kênh và nhập mã nhóm hoặc địa chỉ.")
         office, name = self._office(visitor), self._unit_name(unit_id)
@@ -510,64 +493,52 @@ class OfficePages:
             text = f"Đã liên kết {channel}: {target}."
         return self._unit(visitor, unit_id, text)
 
-    async def send_now(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._send_now, visitor, request.path_params["unit_id"])
-
-    def _send_now(self, visitor: Visitor, unit_id: int) -> Response:
+    def send_now(self, visit: Visit) -> Response:
+        unit_id = visit.path["unit_id"]
         name = self._unit_name(unit_id)
-        count = actions.tasks.send_now(self._office(visitor), name)
+        count = actions.tasks.send_now(self._office(visit.visitor), name)
         text = "Đơn vị không có nhiệm vụ nào đang mở."
         if count:
             text = f"Đã xếp {count} mục vào bản tin gửi {name}; bản tin đi ở lượt gửi kế tiếp (trong giờ hành chính)."
-        return self._unit(visitor, unit_id, text)
+        return self._unit(visit.visitor, unit_id, text)
 
-    async def alias(self, request: Request, visitor: Visitor) -> Response:
-        form = await request.form()
-        written, canonical = str(form.get("written") or ""), str(form.get("canonical") or "")
-        return await asyncio.to_thread(self._alias, visitor, written, canonical)
-
-    def _alias(self, visitor: Visitor, written: str, canonical: str) -> Response:
+    def alias(self, visit: Visit) -> Response:
+        visitor, written, canonical = visit.visitor, visit.text("written"), visit.text("canonical")
         try:
             target = actions.units.alias(self._office(visitor), written, canonical).name
         except InputError as exc:
             return self.render("message.html.j2", visitor, status=400, title="Không gán được", text=str(exc))
         return self._problems(visitor, note=f"Đã gán «{written}» → «{target}».")
 
-    async def users(self, request: Request, visitor: Visitor) -> Response:
-        form = await request.form() if request.method == "POST" else None
-        return await asyncio.to_thread(self._users, visitor, dict(form) if form else None)
-
-    def _users(self, visitor: Visitor, form: dict[str, Any] | None) -> Response:
+    def users(self, visit: Visit) -> Response:
         note = None
-        if form is not None:
-            fields = (str(form.get(name) or "") for name in ("username", "role", "password"))
+        if visit.method == "POST":
+            fields = (visit.text(name) for name in ("username", "role", "password"))
             try:
-                account = actions.users.add_user(self._office(visitor), *fields)
+                account = actions.users.add_user(self._office(visit.visitor), *fields)
                 note = f"Đã lưu tài khoản «{account.username}»."
             except InputError as exc:
                 note = f"Không lưu được: {exc}"
         with Session(self.context.engine) as session:
             users = list_users(session)
             session.expunge_all()
-        return self.render("users.html.j2", visitor, users=users, note=note)
+        return self.render("users.html.j2", visit.visitor, users=users, note=note)
 
-    async def log(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._log, visitor, dict(request.query_params))
-
-    def _log(self, visitor: Visitor, filters: dict[str, str]) -> Response:
+    def log(self, visit: Visit) -> Response:
+        filters = dict(visit.query)
         records = self._filtered(filters)
         with Session(self.context.engine) as session:
             units = sorted(u.name for u in session.exec(select(Unit).where(col(Unit.is_group).is_(False))).all())
             plans = [p.code for p in plan_records(session)]
-        return self.render("log.html.j2", visitor, records=records, filters=filters, units=units, plans=plans)
+        return self.render("log.html.j2", visit.visitor, records=records, filters=filters, units=units, plans=plans)
 
     def _filtered(self, filters: dict[str, str]) -> list[LogRecord]:
         since, until = _day_start(filters.get("tu")), _day_start(filters.get("den"))
         records = log_records(self.context.engine, unit=filters.get("don_vi") or None, since=since)
         return [r for r in records if _log_filter(r, filters, until)]
 
-    async def problems(self, request: Request, visitor: Visitor) -> Response:
-        return await asyncio.to_thread(self._problems, visitor, None, request.query_params.get("ke_hoach") or None)
+    def problems(self, visit: Visit) -> Response:
+        return self._problems(visit.visitor, None, visit.choice("ke_hoach"))
 
     def _problems(self, visitor: Visitor, note: str | None = None, plan_code: str | None = None) -> Response:
         with Session(self.context.engine) as session:
@@ -618,19 +589,17 @@ class OfficePages:
         with Session(self.context.engine) as session:
             return sorted(u.name for u in session.exec(select(Unit).where(col(Unit.active).is_(True))).all())
 
-    async def export_log(self, request: Request, visitor: Visitor) -> Response:
-        records = await asyncio.to_thread(self._filtered, dict(request.query_params))
-        heading = await asyncio.to_thread(self._heading, "NHẬT KÝ NHẮC VIỆC")
-        data = await asyncio.to_thread(log_workbook, records, heading)
+    def export_log(self, visit: Visit) -> Response:
+        data = log_workbook(self._filtered(dict(visit.query)), self._heading("NHẬT KÝ NHẮC VIỆC"))
         return _download(data, "nhat-ky-nhac-viec.xlsx")
 
-    async def export_status(self, request: Request, visitor: Visitor) -> Response:
-        period = request.query_params.get("ky") or str(vietnam_time(self.context.clock()).year)
-        data = await asyncio.to_thread(self._status_book, period)
+    def export_status(self, visit: Visit) -> Response:
+        period = visit.choice("ky") or str(vietnam_time(self.context.clock()).year)
+        data = self._status_book(period)
         if data is None:
             return self.render(
                 "message.html.j2",
-                visitor,
+                visit.visitor,
                 status=400,
                 title="Kỳ báo cáo không hợp lệ",
                 text="Viết kỳ như 2026 hoặc 2026-Q4.",

@@ -3,13 +3,10 @@ year, with its charts, and the same report to download as .xlsx or .docx."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session
-from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from notifier.clock import vietnam_time
@@ -32,6 +29,7 @@ from notifier.reports.report_document import report_document
 from notifier.reports.report_workbook import XLSX, report_workbook
 from notifier.text import labels
 from notifier.web.context import WebContext
+from notifier.web.visit import Visit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Render = Callable[..., HTMLResponse]
@@ -60,12 +58,12 @@ class ReportPage:
         today = self._today()
         return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
-    async def page(self, request: Request, visitor: Any) -> Response:
-        period = request.query_params.get("ky") or self._default_period()
-        plan_code = request.query_params.get("ke_hoach") or None
-        return await asyncio.to_thread(self._page, visitor, period, plan_code)
-
-    def _page(self, visitor: Any, period_code: str, plan_code: str | None) -> Response:
+    def page(self, visit: Visit) -> Response:
+        visitor, period_code, plan_code = (
+            visit.visitor,
+            visit.choice("ky") or self._default_period(),
+            visit.choice("ke_hoach"),
+        )
         now = self.context.clock()
         try:
             with Session(self.context.engine) as session:
@@ -91,13 +89,13 @@ class ReportPage:
             note=layout.item_note,
         )
 
-    async def download(self, request: Request, visitor: Any) -> Response:
-        period = request.query_params.get("ky") or self._default_period()
-        plan_code = request.query_params.get("ke_hoach") or None
-        kind = request.query_params.get("dinh_dang", "xlsx")
-        return await asyncio.to_thread(self._download, visitor, period, plan_code, kind)
-
-    def _download(self, visitor: Any, period_code: str, plan_code: str | None, kind: str) -> Response:
+    def download(self, visit: Visit) -> Response:
+        period_code, plan_code, kind = (
+            visit.choice("ky") or self._default_period(),
+            visit.choice("ke_hoach"),
+            visit.query.get("dinh_dang", "xlsx"),
+        )
+        visitor = visit.visitor
         try:
             if kind not in ("xlsx", "docx"):
                 raise InputError(f"định dạng «{kind}» không có: chọn xlsx hoặc docx")
