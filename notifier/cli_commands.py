@@ -297,7 +297,7 @@ def _web(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     from notifier.runtime import build_runtime, web_context
     from notifier.web.app import create_app, make_server
 
-    context = web_context(build_runtime(settings, engine, clock), clock, office=True)
+    context = web_context(build_runtime(settings, engine, clock), office=True)
     assert context is not None
     host, port = args.host or settings.web_host, args.port or settings.web_port
     server = make_server(create_app(context), host, port, own_signals=True)

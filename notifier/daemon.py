@@ -148,7 +148,7 @@ class Daemon:
 
     def _web(self) -> uvicorn.Server | None:
         """The web pages share the daemon's loop when there is a public address for links."""
-        context = web_context(self.runtime, self.clock)
+        context = web_context(self.runtime)
         if context is None:
             return None
         settings = self.runtime.settings

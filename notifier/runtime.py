@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
@@ -80,9 +81,10 @@ class Runtime:
     def templates(self) -> Path:
         return self.settings.templates_dir
 
-    @property
+    @cached_property
     def office(self) -> Office:
-        """The context of every action taken by the service itself (a chat's code, a new chat id)."""
+        """The service's core, made once and shared by the chats' and the pages' contexts: the
+        context of every action the service takes itself (a chat's code, a new chat id)."""
         return Office(self.engine, self.settings, self.policy, self.clock.now)
 
     @property
@@ -116,15 +118,15 @@ def build_runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
     runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)}, clock)
     runtime.policy_fingerprint = _policy_fingerprint(settings)
     if settings.telegram_token:
-        _add_telegram(runtime, settings, clock)
+        _add_telegram(runtime, settings)
     if settings.smtp_host:
         _add_email(runtime, settings)
     if settings.zalo_token:
-        _add_zalo(runtime, settings, clock)
+        _add_zalo(runtime, settings)
     return runtime
 
 
-def web_context(runtime: Runtime, clock: Clock, *, office: bool = False) -> WebContext | None:
+def web_context(runtime: Runtime, *, office: bool = False) -> WebContext | None:
     """The web pages' context: acknowledgement links need PUBLIC_BASE_URL; the office's pages
     (``office``) need NOTIFIER_SECRET_KEY for their sessions."""
     settings = runtime.settings
@@ -133,7 +135,7 @@ def web_context(runtime: Runtime, clock: Clock, *, office: bool = False) -> WebC
     if links is None and sessions is None:
         return None
     secure = (settings.public_base_url or "").startswith("https://")
-    return WebContext(runtime.engine, settings, runtime.policy, clock, links, sessions, secure)
+    return WebContext(runtime.office, links, sessions, secure)
 
 
 def ack_links(settings: Settings) -> AckLinks | None:
@@ -156,7 +158,7 @@ def _add_email(runtime: Runtime, settings: Settings) -> None:
     runtime.channels["email"] = EmailChannel(config, ack_links(settings))
 
 
-def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
+def _add_telegram(runtime: Runtime, settings: Settings) -> None:
     assert settings.telegram_token is not None
     signer = CallbackSigner(require_secret(settings))
     office = runtime.office
@@ -168,27 +170,19 @@ def _add_telegram(runtime: Runtime, settings: Settings, clock: Clock) -> None:
         make_bot(settings.telegram_token, settings.telegram_api_url), signer, RateLimiter(runtime.engine), follow
     )
     runtime.channels[channel.name] = channel
-    runtime.inbounds.append(TelegramInbound(_inbound_context(runtime, clock), channel, signer))
+    runtime.inbounds.append(TelegramInbound(_inbound_context(runtime), channel, signer))
 
 
-def _add_zalo(runtime: Runtime, settings: Settings, clock: Clock) -> None:
+def _add_zalo(runtime: Runtime, settings: Settings) -> None:
     assert settings.zalo_token is not None
     channel = ZaloChannel(ZaloClient(settings.zalo_token, settings.zalo_api_url), RateLimiter(runtime.engine))
     runtime.channels[channel.name] = channel
-    runtime.inbounds.append(ZaloInbound(_inbound_context(runtime, clock), channel))
+    runtime.inbounds.append(ZaloInbound(_inbound_context(runtime), channel))
 
 
-def _inbound_context(runtime: Runtime, clock: Clock) -> InboundContext:
-    settings = runtime.settings
-    return InboundContext(
-        runtime.engine,
-        runtime.policy,
-        lambda: load_directory(settings.units_file),
-        settings.templates_dir,
-        clock,
-        HOLDER,
-        runtime.office,
-    )
+def _inbound_context(runtime: Runtime) -> InboundContext:
+    units_file = runtime.settings.units_file
+    return InboundContext(runtime.office, lambda: load_directory(units_file), HOLDER)
 
 
 @dataclass(frozen=True)

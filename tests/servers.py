@@ -60,7 +60,7 @@ def web_site(at: datetime, port: int | None = None) -> Iterator[str]:
     settings = load_settings()
     engine = open_database(settings)
     clock = Clock(at)
-    context = web_context(build_runtime(settings, engine, clock), clock, office=True)
+    context = web_context(build_runtime(settings, engine, clock), office=True)
     assert context is not None
     app = create_app(context)
     port = port or free_port()

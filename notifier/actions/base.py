@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -33,6 +34,32 @@ class Office:
 
     def acting_as(self, by: str | None) -> Office:
         return Office(self.engine, self.settings, self.policy, self.clock, by)
+
+
+class OfficeView:
+    """For a context built around an ``Office`` (the chats', the pages'): its parts, read through it."""
+
+    office: Office
+
+    @property
+    def engine(self) -> Engine:
+        return self.office.engine
+
+    @property
+    def settings(self) -> Settings:
+        return self.office.settings
+
+    @property
+    def policy(self) -> Policy:
+        return self.office.policy
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.office.clock
+
+    @property
+    def templates(self) -> Path:
+        return self.office.settings.templates_dir
 
 
 @contextmanager

@@ -1,5 +1,6 @@
-"""What every chat channel's inbound side needs: the database, the policy, the directory, the
-templates, the clock, the actions' context, and the name this process holds polling leases under."""
+"""What every chat channel's inbound side needs: the service's core (the runtime's ``Office``:
+database, settings, policy, clock), the directory of units, and the name this process holds
+polling leases under."""
 
 from __future__ import annotations
 
@@ -7,26 +8,17 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
-from sqlalchemy import Engine
-
-from notifier.actions.base import Office
+from notifier.actions.base import Office, OfficeView
 from notifier.clock import stopwatch
-from notifier.schedule.policy import Policy
 from notifier.units.directory import Directory
 
 
 @dataclass(frozen=True)
-class InboundContext:
-    engine: Engine
-    policy: Policy
+class InboundContext(OfficeView):
+    office: Office  # the actions a chat takes are the service's own (they act as nobody)
     directory: Callable[[], Directory]
-    templates: Path
-    clock: Callable[[], datetime]
     holder: str
-    office: Office
 
 
 MIN_POLL_SECONDS = 1.0  # a server that answers at once is asked again no sooner than this

@@ -9,7 +9,6 @@ from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
 from notifier import actions
-from notifier.actions.base import Office
 from notifier.actions.extensions import STATUS
 from notifier.errors import InputError
 from notifier.plans.editing import parse_day
@@ -48,9 +47,7 @@ class ExtensionPage:
     def decide(self, visit: Visit) -> Response:
         visitor, number = visit.visitor, visit.path["request_id"]
         choice = {k: visit.text(k) for k in ("decision", "note", "date")}
-        office = Office(
-            self.context.engine, self.context.settings, self.context.policy, self.context.clock, visitor.user.username
-        )
+        office = self.context.acting_as(visitor.user.username)
         approve = choice["decision"] == "approve"
         try:
             if choice["decision"] not in ("approve", "reject"):

@@ -344,9 +344,7 @@ class OfficePages:
 
     def _office(self, visitor: Visitor) -> Office:
         """The context of an action taken on these pages, recorded in the audit under the visitor."""
-        return Office(
-            self.context.engine, self.context.settings, self.policy, self.context.clock, visitor.user.username
-        )
+        return self.context.acting_as(visitor.user.username)
 
     def unit(self, visit: Visit) -> Response:
         return self._unit(visit.visitor, visit.path["unit_id"], None, visit.choice("ke_hoach"))
