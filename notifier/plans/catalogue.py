@@ -106,8 +106,10 @@ def header_roles(
     roles: dict[Column, int] = {}
     extras: dict[int, str] = {}
     for index, cell in enumerate(cells):
-        # Header cells are short; a long cell is task text that happens to say "nhiệm vụ".
-        role = (named or {}).get(fold(cell)) or (_role_of(fold(cell)) if len(cell) <= 60 else None)
+        # Header cells are short; a long cell is task text that happens to say "nhiệm vụ" (only
+        # the office's own names are looked up at any length).
+        folded = fold(cell) if len(cell) < 80 or named else ""
+        role = (named or {}).get(folded) or (_role_of(folded) if len(cell) <= 60 else None)
         if role is not None and role not in roles:
             roles[role] = index
         elif clean_spaces(cell) and len(cell) < 80:
@@ -208,7 +210,7 @@ class _Parser:
     # -- headers --------------------------------------------------------------
 
     def _is_header(self, row: RawRow) -> bool:
-        if len(row.cells) < 2:
+        if len(row.cells) < 2 or self._numbered(row):
             return False
         roles, extras = header_roles(row.cells, self.named)
         if Column.TITLE in roles and Column.LEAD in roles:
@@ -220,6 +222,12 @@ class _Parser:
             self.incomplete_header = row
             return True
         return False
+
+    def _numbered(self, row: RawRow) -> bool:
+        """The row carries a task number ("3", "2.1") in the number column: a header never does, so
+        the table's body is not read again as a possible header, row after row."""
+        where = self.header.roles.get(Column.NUMBER) if self.header else None
+        return where is not None and where < len(row.cells) and bool(_NUMERIC.match(row.cells[where].strip(" .)")))
 
     def _use_header(self, header: _Header) -> None:
         if self.header is not None and not self._is_new_layout(header):

@@ -13,7 +13,9 @@ import logging
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from notifier.clock import stamp
@@ -202,19 +204,17 @@ def _apply_tasks(
     matches = match_identities(stored, drafts)
     refs = _refs_by_task(session, [t.id for t in stored if t.id is not None])
     taken = set(session.exec(select(Task.key)).all())
-    created: list[tuple[Task, TaskDraft]] = []
+    created: dict[str, tuple[int, TaskDraft]] = {}
     for position, draft in enumerate(drafts):
         if position in matches:
             task = stored[matches[position]]
             _update_task(session, task, draft, position, _unit_rows(task, draft, units), refs, report)
         else:
-            task = _new_task(plan, draft, position, taken)
-            session.add(task)
-            created.append((task, draft))
-            report.added.append(task.key)
-    session.flush()  # one flush gives every new task its id
-    for task, draft in created:
-        session.add_all(_unit_rows(task, draft, units))
+            key = _new_key(plan, draft, taken)
+            created[key] = (position, draft)
+            report.added.append(key)
+    session.flush()
+    _insert_new(session, plan, created, units)
     _archive_missing(session, stored, {stored[j].id for j in matches.values()}, report)
     session.flush()
 
@@ -234,35 +234,75 @@ def _refs_by_task(session: Session, task_ids: list[int]) -> dict[int, list[TaskU
     return refs
 
 
-def _new_task(plan: Plan, draft: TaskDraft, position: int, taken: set[str]) -> Task:
+def _new_key(plan: Plan, draft: TaskDraft, taken: set[str]) -> str:
+    """The new task's identity: its plan and place, made unique ("~2") if a row took it already."""
     key = f"{plan.code}:{draft.path}"
     n = 2
     while key in taken:
         key, n = f"{plan.code}:{draft.path}~{n}", n + 1
     taken.add(key)
-    task = Task(
-        key=key,
-        plan_id=plan.id or 0,
-        position=position,
-        number=draft.number,
-        path=draft.path,
-        title=draft.title,
-        deadline_kind=draft.deadline.kind.value,
-    )
-    _copy_fields(task, draft)
-    return task
+    return key
+
+
+def _insert_new(
+    session: Session, plan: Plan, created: dict[str, tuple[int, TaskDraft]], units: dict[str, Unit]
+) -> None:
+    """New tasks (key → position, draft) and their unit rows in two bulk inserts: building
+    thousands of ORM rows costs more than writing them."""
+    if not created:
+        return
+    now = stamp()
+    rows = [
+        {"key": key, "plan_id": plan.id, "position": position, "status": TaskStatus.OPEN, "archived_at": None}
+        | {"created_at": now, "updated_at": now}
+        | _draft_fields(draft)
+        | _deadline_fields(draft)
+        for key, (position, draft) in created.items()
+    ]
+    returned = session.execute(insert(Task).returning(col(Task.key), col(Task.id)), rows)
+    ids: dict[str, int] = {key: task_id for key, task_id in returned}
+    values = [v for key, (_, draft) in created.items() for v in _unit_values(ids[key], draft, units)]
+    if values:
+        session.execute(insert(TaskUnit), values)
+
+
+def _draft_fields(draft: TaskDraft) -> dict[str, Any]:
+    """What a task takes from its catalogue row, the deadline aside."""
+    return {
+        "number": draft.number,
+        "path": draft.path,
+        "parent": draft.parent,
+        "section": draft.section,
+        "section_title": draft.section_title,
+        "title": draft.title,
+        "lead_text": draft.lead_text,
+        "coordinating_text": draft.coordinating_text,
+        "unit_note": draft.unit_note,
+        "extras": draft.extras,
+        "source_where": draft.where,
+    }
+
+
+def _deadline_fields(draft: TaskDraft) -> dict[str, Any]:
+    d = draft.deadline
+    return {
+        "deadline_text": d.text,
+        "deadline_kind": d.kind.value,
+        "deadline_understood": d.understood,
+        "window_start": d.start,
+        "due": d.due,
+        "due_day": d.due_day,
+        "due_set_by_office": False,
+    }
 
 
 def _copy_fields(task: Task, draft: TaskDraft) -> None:
-    task.number, task.path, task.parent = draft.number, draft.path, draft.parent
-    task.section, task.section_title, task.title = draft.section, draft.section_title, draft.title
-    task.lead_text, task.coordinating_text, task.unit_note = draft.lead_text, draft.coordinating_text, draft.unit_note
-    task.extras, task.source_where = draft.extras, draft.where
+    for name, value in _draft_fields(draft).items():
+        setattr(task, name, value)
     if task.due_set_by_office and task.deadline_text == draft.deadline.text:
         return  # the office's date stands while the plan's words are unchanged
-    d = draft.deadline
-    task.deadline_text, task.deadline_kind, task.deadline_understood = d.text, d.kind.value, d.understood
-    task.window_start, task.due, task.due_day, task.due_set_by_office = d.start, d.due, d.due_day, False
+    for name, value in _deadline_fields(draft).items():
+        setattr(task, name, value)
 
 
 def _update_task(
@@ -301,14 +341,19 @@ def _draft_value(draft: TaskDraft, field: str) -> object:
 
 
 def _unit_rows(task: Task, draft: TaskDraft, units: dict[str, Unit]) -> list[TaskUnit]:
+    return [TaskUnit(**values) for values in _unit_values(task.id or 0, draft, units)]
+
+
+def _unit_values(task_id: int, draft: TaskDraft, units: dict[str, Unit]) -> list[dict[str, Any]]:
+    """The task's lead and coordinating units as named in its cells, in order."""
     return [
-        TaskUnit(
-            task_id=task.id or 0,
-            role=role,
-            position=i,
-            written=ref.written,
-            unit_id=units[ref.target].id if ref.target else None,
-        )
+        {
+            "task_id": task_id,
+            "role": role,
+            "position": i,
+            "written": ref.written,
+            "unit_id": units[ref.target].id if ref.target else None,
+        }
         for role in ROLES
         for i, ref in enumerate(draft.refs[role])
     ]

@@ -78,8 +78,14 @@ class UnitMatcher:
             for variant in _variants(literal_fold(written)):
                 self._overrides[variant] = canonical
         self._longest_override = max((len(k) for k in self._overrides), default=0)
+        self._matched: dict[str, CellUnits] = {}  # a plan names the same units in cell after cell
 
     def match(self, cell: str) -> CellUnits:
+        if cell not in self._matched:
+            self._matched[cell] = self._match(cell)
+        return self._matched[cell]
+
+    def _match(self, cell: str) -> CellUnits:
         text = nfc(cell)
         claimed = self._overridden(raw_tokens(text))
         found = sorted(claimed + [f for f in self._known(tokens(text)) if not _overlaps(f, claimed)])
