@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from notifier.schedule.models import Occurrence, ProgressEvent
@@ -20,5 +22,24 @@ def record(
     by: str | None = None,
 ) -> None:
     """Append one event; ``occurrence`` must have its id (flushed)."""
+    session.add(ProgressEvent(**event(occurrence, kind, at, unit_id=unit_id, due=due, by=by)))
+
+
+def event(
+    occurrence: Occurrence,
+    kind: str,
+    at: datetime,
+    *,
+    unit_id: int | None = None,
+    due: date | None = None,
+    by: str | None = None,
+) -> dict[str, Any]:
+    """One event's row, for ``record`` or for ``record_all``."""
     assert occurrence.id is not None, "an occurrence is flushed before its history is written"
-    session.add(ProgressEvent(occurrence_id=occurrence.id, unit_id=unit_id, kind=kind, due=due, by=by, at=at))
+    return {"occurrence_id": occurrence.id, "unit_id": unit_id, "kind": kind, "due": due, "by": by, "at": at}
+
+
+def record_all(session: Session, events: list[dict[str, Any]]) -> None:
+    """Many events in one bulk insert (a whole plan's new deadlines at its import)."""
+    if events:
+        session.execute(insert(ProgressEvent), events)

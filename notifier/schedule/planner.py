@@ -18,7 +18,7 @@ from notifier.clock import at_vietnam, vietnam_time
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task, TaskStatus, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
-from notifier.schedule.history import record
+from notifier.schedule.history import event, record_all
 from notifier.schedule.models import Assignment, Occurrence, RoundStatus, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Plot, steps
@@ -50,8 +50,7 @@ def sync_tracks(session: Session, policy: Policy, now: datetime, *, tasks: Colle
     with session.no_autoflush:
         synced = [(task, plan, _sync_occurrences(session, task, now, stored[task.id or 0])) for task, plan in rows]
     session.flush()  # every new occurrence's id at once: a flush per task made a big import slow
-    for _, _, changed in synced:
-        changed.record(session, now)
+    record_all(session, [event for _, _, changed in synced for event in changed.events(now)])
     fresh: list[dict[str, Any]] = []
     with session.no_autoflush:
         for task, plan, changed in synced:
@@ -75,11 +74,10 @@ class OccurrenceChanges:
     dated: list[Occurrence]
     closed: list[Occurrence]
 
-    def record(self, session: Session, now: datetime) -> None:
-        for occurrence in self.dated:
-            record(session, occurrence, "due", now, due=occurrence.due)
-        for occurrence in self.closed:
-            record(session, occurrence, RoundStatus.CANCELLED, now)
+    def events(self, now: datetime) -> list[dict[str, Any]]:
+        return [event(occurrence, "due", now, due=occurrence.due) for occurrence in self.dated] + [
+            event(occurrence, RoundStatus.CANCELLED, now) for occurrence in self.closed
+        ]
 
 
 def _within(query: Any, column: Any, scope: list[int] | None) -> Any:
