@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import operator
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -208,7 +209,7 @@ def _apply_tasks(
     for position, draft in enumerate(drafts):
         if position in matches:
             task = stored[matches[position]]
-            _update_task(session, task, draft, position, _unit_rows(task, draft, units), refs, report)
+            _update_task(session, task, draft, position, _unit_values(task.id or 0, draft, units), refs, report)
         else:
             key = _new_key(plan, draft, taken)
             created[key] = (position, draft)
@@ -313,7 +314,7 @@ def _update_task(
     task: Task,
     draft: TaskDraft,
     position: int,
-    wanted: list[TaskUnit],
+    wanted: list[dict[str, Any]],
     refs: dict[int, list[TaskUnit]],
     report: ImportReport,
 ) -> None:
@@ -325,12 +326,12 @@ def _update_task(
     task.position, task.updated_at = position, stamp()
     session.add(task)
     current = refs.get(task.id or 0, [])
-    if _unit_key(current) != _unit_key(wanted):
+    if _unit_key(current) != sorted(_UNIT_FIELDS(v) for v in wanted):
         # The unit rows carry no history of their own: replacing them is the whole update.
         for row in current:
             session.delete(row)
         session.flush()  # the old rows go first: the unit of work would insert before deleting
-        session.add_all(wanted)
+        session.add_all(TaskUnit(**values) for values in wanted)
         if not {"cơ quan chủ trì", "cơ quan phối hợp"} & set(changed):
             changed.append("đơn vị")
     if changed:
@@ -341,10 +342,6 @@ def _update_task(
 
 def _draft_value(draft: TaskDraft, field: str) -> object:
     return draft.deadline.text if field == "deadline_text" else getattr(draft, field)
-
-
-def _unit_rows(task: Task, draft: TaskDraft, units: dict[str, Unit]) -> list[TaskUnit]:
-    return [TaskUnit(**values) for values in _unit_values(task.id or 0, draft, units)]
 
 
 def _unit_values(task_id: int, draft: TaskDraft, units: dict[str, Unit]) -> list[dict[str, Any]]:
@@ -362,8 +359,12 @@ def _unit_values(task_id: int, draft: TaskDraft, units: dict[str, Unit]) -> list
     ]
 
 
+_UNIT_FIELDS = operator.itemgetter("role", "position", "written", "unit_id")
+
+
 def _unit_key(rows: list[TaskUnit]) -> list[tuple[str, int, str, int | None]]:
-    return sorted(((r.role, r.position, r.written, r.unit_id) for r in rows), key=lambda k: (k[0], k[1]))
+    """A task's unit rows as comparable values (role, position, written, unit), in order."""
+    return sorted((r.role, r.position, r.written, r.unit_id) for r in rows)
 
 
 def _record_run(session: Session, code: str, path: Path, file_format: str, report: ImportReport) -> None:
