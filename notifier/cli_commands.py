@@ -232,17 +232,17 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     assert at is not None
     digests = due_preview(engine, load_policy(settings.policy_file), at)
     if args.json:
-        _print_json(digests)
+        _print_json([d.json() for d in digests])
         return 0
     print(f"Lúc {vietnam_time(at):%H:%M %d/%m/%Y}: {len(digests)} bản tin")
     if not digests:
         for reason in _nothing_due_because(load_policy(settings.policy_file).calendar, at, args.at):
             print(f"  - {reason}")
     for d in digests:
-        print(f"\n{d['unit']} [{labels.label(labels.ROLE, d['role'])}]")
-        for i in d["items"]:
-            days = "" if i["working_days"] is None else f", {i['working_days']} ngày làm việc"
-            print(f"  - {i['number']} {labels.label(labels.ITEM_STATE, i['state'])}{days}: {_cut(i['title'], 70)}")
+        print(f"\n{d.view.unit} [{labels.label(labels.ROLE, d.view.output_role)}]")
+        for i in d.view.items:
+            days = "" if i.working_days is None else f", {i.working_days} ngày làm việc"
+            print(f"  - {i.number} {labels.label(labels.ITEM_STATE, i.state)}{days}: {_cut(i.title, 70)}")
     return 0
 
 

@@ -45,6 +45,7 @@ print(json.dumps(d, indent=1, ensure_ascii=False))" > "$out/log.json"
 print(json.dumps(d, indent=1, ensure_ascii=False))" > "$out/status.json"
     "$py" -m notifier status | grep -v '^Dịch vụ' > "$out/status.txt"
     "$py" -m notifier tasks > "$out/tasks.txt"
+    "$py" -m notifier due --at 2026-12-01T08:00 > "$out/due.txt"
     "$py" -m notifier tasks --unit "Phòng Kinh tế" > "$out/tasks-unit.txt"
   )
   rm -rf "$out/work"
