@@ -241,9 +241,16 @@ def _due(args: argparse.Namespace, settings: Settings, engine: Engine, clock: Cl
     for d in digests:
         print(f"\n{d.view.unit} [{labels.label(labels.ROLE, d.view.output_role)}]")
         for i in d.view.items:
-            days = "" if i.working_days is None else f", {i.working_days} ngày làm việc"
-            print(f"  - {i.number} {labels.label(labels.ITEM_STATE, i.state)}{days}: {_cut(i.title, 70)}")
+            state = labels.label(labels.ITEM_STATE, i.state) + _working_days(i.working_days)
+            print(f"  - {i.number} {state}: {_cut(i.title, 70)}")
     return 0
+
+
+def _working_days(days: int | None) -> str:
+    """As the digests say it: "quá hạn 3 ngày làm việc", "sắp đến hạn, còn 2 ngày làm việc"."""
+    if not days:
+        return ""
+    return f" {-days} ngày làm việc" if days < 0 else f", còn {days} ngày làm việc"
 
 
 def _nothing_due_because(calendar: WorkingCalendar, at: datetime, written: str) -> list[str]:

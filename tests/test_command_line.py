@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -94,6 +95,12 @@ def test_due_says_why_nothing_would_go_out(
     assert run_cli(capsys, "import", str(SAMPLE)).code == 0
     result = run_cli(capsys, "due", "--at", at)
     assert result.code == 0 and "0 bản tin" in result.out and reason in result.out, result.out
+
+
+def test_due_lists_overdue_days_as_the_digests_say_them(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_cli(capsys, "import", str(SAMPLE)).code == 0
+    out = run_cli(capsys, "due", "--at", "2026-12-01T08:00").out
+    assert re.search(r"quá hạn \d+ ngày làm việc: ", out) and ", -" not in out, out
 
 
 def test_status_text_shows_the_next_step_due(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
