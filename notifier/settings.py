@@ -40,9 +40,10 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 _SMTP_SECURITY = {"starttls": 587, "ssl": 465, "none": 25}
 
 
-# How a variable's text becomes a value (in Annotated, the last BeforeValidator runs first). Each
-# raises ValueError with the Vietnamese message that follows the variable's name:
-# "NOTIFIER_WEB_PORT: cần một số nguyên từ 0 đến 65535 (nhận «x»)".
+# How a variable's text becomes a value (in Annotated, the last BeforeValidator runs first). They
+# see only text that was set (defaults are not validated unless a field says so, and empty values
+# count as unset). Each raises ValueError with the Vietnamese message that follows the variable's
+# name: "NOTIFIER_WEB_PORT: cần một số nguyên từ 0 đến 65535 (nhận «x»)".
 
 
 def _between(low: int, high: int) -> BeforeValidator:
@@ -60,11 +61,10 @@ def _between(low: int, high: int) -> BeforeValidator:
 
 def _one_of(choices: Mapping[str, Any]) -> BeforeValidator:
     def read(raw: object) -> Any:
-        if not isinstance(raw, str):
-            return raw  # a default, or a value already read
-        if raw.strip() not in choices:
-            raise ValueError(f"giá trị «{raw.strip()}» không hợp lệ; chọn một trong: {', '.join(choices)}")
-        return choices[raw.strip()]
+        word = str(raw).strip()
+        if word not in choices:
+            raise ValueError(f"giá trị «{word}» không hợp lệ; chọn một trong: {', '.join(choices)}")
+        return choices[word]
 
     return BeforeValidator(read)
 
@@ -77,14 +77,11 @@ def _url(raw: object) -> str:
 
 
 def _text(raw: object) -> str | None:
-    """Surrounding blanks dropped; nothing left means unset."""
-    text = "" if raw is None else str(raw).strip()
-    return text or None
+    """Surrounding blanks dropped; nothing left means unset (MAIL_FROM's default, None, is checked too)."""
+    return None if raw is None else str(raw).strip() or None
 
 
 def _seconds(raw: object) -> tuple[float, ...]:
-    if isinstance(raw, tuple):
-        return raw
     try:
         values = tuple(float(part) for part in str(raw).split(","))
     except ValueError:
@@ -95,8 +92,8 @@ def _seconds(raw: object) -> tuple[float, ...]:
 
 
 def _moment(raw: object) -> datetime | None:
-    if raw is None or isinstance(raw, datetime) or not str(raw).strip():
-        return raw if isinstance(raw, datetime) else None
+    if not str(raw).strip():
+        return None
     try:
         return parse_vietnam_time(str(raw))
     except ValueError:
@@ -111,7 +108,7 @@ def _folder(raw: object) -> Path:
 
 
 def _file(raw: object) -> Path | None:
-    if raw is None or not str(raw).strip():
+    if not str(raw).strip():
         return None
     path = Path(str(raw))
     if not path.is_file():
@@ -315,9 +312,8 @@ def _kept_secret(path: Path) -> str:
 
 
 def parse_moment(raw: str | None, name: str) -> datetime | None:
-    if not raw or not raw.strip():
-        return None
+    """A moment given on the command line (``--now``, ``--at``), read as NOTIFIER_NOW is."""
     try:
-        return parse_vietnam_time(raw)
-    except ValueError:
-        raise ConfigError(f"{name}: thời điểm «{raw}» không hợp lệ; viết như 2026-11-27T08:00") from None
+        return _moment(raw or "")
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None

@@ -19,6 +19,7 @@ def test_defaults_are_a_sqlite_file_in_data_and_config_folder(tmp_path: Path) ->
     assert settings.database_url == "sqlite:///data/notifier.sqlite3"
     assert settings.units_file == Path("config/units.yaml")
     assert not settings.before_means_day_before
+    assert (settings.mail_from, settings.telegram_token, settings.fixed_now) == (None, None, None)
 
 
 def test_dot_env_is_read_and_the_environment_wins(tmp_path: Path) -> None:

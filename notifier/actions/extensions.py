@@ -21,7 +21,7 @@ from notifier.plans.models import Role, Task
 from notifier.schedule import progress
 from notifier.schedule.digest_view import digest_reminders
 from notifier.schedule.digests import open_message
-from notifier.schedule.history import record
+from notifier.schedule.history import event, record
 from notifier.schedule.models import (
     Assignment,
     Digest,
@@ -260,7 +260,7 @@ def _extend(session: Session, request: ExtensionRequest, day: date, now: datetim
         raise InputError(f"ngày gia hạn {day:%d/%m/%Y} phải sau hạn hiện tại {occurrence.due:%d/%m/%Y}")
     occurrence.extended_due = occurrence.due = day
     session.add(occurrence)
-    record(session, occurrence, "extended", now, due=day, by=f"{by} (đề nghị số {request.id})")
+    record(session, event(occurrence, "extended", now, due=day, by=f"{by} (đề nghị số {request.id})"))
     return day
 
 

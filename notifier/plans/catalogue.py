@@ -227,7 +227,9 @@ class _Parser:
         """The row carries a task number ("3", "2.1") in the number column: a header never does, so
         the table's body is not read again as a possible header, row after row."""
         where = self.header.roles.get(Column.NUMBER) if self.header else None
-        return where is not None and where < len(row.cells) and bool(_NUMERIC.match(row.cells[where].strip(" .)")))
+        if where is None or where >= len(row.cells):
+            return False
+        return bool(_NUMERIC.match(_normalise_number(row.cells[where])))
 
     def _use_header(self, header: _Header) -> None:
         if self.header is not None and not self._is_new_layout(header):

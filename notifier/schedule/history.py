@@ -11,18 +11,9 @@ from sqlmodel import Session
 from notifier.schedule.models import Occurrence, ProgressEvent
 
 
-def record(
-    session: Session,
-    occurrence: Occurrence,
-    kind: str,
-    at: datetime,
-    *,
-    unit_id: int | None = None,
-    due: date | None = None,
-    by: str | None = None,
-) -> None:
-    """Append one event; ``occurrence`` must have its id (flushed)."""
-    session.add(ProgressEvent(**event(occurrence, kind, at, unit_id=unit_id, due=due, by=by)))
+def record(session: Session, row: dict[str, Any]) -> None:
+    """Append one event (a row made by ``event``)."""
+    session.add(ProgressEvent(**row))
 
 
 def event(
@@ -34,7 +25,7 @@ def event(
     due: date | None = None,
     by: str | None = None,
 ) -> dict[str, Any]:
-    """One event's row, for ``record`` or for ``record_all``."""
+    """One event's row, for ``record`` or ``record_all``; ``occurrence`` must have its id (flushed)."""
     assert occurrence.id is not None, "an occurrence is flushed before its history is written"
     return {"occurrence_id": occurrence.id, "unit_id": unit_id, "kind": kind, "due": due, "by": by, "at": at}
 

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from notifier.errors import InputError
 from notifier.plans.editing import find_task
 from notifier.plans.models import Role, Task
-from notifier.schedule.history import record
+from notifier.schedule.history import event, record
 from notifier.schedule.models import Assignment, Occurrence, RoundStatus, Track
 from notifier.text.folding import fold
 from notifier.units.models import Unit
@@ -47,25 +47,21 @@ def complete(
     tracks = _tracks(session, occurrence)
     if unit is None:
         _finish(occurrence, tracks, now, by, RoundStatus.DONE)
-        record(session, occurrence, RoundStatus.DONE, now, by=by)
+        record(session, event(occurrence, RoundStatus.DONE, now, by=by))
     else:
         own = [t for t, a in tracks if a.unit_id == unit.id]
         if not own:
             raise InputError(f"đơn vị «{unit.name}» không được giao nhiệm vụ này")
+        finished = RoundStatus.DONE if confirmed else RoundStatus.REPORTED
         for track in own:
-            track.done_at, track.done_status = (
-                track.done_at or now,
-                RoundStatus.DONE if confirmed else RoundStatus.REPORTED,
-            )
+            track.done_at, track.done_status = track.done_at or now, finished
             track.next_at, track.next_step = None, None
-        record(
-            session, occurrence, RoundStatus.DONE if confirmed else RoundStatus.REPORTED, now, unit_id=unit.id, by=by
-        )
+        record(session, event(occurrence, finished, now, unit_id=unit.id, by=by))
         leads = [t for t, a in tracks if a.role == Role.LEAD]
         if all(t.done_at is not None for t in leads):
             whole = RoundStatus.DONE if all(t.done_status == RoundStatus.DONE for t in leads) else RoundStatus.REPORTED
             _finish(occurrence, tracks, now, by, whole)
-            record(session, occurrence, whole, now, by=by)
+            record(session, event(occurrence, whole, now, by=by))
     session.add_all([occurrence, *(t for t, _ in tracks)])
     session.flush()
     return Completion(occurrence, occurrence.status in (RoundStatus.DONE, RoundStatus.REPORTED))
@@ -141,7 +137,7 @@ def reopen(session: Session, key: str, now: datetime, *, by: str = OFFICE) -> Oc
             raise InputError(f"nhiệm vụ «{key}» chưa được đánh dấu hoàn thành")
         occurrence = session.get_one(Occurrence, partly[0].occurrence_id)
     occurrence.status, occurrence.done_at, occurrence.done_by = RoundStatus.OPEN, None, None
-    record(session, occurrence, "reopened", now, by=by)
+    record(session, event(occurrence, "reopened", now, by=by))
     for track in session.exec(select(Track).where(Track.occurrence_id == occurrence.id)).all():
         track.done_at, track.done_status = None, None  # the planner gives it its next step again
         session.add(track)

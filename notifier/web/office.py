@@ -122,25 +122,11 @@ class OfficePages:
             visitor = await asyncio.to_thread(self._visitor, request)
             if visitor is None:
                 return RedirectResponse(f"/dang-nhap?next={quote(request.url.path)}", status_code=303)
+            fields: dict[str, Any] = {}
             if request.method == "POST":
-                size, most = request.headers.get("content-length", ""), self._max_upload_bytes
-                if not size.isdigit() or int(size) > most:  # refused before a byte is read
-                    return self.render(
-                        "message.html.j2",
-                        visitor,
-                        status=413,
-                        title="Tệp quá lớn",
-                        text=f"Tối đa {most // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp).",
-                    )
-                form = await request.form()
-                if not self.sessions.csrf_ok(visitor.claim, str(form.get("csrf") or "")):
-                    return self.render(
-                        "message.html.j2",
-                        visitor,
-                        status=403,
-                        title="Yêu cầu bị từ chối",
-                        text="Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại.",
-                    )
+                refused, fields = await self._posted(request, visitor)
+                if refused is not None:
+                    return refused
             if admin and not visitor.is_admin:
                 return self.render(
                     "message.html.j2",
@@ -149,11 +135,23 @@ class OfficePages:
                     title="Không có quyền",
                     text="Tài khoản chỉ được xem, không được thay đổi.",
                 )
-            fields = dict(await request.form()) if request.method == "POST" else {}  # read once: cached
             visit = Visit(visitor, request.method, dict(request.path_params), dict(request.query_params), fields)
             return await asyncio.to_thread(page, visit)
 
         return guarded
+
+    async def _posted(self, request: Request, visitor: Visitor) -> tuple[Response | None, dict[str, Any]]:
+        """A POST's fields, or why it is refused: too large (before a byte is read), or without the
+        session's CSRF token."""
+        size, most = request.headers.get("content-length", ""), self._max_upload_bytes
+        if not size.isdigit() or int(size) > most:
+            text = f"Tối đa {most // 2**20} MB (hoặc trình duyệt không cho biết cỡ tệp)."
+            return self.render("message.html.j2", visitor, status=413, title="Tệp quá lớn", text=text), {}
+        fields = dict(await request.form())
+        if not self.sessions.csrf_ok(visitor.claim, str(fields.get("csrf") or "")):
+            text = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Hãy tải lại trang và thử lại."
+            return self.render("message.html.j2", visitor, status=403, title="Yêu cầu bị từ chối", text=text), {}
+        return None, fields
 
     def _visitor(self, request: Request) -> Visitor | None:
         claim = self.sessions.read(request.cookies.get(COOKIE), self.context.clock())
