@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import operator
 import os
@@ -41,9 +40,9 @@ from notifier.reports.extensions import DecisionMessages, notice_content
 from notifier.reports.report_message import ReportMessages
 from notifier.schedule.explanations import escalate_unanswered
 from notifier.schedule.marks import Claim, claim_period
-from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy, load_policy
 from notifier.schedule.report_schedule import queue_periodic_report
+from notifier.schedule.roll_over import roll_over
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
 from notifier.settings import Settings, require_secret
@@ -75,7 +74,6 @@ class Runtime:
     channels: dict[str, Channel]
     clock: Clock
     inbounds: list[Inbound] = field(default_factory=list)
-    policy_fingerprint: str = ""  # of the policy file as loaded: a restart with another one re-syncs
 
     @property
     def templates(self) -> Path:
@@ -116,7 +114,6 @@ class Runtime:
 def build_runtime(settings: Settings, engine: Engine, clock: Clock) -> Runtime:
     policy = load_policy(settings.policy_file)
     runtime = Runtime(settings, engine, policy, {"console": ConsoleChannel(settings.console_file)}, clock)
-    runtime.policy_fingerprint = _policy_fingerprint(settings)
     if settings.telegram_token:
         _add_telegram(runtime, settings)
     if settings.smtp_host:
@@ -195,8 +192,9 @@ class PassResult:
 
 
 def sync_all_tracks(runtime: Runtime, now: datetime) -> None:
+    """Every track brought to ``now`` (the roll-over: only what the date changes, when it can)."""
     with Session(runtime.engine) as session:
-        sync_tracks(session, runtime.policy, now)
+        roll_over(session, runtime.policy, now)
         session.commit()
 
 
@@ -204,22 +202,16 @@ DAILY_SYNC = "daily_track_sync"
 
 
 def daily_sync(runtime: Runtime, now: datetime) -> bool:
-    """The daemon's sync of every track, once a day across all replicas, and again after the
-    policy file changed (a restart with a new policy re-plans at once). False while another
+    """The daemon's roll-over of every track to the day, once a day across all replicas, and again
+    after the policy file changed (a restart with a new policy re-plans at once). False while another
     replica is doing it: the caller asks again on its next tick."""
-    period = f"{vietnam_time(now).date().isoformat()} {runtime.policy_fingerprint}"
+    period = f"{vietnam_time(now).date().isoformat()} {runtime.policy.fingerprint}"
     with Session(runtime.engine) as session:
         claim = claim_period(session, DAILY_SYNC, period, now, supersedes=operator.ne)
         if claim is Claim.CLAIMED:
-            sync_tracks(session, runtime.policy, now)
+            roll_over(session, runtime.policy, now)
             session.commit()
         return claim is not Claim.BUSY
-
-
-def _policy_fingerprint(settings: Settings) -> str:
-    """Read at start beside the policy: an edit while running takes effect, and re-syncs, on restart."""
-    path = settings.policy_file
-    return hashlib.sha256(path.read_bytes() if path.is_file() else b"").hexdigest()[:16]
 
 
 @asynccontextmanager

@@ -265,17 +265,17 @@ def test_a_track_that_clashes_with_another_replica_joins_its_digest_on_the_next_
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from notifier.schedule import scan as scan_module
+    from notifier.schedule.digests import DigestBook
 
-    real, calls = scan_module.plot_for, Counter[str]()
+    real, calls = DigestBook.digest_for, Counter[str]()
 
-    def deadlocked_once(policy: Any, task: Any, *args: Any) -> Any:
-        calls[task.key] += 1
-        if task.key == f"{K}4.8" and calls[task.key] == 1:  # PostgreSQL broke a deadlock with another scan
+    def deadlocked(book: DigestBook, unit: Any, kind: str) -> Any:
+        calls[unit.name] += 1
+        if unit.name == VH and calls[unit.name] <= 2:  # PostgreSQL broke a deadlock with another scan,
             raise OperationalError("INSERT INTO digest …", {}, Exception("deadlock detected"))
-        return real(policy, task, *args)
+        return real(book, unit, kind)  # in the batch's write, then in its first track's own
 
-    monkeypatch.setattr(scan_module, "plot_for", deadlocked_once)
+    monkeypatch.setattr(DigestBook, "digest_for", deadlocked)
     _run(capsys, "2026-11-27T08:00")
     sent = {r["unit"] for r in run_cli(capsys, "log", "--json").json() if r["kind"] == "reminder"}
     assert VP in sent and VH not in sent  # the others' mornings went; VH's waits for its track

@@ -37,6 +37,7 @@ from notifier.reports.periodic import PeriodReport, period_report
 from notifier.runtime import Runtime, build_runtime, run_pass, sync_all_tracks
 from notifier.schedule.digest_view import digest_view
 from notifier.schedule.models import Assignment, Digest, Occurrence, Reminder, Track
+from notifier.schedule.planner import sync_tracks
 from notifier.schedule.progress import complete, reopen
 from notifier.settings import Settings
 from notifier.units.models import Unit
@@ -143,7 +144,9 @@ def _office_acts(world: World, day: date) -> None:
         path, code = world.rng.choice(world.plans)
         actions.plans.import_plan(office, path, ImportOptions(plan_code=code, year=2026))
     if sum(world.actions.values()) != before:
-        sync_all_tracks(world.runtime, moment)  # as every command that changes tasks does
+        with Session(world.engine) as session:  # as a change that names no task does
+            sync_tracks(session, world.runtime.policy, moment)
+            session.commit()
 
 
 def _report_done(world: World, session: Session, moment: datetime) -> None:

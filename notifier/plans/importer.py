@@ -260,14 +260,14 @@ def _insert_new(
         | _deadline_fields(draft)
         for key, (position, draft) in created.items()
     ]
-    session.execute(insert(Task), rows)
+    session.connection().execute(insert(Task), rows)
     # The ids read back by key: INSERT … RETURNING over thousands of rows is spliced together batch
     # by batch, which costs far more than this one query.
     keyed = session.exec(select(Task.key, Task.id).where(Task.plan_id == plan.id))
     ids: dict[str, int] = {key: task_id for key, task_id in keyed if key in created and task_id is not None}
     values = [v for key, (_, draft) in created.items() for v in _unit_values(ids[key], draft, units)]
     if values:
-        session.execute(insert(TaskUnit), values)
+        session.connection().execute(insert(TaskUnit), values)
 
 
 def _draft_fields(draft: TaskDraft) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 from notifier.clock import iso_utc
 from notifier.schedule.digest_view import DigestView, digest_view
 from notifier.schedule.models import Digest, DigestStatus
-from notifier.schedule.planner import sync_tracks
 from notifier.schedule.policy import Policy
+from notifier.schedule.roll_over import roll_over
 from notifier.schedule.scan import scan
 from notifier.schedule.summary import queue_weekly_summary
 
@@ -50,13 +50,13 @@ class DueDigest:
 
 
 def due_preview(engine: Engine, policy: Policy, at: datetime) -> list[DueDigest]:
-    """What would go out at ``at``: the track sync, scan and grouping run in a transaction that is
-    rolled back."""
+    """What would go out at ``at``: the tracks' roll-over to that day, the scan and the grouping run
+    in a transaction that is rolled back."""
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
             with Session(connection) as session:
-                sync_tracks(session, policy, at)
+                roll_over(session, policy, at)
                 session.flush()
             scan(connection, policy, at)  # type: ignore[arg-type]
             queue_weekly_summary(connection, policy, at)  # type: ignore[arg-type]

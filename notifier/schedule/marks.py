@@ -1,6 +1,7 @@
 """Jobs that run once per period across every process sharing the database (the weekly summary,
 the daily track sync): the period is claimed in the transaction that does the job, so a process
-that dies half-way leaves it unclaimed for the next one, and two replicas never both do it."""
+that dies half-way leaves it unclaimed for the next one, and two replicas never both do it. Also
+plain marks (the policy every track was last planned under)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from notifier.schedule.models import ScheduleMark
@@ -45,3 +48,18 @@ def claim_period(
     mark.period, mark.at = period, at
     session.add(mark)  # no race for the first mark: the advisory lock (SQLite: its write lock) is held
     return Claim.CLAIMED
+
+
+def mark_of(session: Session, name: str) -> str | None:
+    """The period last marked for ``name`` (None: never)."""
+    return session.exec(select(ScheduleMark.period).where(ScheduleMark.name == name)).first()
+
+
+def set_mark(session: Session, name: str, period: str, at: datetime) -> None:
+    """Mark ``name`` with ``period`` in the session's transaction; two writers of the first mark
+    never clash (an upsert, where a read-then-insert could fail the second one)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    values = {"period": period, "at": at}
+    statement = insert(ScheduleMark).values(name=name, **values)
+    session.execute(statement.on_conflict_do_update(index_elements=["name"], set_=values))

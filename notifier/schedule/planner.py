@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
@@ -19,6 +20,7 @@ from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task, TaskStatus, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
 from notifier.schedule.history import event, record_all
+from notifier.schedule.marks import mark_of, set_mark
 from notifier.schedule.models import Assignment, Occurrence, RoundStatus, Track
 from notifier.schedule.policy import Policy
 from notifier.schedule.steps import Plot, steps
@@ -57,12 +59,27 @@ def sync_tracks(session: Session, policy: Policy, now: datetime, *, tasks: Colle
             for assignment in assignments.get(task.id or 0, []):
                 unit = units[assignment.unit_id]
                 for occurrence in changed.open:
-                    track = tracks.get((assignment.id or 0, occurrence.id or 0))
+                    track = tracks.get((assignment.id, occurrence.id or 0))
                     new = _sync_track(session, policy, task, plan, unit, assignment, occurrence, track)
                     fresh += [new] if new else []
     session.flush()
     if fresh:  # one bulk insert: an ORM object per new track made a big import slow
-        session.execute(insert(Track), fresh)
+        session.connection().execute(insert(Track), fresh)  # Core: the ORM's bulk path costs more per row
+    _note_policy(session, policy, now, whole=scope is None)
+
+
+PLANNED_UNDER = "tracks_planned_under"  # a mark: the fingerprint of the policy every track follows
+MIXED = "mixed"  # some tracks follow another policy than the rest: the next roll-over re-plans all
+
+
+def _note_policy(session: Session, policy: Policy, now: datetime, *, whole: bool) -> None:
+    """Mark the policy every track now follows; a partial sync under another policy than the rest
+    (an office command run with an edited policy file while the service runs with the old one)
+    leaves them mixed, for the next roll-over to re-plan them all."""
+    mark = mark_of(session, PLANNED_UNDER)
+    wanted = policy.fingerprint if whole else MIXED if mark not in (None, policy.fingerprint) else mark
+    if wanted != mark and wanted is not None:
+        set_mark(session, PLANNED_UNDER, wanted, now)
 
 
 @dataclass(frozen=True)
@@ -105,34 +122,53 @@ def _wanted_assignments(
     return wanted
 
 
+@dataclass(frozen=True)
+class Assigned:
+    """An active assignment, as the track sync reads it (plain values: ORM objects for every
+    assignment of a big plan cost more than the sync's own work)."""
+
+    id: int
+    unit_id: int
+    role: str
+
+
 def _sync_assignments(
     session: Session, wanted: dict[int, dict[int, str]], scope: list[int] | None
-) -> dict[int, list[Assignment]]:
-    """The wanted assignments, active, by task (stored ones updated, new ones inserted in bulk: an
-    ORM object per assignment made a big import slow); the others inactive."""
-    rows = session.exec(_within(select(Assignment), col(Assignment.task_id), scope)).all()
-    existing = {(a.task_id, a.unit_id, a.role): a for a in rows}
+) -> dict[int, list[Assigned]]:
+    """The wanted assignments, active, by task (new ones inserted in bulk); the others inactive."""
+    columns = sa_select(
+        col(Assignment.id),
+        col(Assignment.task_id),
+        col(Assignment.unit_id),
+        col(Assignment.role),
+        col(Assignment.active),
+    )
+    rows = session.execute(_within(columns, col(Assignment.task_id), scope)).all()
+    existing = {(row.task_id, row.unit_id, row.role): row for row in rows}
     fresh: list[dict[str, Any]] = []
+    revived: list[int] = []
     for task_id, units in wanted.items():
         for unit_id, role in units.items():
             found = existing.pop((task_id, unit_id, role), None)
             if found is None:
                 fresh.append({"task_id": task_id, "unit_id": unit_id, "role": role, "active": True})
             elif not found.active:
-                found.active = True
-                session.add(found)
-    for stale in existing.values():
-        if stale.active:
-            stale.active = False
-            session.add(stale)
-    session.flush()
+                revived.append(found.id)
+    _set_active(session, revived, True)
+    _set_active(session, [row.id for row in existing.values() if row.active], False)
     if fresh:
-        session.execute(insert(Assignment), fresh)
-    active: dict[int, list[Assignment]] = defaultdict(list)
-    query = _within(select(Assignment).where(col(Assignment.active).is_(True)), col(Assignment.task_id), scope)
-    for assignment in session.exec(query.order_by(col(Assignment.id))).all():
-        active[assignment.task_id].append(assignment)
+        session.connection().execute(insert(Assignment), fresh)
+    active: dict[int, list[Assigned]] = defaultdict(list)
+    query = _within(columns.where(col(Assignment.active).is_(True)), col(Assignment.task_id), scope)
+    for row in session.execute(query.order_by(col(Assignment.id))).all():
+        active[row.task_id].append(Assigned(row.id, row.unit_id, row.role))
     return active
+
+
+def _set_active(session: Session, ids: list[int], active: bool) -> None:
+    for start in range(0, len(ids), 1000):  # well within every database's limit on bound values
+        chunk = ids[start : start + 1000]
+        session.connection().execute(update(Assignment).where(col(Assignment.id).in_(chunk)).values(active=active))
 
 
 def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Occurrence]) -> OccurrenceChanges:
@@ -140,17 +176,8 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
     stays open beside the next ones until it is done or closed; one that the deadline no longer
     names (the plan was revised, the task archived) is closed, never deleted. Each new deadline
     and each closing goes into the history the periodic report replays."""
-    today = vietnam_time(now).date()
     stored = {o.period: o for o in rows}
-    periods = {p.key: p for p in periods_of(task, today)} if task.status != TaskStatus.ARCHIVED else {}
-    for key, occurrence in stored.items():
-        late = (
-            _late_period(task, key, today)
-            if occurrence.status == RoundStatus.OPEN and task.status != TaskStatus.ARCHIVED
-            else None
-        )
-        if late is not None:
-            periods.setdefault(key, late)
+    periods = wanted_periods(task, vietnam_time(now).date(), [o.period for o in rows if o.status == RoundStatus.OPEN])
     dated: list[Occurrence] = []
     closed: list[Occurrence] = []
     for key, period in periods.items():
@@ -172,6 +199,19 @@ def _sync_occurrences(session: Session, task: Task, now: datetime, rows: list[Oc
             session.add(occurrence)
             closed.append(occurrence)
     return OccurrenceChanges([o for o in stored.values() if o.status == RoundStatus.OPEN], dated, closed)
+
+
+def wanted_periods(task: Task, today: date, open_keys: Collection[str]) -> dict[str, Period]:
+    """The periods a task's open occurrences are to be on ``today``: those its deadline names now,
+    and those of ``open_keys`` that are past but not yet done (a late round stays open)."""
+    if task.status == TaskStatus.ARCHIVED:
+        return {}
+    periods = {p.key: p for p in periods_of(task, today)}
+    for key in open_keys:
+        late = _late_period(task, key, today)
+        if late is not None:
+            periods.setdefault(key, late)
+    return periods
 
 
 _PERIOD_KEYS = {
@@ -251,21 +291,21 @@ def _sync_track(
     task: Task,
     plan: Plan,
     unit: Unit,
-    assignment: Assignment,
+    assignment: Assigned,
     occurrence: Occurrence,
     track: Track | None,
 ) -> dict[str, Any] | None:
     """Bring a stored track's next step up to date; a track still to be made comes back as the
     row to insert."""
     finished = track is not None and track.done_at is not None
-    if not assignment.active or finished or task.status == TaskStatus.ARCHIVED:
+    if finished or task.status == TaskStatus.ARCHIVED:
         wanted: tuple[str | None, datetime | None] = (None, None)
     else:
         plot = plot_for(policy, task, plan, assignment.role, occurrence)
         wanted = next_step(plot, policy, track.last_day if track else None, policy.send_time_for(unit.name))
     if track is None:
         return {
-            "assignment_id": assignment.id or 0,
+            "assignment_id": assignment.id,
             "occurrence_id": occurrence.id or 0,
             "next_step": wanted[0],
             "next_at": wanted[1],

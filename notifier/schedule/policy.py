@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
@@ -72,6 +73,9 @@ class FollowUpRules:
         return bool(self.hours or any(self.units.values()))
 
 
+NO_FILE = hashlib.sha256(b"").hexdigest()[:16]  # the defaults' fingerprint
+
+
 @dataclass(frozen=True)
 class Policy:
     lead: RoleRules = RoleRules(
@@ -92,6 +96,8 @@ class Policy:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     plan_overrides: dict[str, OverridesFile] = field(default_factory=dict)
     task_overrides: dict[str, OverridesFile] = field(default_factory=dict)
+    # Of the file as read: tracks planned under one policy are re-planned whole under another.
+    fingerprint: str = field(default=NO_FILE, compare=False)
 
     def rules(self, role: str, plan_code: str, task_key: str) -> RoleRules:
         """The rules for a role, the plan's overrides applied, then the task's."""
@@ -110,7 +116,9 @@ def load_policy(path: Path) -> Policy:
     """The office's policy file (the defaults without one); a problem names the file and the key."""
     if not path.exists():
         return Policy()
-    return _policy(load_model(path, PolicyFile, "cần một bảng khóa - giá trị"))
+    # Hashed before it is read: an edit in between then re-plans on the next start, never the reverse.
+    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return replace(_policy(load_model(path, PolicyFile, "cần một bảng khóa - giá trị")), fingerprint=fingerprint)
 
 
 def _policy(written: PolicyFile) -> Policy:
