@@ -29,10 +29,12 @@ from notifier.channels.splitting import split_message
 log = logging.getLogger("notifier.telegram")
 
 MAX_TEXT = 4096
-PER_CHAT = timedelta(seconds=1.1)
-PER_GROUP = timedelta(seconds=61)
-PER_BOT = timedelta(seconds=1.05)
-BOT_PER_SECOND = 25
+# The Bot API's documented limits, as they are: the limiter counts a turn from when its request
+# completed, and slows down only after a 429 (see channels/ratelimit.py).
+PER_CHAT = timedelta(seconds=1)
+PER_GROUP = timedelta(minutes=1)
+PER_BOT = timedelta(seconds=1)
+BOT_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 DONE_BUTTONS_PER_ROW = 3
 

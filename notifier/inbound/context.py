@@ -21,7 +21,7 @@ class InboundContext(OfficeView):
     holder: str
 
 
-MIN_POLL_SECONDS = 1.0  # a server that answers at once is asked again no sooner than this
+MIN_POLL_SECONDS = 1.0  # a server that answers at once with nothing is asked again no sooner than this
 
 
 async def pace(stop: asyncio.Event, started: float) -> None:

@@ -123,9 +123,10 @@ class TelegramInbound:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            started = stopwatch()
+            started, brought = stopwatch(), 0
             try:
-                if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(self._has_lease):
+                brought = await self.poll_once(timeout=POLL_SECONDS)
+                if brought == 0 and not await asyncio.to_thread(self._has_lease):
                     await asyncio.wait_for(stop.wait(), timeout=10)
             except TimeoutError:
                 continue
@@ -135,7 +136,8 @@ class TelegramInbound:
             except Exception:  # a database error must not end polling for good: log, back off, go on
                 log.exception("polling failed; retrying in 5 s")
                 await asyncio.sleep(5)
-            await pace(stop, started)
+            if not brought:  # a poll that brought updates is followed at once: a press waits for nothing
+                await pace(stop, started)
         await asyncio.to_thread(self._release_lease)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -141,18 +141,18 @@ class ZaloInbound:
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            started = stopwatch()
+            started, brought = stopwatch(), 0
             try:
-                if await self.poll_once(timeout=POLL_SECONDS) == 0 and not await asyncio.to_thread(
-                    self.lease.holds, self.holder
-                ):
+                brought = await self.poll_once(timeout=POLL_SECONDS)
+                if brought == 0 and not await asyncio.to_thread(self.lease.holds, self.holder):
                     await asyncio.wait_for(stop.wait(), timeout=10)
             except TimeoutError:
                 continue
             except Exception:  # a database error must not end polling for good: log, back off, go on
                 log.exception("polling failed; retrying in 5 s")
                 await asyncio.sleep(5)
-            await pace(stop, started)
+            if not brought:  # a poll that brought updates is followed at once: a press waits for nothing
+                await pace(stop, started)
         await asyncio.to_thread(self.lease.release, self.holder)
 
     async def handle(self, update: Any) -> None:
