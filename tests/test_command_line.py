@@ -184,6 +184,15 @@ def test_the_parser_loads_no_database_channel_reader_or_web_code() -> None:
     assert loaded.strip() == "[]"
 
 
+def test_the_service_holds_no_plan_reader_or_document_maker_until_one_is_used() -> None:
+    """The daemon (bots, scheduler, pages) stays small: the plan readers load for an import, openpyxl
+    and python-docx when an export or report is made, not with the service."""
+    heavy = ("openpyxl", "docx", "pdfplumber", "pdfminer", "odf", "lxml", "PIL")
+    code = f"import sys, notifier.daemon; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+
+
 def test_a_backup_is_a_whole_database_that_opens_and_is_never_overwritten(
     workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

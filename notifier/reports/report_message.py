@@ -14,8 +14,8 @@ from notifier.delivery.dispatch import DigestContent
 from notifier.plans.periods import parse_period
 from notifier.reports import report_layout as layout
 from notifier.reports.charts import report_bars
+from notifier.reports.media_types import XLSX
 from notifier.reports.periodic import OVERDUE, period_report
-from notifier.reports.report_workbook import XLSX, report_workbook
 from notifier.schedule.models import Digest
 from notifier.text import labels
 
@@ -41,5 +41,7 @@ class ReportMessages:
             "report_page": page,
             "note": layout.item_note,
         }
+        from notifier.reports.report_workbook import report_workbook  # openpyxl: only when a report is made
+
         name = f"bao-cao-{report.period.code}.xlsx"
         return DigestContent(values, (Attachment(name, XLSX, report_workbook(report, made_on)),))

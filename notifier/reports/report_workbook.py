@@ -24,7 +24,6 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 WIDTHS = (6, 34, 12, 48, 22, 12, 12, 36, 12, 12)
 LAST = get_column_letter(len(WIDTHS))
 FORMULA_STARTS = ("=", "+", "-", "@")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_workbook(report: PeriodReport, made_on: date) -> bytes:

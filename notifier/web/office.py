@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sqlmodel import Session, col, func, select
@@ -36,14 +36,13 @@ from notifier.errors import InputError
 from notifier.plans.catalogue import parse_column_names
 from notifier.plans.editing import find_task, parse_day
 from notifier.plans.identity import plan_of
-from notifier.plans.importer import ImportOptions
 from notifier.plans.models import Task, TaskStatus, TaskUnit
 from notifier.plans.roster import plan_records
 from notifier.reports.charts import unit_bars
 from notifier.reports.explanations import explanation_records
 from notifier.reports.extensions import extension_records
 from notifier.reports.log import LogRecord, log_records
-from notifier.reports.report_workbook import XLSX
+from notifier.reports.media_types import XLSX
 from notifier.reports.units import unit_records
 from notifier.schedule.models import Assignment, Digest, DigestStatus, Reminder
 from notifier.units.directory import load_directory
@@ -51,11 +50,13 @@ from notifier.units.links import links_by_unit, unconfigured_error, unconfigured
 from notifier.units.models import ChannelLink, LinkStatus, Unit
 from notifier.web.auth import Sessions, authenticate
 from notifier.web.context import WebContext
-from notifier.web.exports import Heading, log_workbook, status_workbook
 from notifier.web.extension_page import ExtensionPage
 from notifier.web.report_page import ReportPage
 from notifier.web.status import CATEGORIES, task_states
 from notifier.web.task_view import unit_parts
+
+if TYPE_CHECKING:
+    from notifier.web.exports import Heading
 from notifier.web.visit import Page, Visit, Visitor
 
 COOKIE = "nv_session"
@@ -456,6 +457,8 @@ class OfficePages:
     def _import(self, visitor: Visitor, path: Path, choice: _ImportChoice, *, dry_run: bool) -> Response:
         try:
             columns = parse_column_names(choice.columns) if choice.columns else None
+            from notifier.plans.importer import ImportOptions  # the readers load for an import only
+
             options = ImportOptions(columns=columns, add_units=choice.add_units, confirmed=choice.confirmed)
             report = actions.plans.import_plan(self._office(visitor), path, options, dry_run=dry_run)
         except InputError as exc:
@@ -586,6 +589,8 @@ class OfficePages:
             return sorted(u.name for u in session.exec(select(Unit).where(col(Unit.active).is_(True))).all())
 
     def export_log(self, visit: Visit) -> Response:
+        from notifier.web.exports import log_workbook  # openpyxl: only when a workbook is made
+
         data = log_workbook(self._filtered(dict(visit.query)), self._heading("NHẬT KÝ NHẮC VIỆC"))
         return _download(data, "nhat-ky-nhac-viec.xlsx")
 
@@ -608,6 +613,8 @@ class OfficePages:
             states = task_states(session, self.policy.calendar, today)
             session.expunge_all()
         heading = self._heading(f"BÁO CÁO TÌNH HÌNH THỰC HIỆN NHIỆM VỤ — KỲ {period}")
+        from notifier.web.exports import status_workbook  # openpyxl: only when a workbook is made
+
         return status_workbook(states, log_records(self.context.engine), period, heading)
 
     def _heading(self, title: str) -> Heading:
@@ -616,6 +623,8 @@ class OfficePages:
             plans = plan_records(session)
         issuers = list(dict.fromkeys(p.issuer for p in plans if p.issuer))
         lines = [issuer.upper() for issuer in issuers[:1]] + [f"Kế hoạch: {p.title} ({p.code})" for p in plans]
+        from notifier.web.exports import Heading
+
         return Heading(title, tuple(lines), vietnam_time(self.context.clock()).date())
 
     # -- rendering --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from notifier.plans.periods import parse_period
 from notifier.plans.roster import plan_records
 from notifier.reports import report_layout as layout
 from notifier.reports.charts import report_bars, year_chart, year_months
+from notifier.reports.media_types import DOCX, XLSX
 from notifier.reports.periodic import (
     IN_PROGRESS,
     LATE,
@@ -25,13 +26,10 @@ from notifier.reports.periodic import (
     load_history,
     period_report,
 )
-from notifier.reports.report_document import report_document
-from notifier.reports.report_workbook import XLSX, report_workbook
 from notifier.text import labels
 from notifier.web.context import WebContext
 from notifier.web.visit import Visit
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Render = Callable[..., HTMLResponse]
 
 
@@ -107,6 +105,10 @@ class ReportPage:
 
 
 def _document(report: PeriodReport, kind: str, made_on: date) -> Response:
+    # openpyxl and python-docx load when a document is made: the daemon serving pages need not hold them.
+    from notifier.reports.report_document import report_document
+    from notifier.reports.report_workbook import report_workbook
+
     data = report_workbook(report, made_on) if kind == "xlsx" else report_document(report, made_on)
     name = f"bao-cao-{report.period.code}.{kind}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
