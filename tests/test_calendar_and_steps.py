@@ -66,6 +66,23 @@ def test_adding_working_days_then_counting_them_round_trips(day: date, n: int) -
         assert CAL.is_working_day(later)
 
 
+def _walked(calendar: WorkingCalendar, start: date, end: date) -> int:
+    """Working days between two dates, counted one day at a time."""
+    if end < start:
+        return -sum(calendar.is_working_day(end + timedelta(days=n)) for n in range((start - end).days))
+    return sum(calendar.is_working_day(start + timedelta(days=n)) for n in range(1, (end - start).days + 1))
+
+
+OFFICE = WorkingCalendar(days_off=frozenset({D(2026, 12, 31)}), make_up_days=frozenset({D(2026, 1, 10)}))
+
+
+@given(st.dates(min_value=D(2020, 1, 1), max_value=D(2032, 12, 31)), st.integers(min_value=-800, max_value=800))
+def test_counting_working_days_between_two_dates_agrees_with_walking_them(day: date, span: int) -> None:
+    """The count is read from per-year tables; it must be the walk's, across years and the office's own days."""
+    other = day + timedelta(days=span)
+    assert OFFICE.working_days_between(day, other) == _walked(OFFICE, day, other)
+
+
 def test_send_slot_waits_for_office_hours_on_working_days() -> None:
     friday_evening = at_vietnam(D(2026, 11, 27), time(18, 0))
     assert CAL.send_slot(friday_evening, time(8, 0)) == at_vietnam(D(2026, 11, 30), time(8, 0))
@@ -152,6 +169,19 @@ def test_a_task_without_rules_for_overdue_stops_at_the_due_day() -> None:
     rules = RoleRules(before=(2,), on_due_day=True)
     plot = Plot(due=D(2026, 12, 31), window_start=None, rules=rules)
     assert [s.name for s in steps(plot, CAL)] == ["before_2", "due"]
+
+
+@given(
+    st.dates(min_value=D(2025, 1, 1), max_value=D(2028, 12, 31)),
+    st.integers(min_value=-30, max_value=400),
+    st.integers(min_value=0, max_value=200),
+)
+def test_a_long_overdue_track_skips_its_past_and_finds_the_same_steps(due: date, lag: int, span: int) -> None:
+    """Steps after a day, started near it, are the steps of the whole sequence after that day."""
+    plot, after = Plot(due=due, window_start=None, rules=LEAD), due + timedelta(days=lag)
+    whole = fallen_due(plot, CAL, None, after + timedelta(days=span))
+    since = ([s for s in whole[0] if s.day > after], whole[1])
+    assert fallen_due(plot, CAL, after, after + timedelta(days=span)) == since
 
 
 @given(st.dates(min_value=D(2025, 1, 1), max_value=D(2029, 12, 31)))

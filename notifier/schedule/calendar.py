@@ -16,6 +16,8 @@ import holidays
 
 from notifier.clock import at_vietnam, vietnam_time
 
+_ANCHOR = 2025  # the year working days are counted from (any year: only differences are used)
+
 
 @dataclass(frozen=True)
 class WorkingCalendar:
@@ -26,6 +28,9 @@ class WorkingCalendar:
     _cache: dict[int, dict[date, str]] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # Every track asks for the same few offsets from the same due dates, every day: remember them.
     _offsets: dict[tuple[date, int], date] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # Per year: the working days from 1 January up to each day, and those of the years before it
+    # (counted from _ANCHOR): a count between two dates is two lookups, not a walk over the days.
+    _ranks: dict[int, tuple[int, list[int]]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def holiday_name(self, day: date) -> str | None:
         if day.year not in self._cache:
@@ -74,16 +79,35 @@ class WorkingCalendar:
         """Working days after ``start`` up to and including ``end``; when ``end`` is earlier, minus the
         working days from ``end`` up to (not including) ``start``: the exact inverse of add_working_days."""
         if end < start:
-            days, current = 0, end
-            while current < start:
-                days += self.is_working_day(current)
-                current += timedelta(days=1)
-            return -days
-        days, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            days += self.is_working_day(current)
-        return days
+            return self._rank(end - timedelta(days=1)) - self._rank(start - timedelta(days=1))
+        return self._rank(end) - self._rank(start)
+
+    def _rank(self, day: date) -> int:
+        """Working days from _ANCHOR's first day up to and including ``day`` (negative before it)."""
+        before, within = self._year_ranks(day.year)
+        return before + within[day.timetuple().tm_yday - 1]
+
+    def _year_ranks(self, year: int) -> tuple[int, list[int]]:
+        """(working days from _ANCHOR's first day to ``year``'s, negative before it; the running
+        count within ``year``), the years between made on the way."""
+        if _ANCHOR not in self._ranks:
+            self._ranks[_ANCHOR] = (0, self._running_count(_ANCHOR))
+        step, current = (1 if year >= _ANCHOR else -1), _ANCHOR
+        while current != year:
+            following = current + step
+            if following not in self._ranks:
+                before, within = self._ranks[current]
+                counts = self._running_count(following)
+                self._ranks[following] = (before + within[-1] if step == 1 else before - counts[-1], counts)
+            current = following
+        return self._ranks[year]
+
+    def _running_count(self, year: int) -> list[int]:
+        first, running, counts = date(year, 1, 1), 0, []
+        for offset in range((date(year + 1, 1, 1) - first).days):
+            running += self.is_working_day(first + timedelta(days=offset))
+            counts.append(running)
+        return counts
 
     def first_working_day_of_month(self, year: int, month: int) -> date:
         return self.next_working_day(date(year, month, 1))

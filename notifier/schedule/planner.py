@@ -329,7 +329,7 @@ def plot_for(policy: Policy, task: Task, plan: Plan, role: str, occurrence: Occu
 
 def next_step(plot: Plot, policy: Policy, after: date | None, send_time: time) -> tuple[str | None, datetime | None]:
     """The first step after ``after`` (the first of all when None) and when it falls due."""
-    for step in steps(plot, policy.calendar):
+    for step in steps(plot, policy.calendar, after):
         if after is None or step.day > after:
             return step.name, at_vietnam(step.day, send_time)
     return None, None

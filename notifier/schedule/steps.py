@@ -39,8 +39,10 @@ class Plot:
     since: date | None = None  # continuous check-ins start in this month
 
 
-def steps(plot: Plot, calendar: WorkingCalendar) -> Iterator[Step]:
-    """Every step in date order; overdue reminders and check-ins go on for ever."""
+def steps(plot: Plot, calendar: WorkingCalendar, after: date | None = None) -> Iterator[Step]:
+    """Every step in date order; overdue reminders and check-ins go on for ever. With ``after``,
+    the overdue reminders start at the first one after it (those before are skipped unmade: a
+    track long overdue need not walk its whole past on every step)."""
     if plot.continuous:
         if plot.rules.check_in:
             yield from _check_ins(plot, calendar)
@@ -48,7 +50,7 @@ def steps(plot: Plot, calendar: WorkingCalendar) -> Iterator[Step]:
     if plot.due is None:
         return
     yield from sorted(_before_and_due(plot, calendar), key=lambda s: (s.day, -STATE_ORDER.index(s.state)))
-    yield from _after_due(plot, plot.due, calendar)
+    yield from _after_due(plot, plot.due, calendar, after)
 
 
 def _before_and_due(plot: Plot, calendar: WorkingCalendar) -> list[Step]:
@@ -63,7 +65,7 @@ def _before_and_due(plot: Plot, calendar: WorkingCalendar) -> list[Step]:
     return found
 
 
-def _after_due(plot: Plot, due: date, calendar: WorkingCalendar) -> Iterator[Step]:
+def _after_due(plot: Plot, due: date, calendar: WorkingCalendar, after: date | None) -> Iterator[Step]:
     every, escalate = plot.rules.overdue_every, plot.rules.escalate_after
     if every is None and escalate is None:
         return
@@ -73,7 +75,10 @@ def _after_due(plot: Plot, due: date, calendar: WorkingCalendar) -> Iterator[Ste
     if every is None:
         yield from (step for _, step in marks)
         return
-    for n in count(1):
+    # The n-th reminder falls n * every working days after the due day: the first one after
+    # ``after`` is the one past the working days counted up to it.
+    first = calendar.working_days_between(due, after) // every + 1 if after and after > due else 1
+    for n in count(first):
         offset = n * every
         while marks and marks[0][0] < offset:
             yield marks.pop(0)[1]
@@ -99,7 +104,7 @@ def fallen_due(
 ) -> tuple[list[Step], Step | None]:
     """Steps with ``after`` < day <= ``until`` (all up to ``until`` when ``after`` is None), and the next one."""
     passed: list[Step] = []
-    for step in steps(plot, calendar):
+    for step in steps(plot, calendar, after):
         if step.day > until:
             return passed, step
         if after is None or step.day > after:
