@@ -1,22 +1,31 @@
 #!/usr/bin/env python3
 """The daemon's resident memory when idle: the sample plan imported, `notifier run` started on a
-fresh SQLite database, its first tick done (every digest sent), then RSS read from /proc.
+fresh SQLite database, its first tick done (every digest sent), then RSS read from /proc every
+--every seconds for --minutes. With --telegram (the default) the daemon is configured with a bot
+token against the tests' local Bot API server, so its poller long-polls all the while.
 
-    .venv/bin/python bench/idle_memory.py [--seconds 10]
+    .venv/bin/python bench/idle_memory.py [--minutes 10] [--every 30] [--no-telegram]
+
+The figures: RSS after the first tick, at the end, and the slope of a least-squares line through
+the samples after the first minute (MiB a minute: a creep shows there, a one-off peak does not).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 SAMPLE = ROOT / "notifier" / "samples" / "ke-hoach-dan-van-2026-thai-tan.txt"
 
 
@@ -27,16 +36,42 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+@contextlib.contextmanager
+def bot_api(enabled: bool) -> Iterator[dict[str, str]]:
+    """The variables that configure Telegram against a local Bot API server (none when disabled)."""
+    if not enabled:
+        yield {}
+        return
+    from tests.fake_telegram import FakeTelegram
+
+    fake = FakeTelegram()
+    fake.start()
+    try:
+        yield {"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url}
+    finally:
+        fake.stop()
+
+
+def slope(samples: list[tuple[float, float]]) -> float:
+    """MiB a minute, least squares over (seconds, MiB)."""
+    if len(samples) < 2:
+        return 0.0
+    return statistics.linear_regression([t for t, _ in samples], [m for _, m in samples]).slope * 60
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--every", type=float, default=30)
+    parser.add_argument("--no-telegram", dest="telegram", action="store_false")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, bot_api(args.telegram) as telegram:
         env = {
             **os.environ,
             "NOTIFIER_DATA_DIR": tmp,
             "NOTIFIER_CONFIG_DIR": str(ROOT / "config"),
             "NOTIFIER_CONSOLE_FILE": str(Path(tmp) / "console.jsonl"),
+            **telegram,
         }
         env.pop("DATABASE_URL", None)
         command = [sys.executable, "-m", "notifier"]
@@ -49,18 +84,29 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            time.sleep(args.seconds)
-            after_first_tick = rss_mib(daemon.pid)
-            time.sleep(args.seconds)
-            idle = rss_mib(daemon.pid)
+            samples = _sample(daemon.pid, args.minutes * 60, args.every)
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(timeout=30)
-        sent = len((Path(tmp) / "console.jsonl").read_text().splitlines())
-        print(
-            f"daemon RSS after first tick: {after_first_tick:.1f} MiB; {args.seconds:.0f} s later: {idle:.1f} MiB "
-            f"({sent} digests sent)"
-        )
+    steady = [(t, m) for t, m in samples if t >= 60] or samples
+    print(
+        f"daemon RSS{' with Telegram' if args.telegram else ''}: {samples[0][1]:.1f} MiB after the first tick, "
+        f"{samples[-1][1]:.1f} MiB after {samples[-1][0] / 60:.1f} min (max {max(m for _, m in samples):.1f}); "
+        f"slope after the first minute {slope(steady):+.3f} MiB/min"
+    )
+
+
+def _sample(pid: int, seconds: float, every: float) -> list[tuple[float, float]]:
+    time.sleep(10)  # the first tick: import of the service's parts, the scan, the sends
+    samples, started = [], time.monotonic()
+    while True:
+        elapsed = time.monotonic() - started
+        samples.append((elapsed, rss_mib(pid)))
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  {elapsed:6.0f} s {samples[-1][1]:.1f} MiB", file=sys.stderr)
+        if elapsed >= seconds:
+            return samples
+        time.sleep(min(every, seconds - elapsed) if seconds > elapsed else every)
 
 
 if __name__ == "__main__":
