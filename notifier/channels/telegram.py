@@ -29,10 +29,13 @@ from notifier.channels.splitting import split_message
 log = logging.getLogger("notifier.telegram")
 
 MAX_TEXT = 4096
-# The Bot API's documented limits, as they are: the limiter counts a turn from when its request
-# completed, and slows down only after a 429 (see channels/ratelimit.py).
-PER_CHAT = timedelta(seconds=1)
-PER_GROUP = timedelta(minutes=1)
+# The Bot API's documented limits: the limiter counts a turn from when its request completed, and
+# slows down only after a 429 (see channels/ratelimit.py). A process killed mid-send leaves its
+# turns in flight counted from when they were granted, not from when Telegram saw them: a chat's
+# and a group's window keep a tenth of a second and a second for that flight (they never bound a
+# flood's pace: 30 a second per bot does, and it is taken whole).
+PER_CHAT = timedelta(seconds=1.1)
+PER_GROUP = timedelta(seconds=61)
 PER_BOT = timedelta(seconds=1)
 BOT_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
