@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, or_, select
 
 from notifier.clock import vietnam_time
+from notifier.db.chunks import chunked
 from notifier.plans.models import Role
 from notifier.schedule.models import Digest, DigestStatus
 from notifier.schedule.policy import Policy
@@ -65,8 +66,7 @@ class DigestBook:
     def _open_fresh(self, fresh: dict[tuple[int, str], tuple[Unit, datetime]]) -> None:
         prefixes = {key: f"{key[0]}:{key[1]}:{_day(slot).isoformat()}:" for key, (_, slot) in fresh.items()}
         taken = Counter[str]()
-        ordered = sorted(prefixes.values())
-        for chunk in (ordered[i : i + 200] for i in range(0, len(ordered), 200)):
+        for chunk in chunked(sorted(prefixes.values()), 200):
             keys = self.session.exec(select(Digest.key).where(or_(*(col(Digest.key).startswith(p) for p in chunk))))
             taken.update(key.rsplit(":", 1)[0] + ":" for key in keys.all())
         digests = [

@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from notifier.clock import at_vietnam, vietnam_time
+from notifier.db.chunks import chunked
 from notifier.plans.deadlines import DeadlineKind
 from notifier.plans.models import Plan, Task, TaskStatus, TaskUnit
 from notifier.plans.periods import half_bounds, month_bounds, quarter_bounds, quarter_of, year_bounds
@@ -77,9 +78,10 @@ def _note_policy(session: Session, policy: Policy, now: datetime, *, whole: bool
     (an office command run with an edited policy file while the service runs with the old one)
     leaves them mixed, for the next roll-over to re-plan them all."""
     mark = mark_of(session, PLANNED_UNDER)
-    wanted = policy.fingerprint if whole else MIXED if mark not in (None, policy.fingerprint) else mark
-    if wanted != mark and wanted is not None:
-        set_mark(session, PLANNED_UNDER, wanted, now)
+    if whole and mark != policy.fingerprint:
+        set_mark(session, PLANNED_UNDER, policy.fingerprint, now)
+    elif not whole and mark not in (None, MIXED, policy.fingerprint):
+        set_mark(session, PLANNED_UNDER, MIXED, now)
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,7 @@ def _sync_assignments(
 
 
 def _set_active(session: Session, ids: list[int], active: bool) -> None:
-    for start in range(0, len(ids), 1000):  # well within every database's limit on bound values
-        chunk = ids[start : start + 1000]
+    for chunk in chunked(ids, 1000):  # well within every database's limit on bound values
         session.connection().execute(update(Assignment).where(col(Assignment.id).in_(chunk)).values(active=active))
 
 
